@@ -1,0 +1,68 @@
+// One typed, timestamped stream of everything observable in a run. Reports,
+// --json, --trace files, the TUI and A/B comparison all read this stream.
+
+export type Direction = "out" | "in"; // as seen from the board: out = board -> broker
+
+export type TraceEvent =
+  | { t: number; kind: "board"; board: string; event: "boot" | "exit" | "crash"; detail?: string }
+  | { t: number; kind: "pin"; board: string; pin: number; value: 0 | 1; role?: "led" | "button"; name?: string }
+  | { t: number; kind: "print"; board: string; text: string }
+  | {
+      t: number;
+      kind: "mqtt";
+      /** The board whose link carried the packet; "bench" for the scenario's own client. */
+      board: string;
+      dir: Direction;
+      /** Packet type name, e.g. "publish", "suback". */
+      type: string;
+      /** Decoded fields that matter for reports: topic, payload (UTF-8 or hex), qos, retain, packet id, return codes. */
+      fields: Record<string, string | number | boolean>;
+      /** The raw packet as hex. */
+      raw: string;
+    }
+  | { t: number; kind: "heap"; board: string; op: "alloc" | "collect" | "oom"; what?: string; bytes?: number; used: number; free: number; largestFree: number }
+  | { t: number; kind: "net"; board: string; event: NetEventName; detail?: string }
+  | { t: number; kind: "step"; index: number; step: string; status: "start" | "pass" | "fail"; detail?: string }
+  | { t: number; kind: "error"; board?: string; message: string };
+
+export type NetEventName =
+  | "connect"
+  | "close"
+  | "reset"
+  | "partition-start"
+  | "partition-end"
+  | "wifi-down"
+  | "wifi-up"
+  | "dns-fail"
+  | "stall"
+  | "timeout"
+  | "keepalive-expired";
+
+export type TraceListener = (event: TraceEvent) => void;
+
+export class Trace {
+  private readonly recorded: TraceEvent[] = [];
+  private readonly listeners = new Set<TraceListener>();
+
+  /** `keep: false` streams to listeners without holding events in memory (for large benchmarks). */
+  constructor(private readonly keep = true) {}
+
+  emit(event: TraceEvent): void {
+    if (this.keep) this.recorded.push(event);
+    for (const listener of this.listeners) listener(event);
+  }
+
+  /** Returns an unsubscribe function. */
+  subscribe(listener: TraceListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  get events(): readonly TraceEvent[] {
+    return this.recorded;
+  }
+
+  of<K extends TraceEvent["kind"]>(kind: K): Extract<TraceEvent, { kind: K }>[] {
+    return this.recorded.filter((e): e is Extract<TraceEvent, { kind: K }> => e.kind === kind);
+  }
+}
