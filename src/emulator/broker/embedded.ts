@@ -1,0 +1,77 @@
+// The default broker: aedes in this process, reached through in-memory duplex
+// pairs so every byte crosses the board's simulated network on the run's clock.
+
+import { createServer, type Server } from "node:net";
+import type { Duplex } from "node:stream";
+import { Aedes } from "aedes";
+import type { Clock } from "../clock.ts";
+import type { Trace } from "../trace.ts";
+import { createDuplexPair } from "./duplex-pair.ts";
+import { KeepaliveWatch } from "./keepalive.ts";
+import { BrokerError, type BrokerLink } from "./link.ts";
+
+export interface EmbeddedBrokerOptions {
+  clock: Clock;
+  trace: Trace;
+  /** Called whenever bytes reach the broker, so a virtual clock knows the host is busy. */
+  onActivity?: () => void;
+}
+
+export class EmbeddedBroker implements BrokerLink {
+  readonly label = "embedded aedes";
+  readonly host = "broker.local";
+  readonly port = 1883;
+  private readonly watches = new Set<KeepaliveWatch>();
+  private server: Server | undefined;
+
+  private constructor(
+    readonly aedes: Aedes,
+    private readonly options: EmbeddedBrokerOptions,
+  ) {}
+
+  static async start(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
+    // No $SYS heartbeat: it would publish on the wall clock into a virtual-time run.
+    const aedes = await Aedes.createBroker({ heartbeatInterval: 2 ** 31 - 1 });
+    return new EmbeddedBroker(aedes, options);
+  }
+
+  async dial(_addr: unknown, board: string): Promise<Duplex> {
+    const { clock, trace, onActivity } = this.options;
+    const watch = new KeepaliveWatch(clock, (seconds) => {
+      trace.emit({ t: clock.now(), kind: "net", board, event: "keepalive-expired", detail: `no packet for 1.5 x ${seconds}s` });
+      brokerEnd.destroy();
+    });
+    this.watches.add(watch);
+    const [boardEnd, brokerEnd] = createDuplexPair((chunk) => {
+      onActivity?.();
+      watch.onClientBytes(chunk);
+    });
+    brokerEnd.once("close", () => {
+      watch.stop();
+      this.watches.delete(watch);
+    });
+    this.aedes.handle(brokerEnd);
+    return boardEnd;
+  }
+
+  /** Serve the same broker on a TCP port (for `umqtt-bench broker` and real boards). */
+  async listen(port: number, host = "0.0.0.0"): Promise<number> {
+    const server = createServer((socket) => this.aedes.handle(socket));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", (error: NodeJS.ErrnoException) =>
+        reject(new BrokerError(`cannot listen on ${host}:${port}: ${error.code ?? error.message}`)),
+      );
+      server.listen(port, host, () => resolve());
+    });
+    const address = server.address();
+    return typeof address === "object" && address ? address.port : port;
+  }
+
+  async close(): Promise<void> {
+    for (const watch of this.watches) watch.stop();
+    this.watches.clear();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
+  }
+}
