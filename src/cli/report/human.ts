@@ -1,0 +1,81 @@
+// The human report printed after `umqtt-bench run`.
+
+import { formatDuration } from "../../emulator/scenario/duration.ts";
+import type { RunResult } from "../../emulator/result.ts";
+import type { TraceEvent } from "../../emulator/trace.ts";
+import { ledTimeline, publishes } from "./timeline.ts";
+
+const MAX_TIMELINE = 12;
+const MAX_MESSAGES = 12;
+
+const mark = { pass: "✓", fail: "✗", timeout: "⏱", skipped: "·" } as const;
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(3)}s`;
+}
+
+function bytes(n: number): string {
+  return `${n.toLocaleString("en-US")} B`;
+}
+
+/** Keeps the first and last entries of a long list, with a count of what was left out. */
+function elide<T>(items: T[], max: number, render: (item: T) => string): string[] {
+  if (items.length <= max) return items.map(render);
+  const head = items.slice(0, max - 3).map(render);
+  const tail = items.slice(-2).map(render);
+  return [...head, `… ${items.length - head.length - tail.length} more`, ...tail];
+}
+
+export function humanReport(
+  result: RunResult,
+  events: readonly TraceEvent[],
+  activeLow: (board: string, led: string) => boolean,
+): string {
+  const lines: string[] = [];
+  lines.push(`${result.scenario}  seed ${result.seed}  broker ${result.broker}  ${result.clock} clock`);
+  for (const b of result.boards) {
+    lines.push(`  ${b.name}: ${b.model} running ${b.firmware}, network ${b.net}${b.crashed ? `, crashed: ${b.crashed}` : ""}`);
+  }
+
+  lines.push("", "Steps");
+  for (const s of result.steps) {
+    const at = s.atMs === undefined ? "" : `  @${seconds(s.atMs)}`;
+    lines.push(`  ${mark[s.status]} ${s.description}${at}${s.detail ? `  (${s.detail})` : ""}`);
+  }
+
+  const leds = ledTimeline(events, activeLow);
+  if (leds.length > 0) {
+    lines.push("", `LED timeline (${leds.length} changes)`);
+    lines.push(...elide(leds, MAX_TIMELINE, (c) => `  ${seconds(c.t)}  ${c.board}.${c.led} ${c.lit ? "ON" : "off"}`));
+  }
+
+  const messages = publishes(events);
+  if (messages.length > 0) {
+    lines.push("", `MQTT messages (${messages.length} PUBLISH packets on board links)`);
+    lines.push(
+      ...elide(messages, MAX_MESSAGES, (m) =>
+        `  ${seconds(m.t)}  ${m.board} ${m.dir === "out" ? "->" : "<-"} ${m.topic} ${JSON.stringify(m.payload)}${m.qos ? ` qos${m.qos}` : ""}${m.retain ? " retained" : ""}`,
+      ),
+    );
+  }
+
+  lines.push("", "Heap and network");
+  for (const b of result.boards) {
+    const h = b.heap;
+    lines.push(
+      `  ${b.name}: heap peak ${bytes(h.peakUsed)} of ${bytes(h.budget)}, free at end ${bytes(h.freeAtEnd)}, largest free block ${bytes(h.largestFreeAtEnd)}`,
+    );
+    const n = b.network;
+    lines.push(`  ${b.name}: ${n.connections} connection(s), ${n.resets} reset(s), ${n.partitions} partition(s), ${n.faults} fault(s) injected`);
+  }
+
+  const speed = result.wallMs > 0 ? `${Math.round(result.virtualMs / result.wallMs)}x` : "n/a";
+  const verdict = result.status.toUpperCase();
+  lines.push(
+    "",
+    `${verdict}  ${result.scenario}: ${formatDuration(result.virtualMs)} ${result.clock} time in ${formatDuration(result.wallMs)} wall (${speed})`,
+  );
+  if (result.failure) lines.push(`  ${result.failure}`);
+  lines.push(`  reproduce: umqtt-bench run ${result.source} --seed ${result.seed}`);
+  return lines.join("\n");
+}
