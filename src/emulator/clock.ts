@@ -15,4 +15,16 @@ export interface Clock {
   setTimer(delayMs: number, fn: () => void): TimerHandle;
   /** A promise that resolves `ms` from now. */
   sleep(ms: number): Promise<void>;
+  /**
+   * Optional: tell a virtual clock that work is under way (bytes moved, a
+   * packet was handled), so it lets the host settle before jumping ahead.
+   * A real clock ignores it.
+   */
+  markActivity?(): void;
+  /**
+   * Optional: keep a virtual clock from advancing while host work with no
+   * timer of its own is pending (e.g. a real TCP connect). Call the returned
+   * function once, when the work is done. A real clock ignores it.
+   */
+  hold?(reason?: string): () => void;
 }

@@ -1,0 +1,327 @@
+// A discrete-event clock. Virtual time stands still while the host has work
+// to do and jumps straight to the next timer once the host is quiet, so a
+// run is deterministic and as fast as the host allows (or paced against the
+// wall clock for the interactive UI).
+//
+// "Quiet" means: a few setImmediate turns passed with no activity. Activity
+// is any timer scheduled or fired, any `markActivity()` call (the network
+// and the broker link call it whenever bytes move) and any outstanding
+// `hold()`. Node runs every nextTick and microtask before the next
+// setImmediate turn, so async firmware (`await time.sleep_ms(20)`) and an
+// in-process broker get to finish their reaction to an event before time
+// moves on.
+
+import { setImmediate as immediate } from "node:timers/promises";
+import type { Clock, TimerHandle } from "./clock.js";
+import { TimerQueue, type Timer } from "./timer-queue.js";
+
+/** Why `run()` returned. */
+export type RunOutcome = "idle" | "deadline" | "stopped";
+
+export interface RunOptions {
+  /** Stop when virtual time would pass this instant (ms); `now()` is left at the deadline. */
+  until?: number;
+  /** Return "idle" when no timers remain and nothing is active (default true). */
+  stopWhenIdle?: boolean;
+}
+
+/** The wall clock used for pacing; injectable so tests can check pacing without real waits. */
+export interface WallClock {
+  now(): number;
+  /** Wait `ms` of wall time; resolves early when `signal` aborts. */
+  wait(ms: number, signal: AbortSignal): Promise<void>;
+}
+
+export const systemWallClock: WallClock = {
+  now: () => performance.now(),
+  wait: (ms, signal) =>
+    new Promise<void>((resolve) => {
+      if (signal.aborted) return resolve();
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        signal.removeEventListener("abort", done);
+        resolve();
+      }
+      signal.addEventListener("abort", done, { once: true });
+    }),
+};
+
+export interface VirtualClockOptions {
+  /** "max" (default): as fast as the host allows; a number paces virtual time at that multiple of wall time. */
+  speed?: number | "max";
+  /** setImmediate turns without activity that count as "quiet" (default 3). */
+  quietTurns?: number;
+  /** Wall clock for pacing (default: performance.now and setTimeout). */
+  wall?: WallClock;
+}
+
+export class VirtualClock implements Clock {
+  readonly kind = "virtual" as const;
+
+  private t = 0;
+  private readonly queue = new TimerQueue();
+  private activity = 0;
+  private holds = 0;
+  private readonly quietTurns: number;
+  private readonly wall: WallClock;
+  private speedFactor: number | "max";
+
+  private driving = false;
+  private stopRequested = false;
+  private isPaused = false;
+  /** The activity count when the host was last seen quiet. */
+  private quietAt = 0;
+  /** Resolves the driver's wait for activity (idle in background mode, paused, paced waits). */
+  private wake: AbortController | null = null;
+
+  // Pacing anchors: virtual time `virtAnchor` corresponds to wall time `wallAnchor`.
+  private wallAnchor = 0;
+  private virtAnchor = 0;
+  /** While the driver waits on the wall clock, now() follows wall time up to this cap. */
+  private pacedCap: number | null = null;
+
+  private fired = 0;
+
+  constructor(options: VirtualClockOptions = {}) {
+    this.speedFactor = checkSpeed(options.speed ?? "max");
+    this.quietTurns = Math.max(1, options.quietTurns ?? 3);
+    this.wall = options.wall ?? systemWallClock;
+  }
+
+  // ---- Clock interface -------------------------------------------------
+
+  now(): number {
+    if (this.pacedCap !== null && typeof this.speedFactor === "number") {
+      const follow = this.virtAnchor + (this.wall.now() - this.wallAnchor) * this.speedFactor;
+      const v = Math.min(this.pacedCap, follow);
+      if (v > this.t) this.t = v;
+    }
+    return this.t;
+  }
+
+  setTimer(delayMs: number, fn: () => void): TimerHandle {
+    const delay = delayMs > 0 ? delayMs : 0; // negative and NaN mean "now"
+    const timer = this.queue.push(this.now() + delay, fn);
+    this.markActivity();
+    return timer;
+  }
+
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.setTimer(ms, resolve);
+    });
+  }
+
+  markActivity(): void {
+    this.activity++;
+    if (this.wake !== null) {
+      const w = this.wake;
+      this.wake = null;
+      w.abort();
+    }
+  }
+
+  hold(_reason?: string): () => void {
+    this.holds++;
+    this.markActivity();
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.holds--;
+      this.markActivity();
+    };
+  }
+
+  // ---- state -----------------------------------------------------------
+
+  /** Timers scheduled and not yet fired or cancelled. */
+  get pending(): number {
+    return this.queue.live;
+  }
+
+  /** Timers fired since construction (for benchmarks and summaries). */
+  get firedCount(): number {
+    return this.fired;
+  }
+
+  /** Due time of the next timer, or undefined. */
+  get nextDue(): number | undefined {
+    return this.queue.peek()?.due;
+  }
+
+  /** Nothing left to happen: no timers, no holds, and the host was quiet at the last check. */
+  get idle(): boolean {
+    return this.queue.live === 0 && this.holds === 0 && this.activity === this.quietAt;
+  }
+
+  get running(): boolean {
+    return this.driving;
+  }
+
+  get paused(): boolean {
+    return this.isPaused;
+  }
+
+  get speed(): number | "max" {
+    return this.speedFactor;
+  }
+
+  // ---- controls --------------------------------------------------------
+
+  setSpeed(speed: number | "max"): void {
+    this.now(); // fold wall progress into t before re-anchoring
+    this.speedFactor = checkSpeed(speed);
+    this.reanchor();
+    this.markActivity();
+  }
+
+  pause(): void {
+    this.now();
+    this.isPaused = true;
+    this.markActivity();
+  }
+
+  resume(): void {
+    if (!this.isPaused) return;
+    this.isPaused = false;
+    this.reanchor();
+    this.markActivity();
+  }
+
+  /** Ask the driver to stop; the pending `run()` resolves "stopped". Timers stay queued. */
+  stop(): void {
+    if (this.driving) this.stopRequested = true;
+    this.markActivity();
+  }
+
+  /** Drive in the background without stopping at idle (interactive use). Errors from timers go to `onError`. */
+  start(onError: (err: unknown) => void = (err) => setImmediate(() => { throw err; })): void {
+    if (this.driving) return;
+    this.run({ stopWhenIdle: false }).catch(onError);
+  }
+
+  /** Drive until `deadlineMs` of virtual time (or idle, or stop). */
+  runUntil(deadlineMs: number, options: Omit<RunOptions, "until"> = {}): Promise<RunOutcome> {
+    return this.run({ ...options, until: deadlineMs });
+  }
+
+  /** Drive for `ms` more virtual milliseconds. */
+  runFor(ms: number, options: Omit<RunOptions, "until"> = {}): Promise<RunOutcome> {
+    return this.run({ ...options, until: this.t + ms });
+  }
+
+  /**
+   * Drive the clock: settle the host, fire due timers, jump to the next one,
+   * repeat. Resolves with why it stopped. A timer callback that throws
+   * rejects the run (the clock stays usable).
+   */
+  async run(options: RunOptions = {}): Promise<RunOutcome> {
+    if (this.driving) throw new Error("VirtualClock is already running");
+    const until = options.until ?? Infinity;
+    const stopWhenIdle = options.stopWhenIdle ?? true;
+    this.driving = true;
+    this.stopRequested = false;
+    this.reanchor();
+    try {
+      for (;;) {
+        await this.settle();
+        if (this.stopRequested) return "stopped";
+        if (this.isPaused || this.holds > 0) {
+          await this.waitForWake(Infinity);
+          continue;
+        }
+        const next = this.queue.peek();
+        if (next === undefined) {
+          if (stopWhenIdle) return "idle";
+          await this.waitForWake(Infinity);
+          continue;
+        }
+        if (next.due > until) {
+          if (until > this.t) this.t = until;
+          return "deadline";
+        }
+        if (typeof this.speedFactor === "number" && next.due > this.t) {
+          const arrived = await this.pace(next.due);
+          if (!arrived) continue; // woken by activity, pause or stop: re-examine
+        }
+        this.fireDue(next.due);
+      }
+    } finally {
+      this.driving = false;
+      this.stopRequested = false;
+      this.pacedCap = null;
+    }
+  }
+
+  // ---- internals -------------------------------------------------------
+
+  private fireDue(due: number): void {
+    if (due > this.t) this.t = due;
+    const now = this.t;
+    for (;;) {
+      const top = this.queue.peek();
+      if (top === undefined || top.due > now) break;
+      const timer = this.queue.pop() as Timer;
+      const fn = timer.fn!;
+      timer.fn = null;
+      this.fired++;
+      this.activity++;
+      fn();
+    }
+  }
+
+  private async settle(): Promise<void> {
+    let quiet = 0;
+    while (quiet < this.quietTurns) {
+      const before = this.activity;
+      await immediate();
+      if (this.stopRequested) return;
+      quiet = this.activity === before ? quiet + 1 : 0;
+    }
+    this.quietAt = this.activity;
+  }
+
+  private waitForWake(ms: number): Promise<void> {
+    const controller = new AbortController();
+    this.wake = controller;
+    if (ms === Infinity) {
+      return new Promise<void>((resolve) => controller.signal.addEventListener("abort", () => resolve(), { once: true }));
+    }
+    return this.wall.wait(ms, controller.signal);
+  }
+
+  /** Wait on the wall clock until virtual `due` is reached; false if woken early. */
+  private async pace(due: number): Promise<boolean> {
+    const speed = this.speedFactor as number;
+    const wallNow = this.wall.now();
+    let targetWall = this.wallAnchor + (due - this.virtAnchor) / speed;
+    // Far behind (slow host, debugger pause): re-anchor instead of bursting to catch up.
+    if (wallNow - targetWall > 250) {
+      this.reanchor();
+      targetWall = this.wallAnchor + (due - this.virtAnchor) / speed;
+    }
+    const waitMs = targetWall - wallNow;
+    if (waitMs <= 0) return true;
+    this.pacedCap = due;
+    const activityBefore = this.activity;
+    await this.waitForWake(waitMs);
+    this.now();
+    this.pacedCap = null;
+    return !(this.stopRequested || this.isPaused || this.activity !== activityBefore);
+  }
+
+  private reanchor(): void {
+    this.wallAnchor = this.wall.now();
+    this.virtAnchor = this.t;
+  }
+}
+
+function checkSpeed(speed: number | "max"): number | "max" {
+  if (speed === "max") return speed;
+  if (typeof speed !== "number" || !(speed > 0) || !Number.isFinite(speed)) {
+    throw new RangeError(`clock speed must be a positive number or "max", got ${String(speed)}`);
+  }
+  return speed;
+}
