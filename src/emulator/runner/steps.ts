@@ -31,6 +31,7 @@ export class StepFailure extends Error {
 interface Cursors {
   serial: number;
   message: number;
+  packet: number;
 }
 
 export async function runStep(host: StepHost, step: Step, cursors: Cursors): Promise<void> {
@@ -114,6 +115,19 @@ export async function runStep(host: StepHost, step: Step, cursors: Cursors): Pro
       return;
     }
 
+    case "wait-mqtt": {
+      const isPacket = (e: TraceEvent): boolean =>
+        e.kind === "mqtt" &&
+        e.board === step.board &&
+        e.type === step.packet &&
+        (step.dir === undefined || e.dir === step.dir) &&
+        (step.topic === undefined || e.fields.topic === step.topic);
+      const seen = await waitFor(clock, trace, scanFrom(trace, cursors.packet, isPacket), step.timeoutMs);
+      if (seen === undefined) throw new StepFailure(`no ${step.packet} packet within ${formatDuration(step.timeoutMs)}`);
+      cursors.packet = seen + 1;
+      return;
+    }
+
     case "expect-heap": {
       const heap = host.heap(step.board);
       if (step.maxUsed !== undefined && heap.peakUsed > step.maxUsed) {
@@ -143,7 +157,7 @@ function scanFrom(trace: Trace, from: number, matches: (e: TraceEvent) => boolea
 /** Runs all steps; stops at the first failure and marks the rest skipped. */
 export async function runSteps(host: StepHost, steps: readonly Step[], isStopped: () => boolean): Promise<StepResult[]> {
   const results: StepResult[] = steps.map((step, index) => ({ index, description: describeStep(step), status: "skipped" }));
-  const cursors: Cursors = { serial: 0, message: 0 };
+  const cursors: Cursors = { serial: 0, message: 0, packet: 0 };
   for (const [index, step] of steps.entries()) {
     if (isStopped()) break;
     const description = results[index].description;

@@ -160,6 +160,7 @@ const STEP_TYPES = [
   "expect-message",
   "fault",
   "wait-net",
+  "wait-mqtt",
   "expect-heap",
 ] as const;
 
@@ -198,10 +199,12 @@ function readStep(r: Reader, boards: Set<string>, defaultBoard: string): Step {
       s.only(["board", "pin", "led", "value", "state", "timeout"]);
       return { type, ...readPinExpectation(s, board()), timeoutMs: s.duration("timeout", DEFAULT_WAIT_MS) };
     case "publish": {
-      s.only(["topic", "payload", "qos", "retain"]);
+      s.only(["topic", "payload", "size", "qos", "retain"]);
       const qos = s.int("qos", 0);
       if (qos !== 0 && qos !== 1) return s.fail("qos", "expected 0 or 1 (umqtt does not support QoS 2)");
-      return { type, topic: s.string("topic"), payload: s.has("payload") ? String(s.value.payload) : "", qos, retain: s.value.retain === true };
+      if (s.has("payload") && s.has("size")) s.fail("size", "give either payload or size, not both");
+      const payload = s.has("size") ? generatedPayload(s.int("size")) : s.has("payload") ? String(s.value.payload) : "";
+      return { type, topic: s.string("topic"), payload, qos, retain: s.value.retain === true };
     }
     case "expect-message":
       s.only(["topic", "payload", "timeout"]);
@@ -215,6 +218,12 @@ function readStep(r: Reader, boards: Set<string>, defaultBoard: string): Step {
     case "wait-net":
       s.only(["board", "event", "timeout"]);
       return { type, board: board(), event: s.string("event"), timeoutMs: s.duration("timeout", DEFAULT_WAIT_MS) };
+    case "wait-mqtt": {
+      s.only(["board", "packet", "dir", "topic", "timeout"]);
+      const dir = s.optionalString("dir");
+      if (dir !== undefined && dir !== "out" && dir !== "in") return s.fail("dir", `expected "out" (board to broker) or "in", got "${dir}"`);
+      return { type, board: board(), packet: s.string("packet").toLowerCase(), dir, topic: s.optionalString("topic"), timeoutMs: s.duration("timeout", DEFAULT_WAIT_MS) };
+    }
     case "expect-heap": {
       s.only(["board", "max-used", "min-free"]);
       if (!s.has("max-used") && !s.has("min-free")) s.fail("", "expected max-used and/or min-free");
@@ -227,6 +236,14 @@ function readStep(r: Reader, boards: Set<string>, defaultBoard: string): Step {
     }
   }
   throw new ScenarioError(`unreachable step type ${type}`);
+}
+
+const MAX_GENERATED_PAYLOAD = 4 * 1024 * 1024;
+
+/** A payload of `size` bytes for memory tests: a repeating, readable pattern. */
+function generatedPayload(size: number): string {
+  if (size < 0 || size > MAX_GENERATED_PAYLOAD) throw new ScenarioError(`publish.size: expected 0 to ${MAX_GENERATED_PAYLOAD} bytes, got ${size}`);
+  return "0123456789abcdef".repeat(Math.ceil(size / 16)).slice(0, size);
 }
 
 /** `pin: 2, value: 0` (raw level) or `led: led, state: on` (lit, whatever the polarity). */

@@ -29,6 +29,7 @@ export type Step =
   | { type: "expect-message"; topic: string; payload?: string; timeoutMs: number }
   | { type: "fault"; board: string; fault: FaultKind; durationMs?: number }
   | { type: "wait-net"; board: string; event: string; timeoutMs: number }
+  | { type: "wait-mqtt"; board: string; packet: string; dir?: "out" | "in"; topic?: string; timeoutMs: number }
   | { type: "expect-heap"; board: string; maxUsed?: number; minFree?: number };
 
 export type FaultKind = "reset" | "partition" | "partition-end" | "wifi-down" | "wifi-up" | "dns-fail" | "dns-ok";
@@ -61,13 +62,15 @@ export function describeStep(step: Step): string {
     case "wait-pin":
       return `${step.type} ${describeTarget(step.target)} = ${step.value}`;
     case "publish":
-      return `publish ${step.topic} "${step.payload}"${step.qos ? ` qos${step.qos}` : ""}${step.retain ? " retained" : ""}`;
+      return `publish ${step.topic} ${step.payload.length > 40 ? `(${step.payload.length} bytes)` : `"${step.payload}"`}${step.qos ? ` qos${step.qos}` : ""}${step.retain ? " retained" : ""}`;
     case "expect-message":
       return `expect-message ${step.topic}${step.payload === undefined ? "" : ` "${step.payload}"`}`;
     case "fault":
       return `fault ${step.board} ${step.fault}${step.durationMs === undefined ? "" : ` for ${step.durationMs}ms`}`;
     case "wait-net":
       return `wait-net ${step.board} ${step.event}`;
+    case "wait-mqtt":
+      return `wait-mqtt ${step.board} ${step.dir === "out" ? "sends" : step.dir === "in" ? "receives" : "link carries"} ${step.packet}${step.topic ? ` ${step.topic}` : ""}`;
     case "expect-heap":
       return `expect-heap ${step.board}${step.maxUsed === undefined ? "" : ` used<=${step.maxUsed}`}${step.minFree === undefined ? "" : ` free>=${step.minFree}`}`;
   }
