@@ -13,6 +13,7 @@ export const errno = {
   EEXIST: 17,
   ENODEV: 19,
   EINVAL: 22,
+  EPIPE: 32,
   EOPNOTSUPP: 95,
   EADDRINUSE: 98,
   ECONNABORTED: 103,
@@ -70,4 +71,23 @@ export class AssertionError extends Error {
 /** `assert cond` as umqtt writes it. */
 export function pyAssert(condition: unknown, detail?: string): asserts condition {
   if (!condition) throw new AssertionError(detail);
+}
+
+/**
+ * Python's IndexError: umqtt indexes the bytes a read returned (`resp[3]`),
+ * so a short read after the peer closed surfaces as this, as on a device.
+ */
+export class IndexError extends Error {
+  override name = "IndexError";
+  constructor(detail = "index out of range") {
+    super(detail);
+  }
+}
+
+/** Python's AttributeError: e.g. `wait_msg()` before `connect()` (`self.sock` is None). */
+export class AttributeError extends Error {
+  override name = "AttributeError";
+  constructor(detail: string) {
+    super(detail);
+  }
 }

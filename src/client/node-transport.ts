@@ -1,0 +1,331 @@
+// The real Transport: TCP (node:net) and TLS (node:tls) sockets with
+// MicroPython stream semantics on top of Node's event-driven sockets.
+// Incoming data is buffered; reads take from the buffer or wait for it.
+// close() destroys the socket and clears every timer, so nothing leaks.
+
+import * as net from "node:net";
+import * as tls from "node:tls";
+import { lookup } from "node:dns/promises";
+import { OSError, errno } from "./errors.js";
+import type { Socket, SocketAddress, SslContext, SslParams, Transport } from "./socket.js";
+
+/** ssl module constants (`cert_reqs`, `verify_mode`). */
+export const CERT_NONE = 0;
+export const CERT_OPTIONAL = 1;
+export const CERT_REQUIRED = 2;
+
+/** Node's error codes to MicroPython errno values; unknown codes become EIO. */
+export function toOSError(e: unknown): OSError {
+  if (e instanceof OSError) return e;
+  const code = (e as { code?: unknown })?.code;
+  const message = e instanceof Error ? e.message : String(e);
+  if (typeof code === "string") {
+    if (code in errno) return new OSError(errno[code as keyof typeof errno], message);
+    // A write after the peer went away: lwIP on a board reports ECONNRESET.
+    if (code === "ERR_STREAM_DESTROYED" || code === "ERR_STREAM_WRITE_AFTER_END") {
+      return new OSError(errno.ECONNRESET, message);
+    }
+  }
+  return new OSError(errno.EIO, message);
+}
+
+type Waiter = () => void;
+
+export class NodeSocket implements Socket {
+  private sock: net.Socket | null;
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  private eof = false;
+  private error: OSError | null = null;
+  private closed = false;
+  private timeoutS: number | null = null;
+  private readonly waiters = new Set<Waiter>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  /** Wraps an already connected socket (used after a TLS handshake). */
+  constructor(connected?: net.Socket) {
+    this.sock = connected ?? null;
+    if (connected) this.attach(connected);
+  }
+
+  settimeout(seconds: number | null): void {
+    this.timeoutS = seconds;
+  }
+
+  setblocking(flag: boolean): void {
+    this.timeoutS = flag ? null : 0;
+  }
+
+  /** The timeout as set by settimeout, for a socket that wraps this one. */
+  gettimeout(): number | null {
+    return this.timeoutS;
+  }
+
+  async connect(addr: SocketAddress): Promise<void> {
+    if (this.closed) throw new OSError(errno.EBADF);
+    if (this.sock) throw new OSError(errno.EALREADY);
+    // A non-blocking connect would raise EINPROGRESS on a board; umqtt never
+    // does one, so a timeout of 0 connects like a blocking socket here.
+    const s = net.connect({ host: addr.host, port: addr.port });
+    this.sock = s;
+    this.attach(s);
+    await new Promise<void>((resolve, reject) => {
+      let timer: NodeJS.Timeout | null = null;
+      const done = (err: OSError | null) => {
+        s.off("connect", onConnect);
+        s.off("error", onError);
+        if (timer) this.clearTimer(timer);
+        if (err) {
+          s.destroy();
+          reject(err);
+        } else resolve();
+      };
+      const onConnect = () => done(null);
+      const onError = (e: Error) => done(toOSError(e));
+      s.once("connect", onConnect);
+      s.once("error", onError);
+      if (this.timeoutS) timer = this.setTimer(this.timeoutS, () => done(new OSError(errno.ETIMEDOUT)));
+    });
+    if (this.closed) throw new OSError(errno.EBADF);
+  }
+
+  private attach(s: net.Socket): void {
+    s.on("data", (d: Buffer) => {
+      this.chunks.push(d);
+      this.buffered += d.length;
+      this.wake();
+    });
+    s.on("end", () => {
+      this.eof = true;
+      this.wake();
+    });
+    s.on("close", () => {
+      this.eof = true;
+      this.wake();
+    });
+    s.on("error", (e: Error) => {
+      this.error = toOSError(e);
+      this.wake();
+    });
+  }
+
+  /** Hand the raw socket to a TLS layer; this wrapper is done afterwards. */
+  detach(): net.Socket {
+    const s = this.sock;
+    if (!s || this.closed) throw new OSError(errno.ENOTCONN);
+    s.removeAllListeners("data");
+    s.removeAllListeners("end");
+    s.removeAllListeners("close");
+    s.removeAllListeners("error");
+    if (this.buffered > 0) s.unshift(Buffer.concat(this.chunks));
+    this.chunks = [];
+    this.buffered = 0;
+    this.sock = null;
+    this.closed = true;
+    this.wake();
+    return s;
+  }
+
+  private take(n: number): Uint8Array {
+    const all = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
+    const out = new Uint8Array(all.subarray(0, n));
+    const rest = all.subarray(n);
+    this.chunks = rest.length > 0 ? [rest] : [];
+    this.buffered = rest.length;
+    return out;
+  }
+
+  async read(n: number): Promise<Uint8Array | null> {
+    if (n <= 0 || this.closed) return new Uint8Array(0);
+    if (this.timeoutS === 0) {
+      if (this.buffered > 0) return this.take(Math.min(n, this.buffered));
+      if (this.error) throw this.error;
+      if (this.eof) return new Uint8Array(0);
+      return null;
+    }
+    const deadline = this.timeoutS === null ? null : Date.now() + this.timeoutS * 1000;
+    for (;;) {
+      if (this.closed) return new Uint8Array(0);
+      if (this.buffered >= n) return this.take(n);
+      if (this.eof || this.error) {
+        if (this.buffered > 0) return this.take(this.buffered);
+        if (this.error) throw this.error;
+        return new Uint8Array(0);
+      }
+      const timedOut = await this.waitEvent(deadline);
+      if (timedOut) {
+        if (this.buffered > 0) return this.take(this.buffered);
+        throw new OSError(errno.ETIMEDOUT);
+      }
+    }
+  }
+
+  async write(data: Uint8Array): Promise<number> {
+    const s = this.sock;
+    if (this.closed || !s) throw new OSError(errno.EBADF);
+    if (this.error) throw this.error;
+    if (data.length === 0) return 0;
+    if (s.destroyed || s.writableEnded) throw new OSError(errno.ECONNRESET);
+    await new Promise<void>((resolve, reject) => {
+      let timer: NodeJS.Timeout | null = null;
+      let settled = false;
+      const finish = (err: OSError | null) => {
+        if (settled) return;
+        settled = true;
+        if (timer) this.clearTimer(timer);
+        if (err) reject(err);
+        else resolve();
+      };
+      if (this.timeoutS) timer = this.setTimer(this.timeoutS, () => finish(new OSError(errno.ETIMEDOUT)));
+      s.write(data, (err) => finish(err ? toOSError(err) : null));
+    });
+    return data.length;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.sock?.destroy();
+    this.sock = null;
+    this.chunks = [];
+    this.buffered = 0;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    this.wake();
+  }
+
+  /** Resolves true on timeout, false on any socket event. */
+  private waitEvent(deadline: number | null): Promise<boolean> {
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | null = null;
+      const w: Waiter = () => {
+        this.waiters.delete(w);
+        if (timer) this.clearTimer(timer);
+        resolve(false);
+      };
+      this.waiters.add(w);
+      if (deadline !== null) {
+        timer = this.setTimer(Math.max(0, deadline - Date.now()) / 1000, () => {
+          this.waiters.delete(w);
+          resolve(true);
+        });
+      }
+    });
+  }
+
+  private wake(): void {
+    for (const w of [...this.waiters]) w();
+  }
+
+  private setTimer(seconds: number, f: () => void): NodeJS.Timeout {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      f();
+    }, seconds * 1000);
+    this.timers.add(t);
+    return t;
+  }
+
+  private clearTimer(t: NodeJS.Timeout): void {
+    clearTimeout(t);
+    this.timers.delete(t);
+  }
+}
+
+export interface TlsOptions {
+  cert?: string | Uint8Array;
+  key?: string | Uint8Array;
+  ca?: string | Uint8Array;
+  servername?: string;
+  verify: boolean;
+}
+
+/** TLS handshake over a connected NodeSocket; failures become OSError like mbedTLS errors on a board. */
+export async function tlsWrap(sock: Socket, o: TlsOptions): Promise<Socket> {
+  if (!(sock instanceof NodeSocket)) throw new OSError(errno.EOPNOTSUPP, "TLS needs a NodeSocket");
+  const timeout = sock.gettimeout();
+  const raw = sock.detach();
+  const buf = (x: string | Uint8Array | undefined) => (x === undefined ? undefined : Buffer.from(x));
+  const t = tls.connect({
+    socket: raw,
+    // SNI takes host names only.
+    servername: o.servername && !net.isIP(o.servername) ? o.servername : undefined,
+    cert: buf(o.cert),
+    key: buf(o.key),
+    ca: buf(o.ca),
+    rejectUnauthorized: o.verify,
+    checkServerIdentity: o.verify && o.servername ? undefined : () => undefined,
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      t.once("secureConnect", () => resolve());
+      t.once("error", (e) => reject(new OSError(errno.EIO, `TLS handshake failed: ${e.message}`)));
+    });
+  } catch (e) {
+    t.destroy();
+    raw.destroy();
+    throw e;
+  }
+  t.removeAllListeners("error");
+  const wrapped = new NodeSocket(t);
+  wrapped.settimeout(timeout);
+  return wrapped;
+}
+
+/** ssl_params values as PEM; a Uint8Array is taken as file contents. */
+function pem(x: unknown): string | Uint8Array | undefined {
+  return typeof x === "string" || x instanceof Uint8Array ? x : undefined;
+}
+
+/** A MicroPython-style `ssl.SSLContext` for `ssl=<context>`. */
+export class NodeSslContext implements SslContext {
+  verify_mode = CERT_NONE;
+  private cert?: string | Uint8Array;
+  private key?: string | Uint8Array;
+  private ca?: string | Uint8Array;
+
+  load_cert_chain(cert: string | Uint8Array, key?: string | Uint8Array): void {
+    this.cert = cert;
+    this.key = key;
+  }
+
+  load_verify_locations(opts: { cadata?: string | Uint8Array; cafile?: string | Uint8Array }): void {
+    this.ca = opts.cadata ?? opts.cafile;
+  }
+
+  wrap_socket(sock: Socket, options: { server_hostname: string }): Promise<Socket> {
+    return tlsWrap(sock, {
+      cert: this.cert,
+      key: this.key,
+      ca: this.ca,
+      servername: options.server_hostname,
+      verify: this.verify_mode === CERT_REQUIRED,
+    });
+  }
+}
+
+export class NodeTransport implements Transport {
+  async getaddrinfo(host: string, port: number): Promise<SocketAddress> {
+    try {
+      const r = await lookup(host, { family: 4 });
+      return { host: r.address, port };
+    } catch {
+      // lwIP-based ports report a failed lookup as OSError(-2).
+      throw new OSError(-2);
+    }
+  }
+
+  socket(): Socket {
+    return new NodeSocket();
+  }
+
+  wrapSocket(sock: Socket, params: SslParams): Promise<Socket> {
+    return tlsWrap(sock, {
+      cert: pem(params.cert),
+      key: pem(params.key),
+      ca: pem(params.ca) ?? pem(params.cadata),
+      servername: params.server_hostname,
+      verify: params.cert_reqs === CERT_REQUIRED,
+    });
+  }
+}

@@ -1,0 +1,159 @@
+// MQTT 3.1.1 encoding of exactly the bytes umqtt.simple writes.
+//
+// Each `*Writes` function returns the buffers in the order and split that
+// umqtt passes to `sock.write()`, so the client can charge each buffer to the
+// heap and a connection reset mid-packet cuts the stream where a device would.
+// `encode*` joins them into one packet for tests and for bench-side tools.
+//
+// Why not mqtt-packet's `generate` here: umqtt's output is not always a valid
+// MQTT packet and mqtt-packet refuses or mangles those cases. umqtt packs
+// packet ids with struct "!H" without a range check, so id 65536 goes out as
+// 0 (mqtt-packet silently drops the id field instead); it packs SUBSCRIBE's
+// remaining length into a single byte; it sets the password flag whenever a
+// user is set; it length-prefixes str values with len() in code points.
+
+import { pyAssert } from "./errors.js";
+import { bytesOf, concat, pyLen, truthy, type Text } from "./bytes.js";
+
+/** MQTT's variable-length "remaining length" (1 to 4 bytes, 7 bits each). */
+export function encodeRemainingLength(n: number): Uint8Array {
+  if (!Number.isInteger(n) || n < 0 || n > 268_435_455) throw new RangeError(`remaining length out of range: ${n}`);
+  const out: number[] = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n > 0) b |= 0x80;
+    out.push(b);
+  } while (n > 0);
+  return Uint8Array.from(out);
+}
+
+/** struct.pack("!H", n) as MicroPython does it: no range check, the low 16 bits. */
+export function pack16(n: number): Uint8Array {
+  return Uint8Array.of((n >>> 8) & 0xff, n & 0xff);
+}
+
+/** umqtt's `_send_str(s)`: two writes, a 16-bit len(s) then s itself. */
+export function strWrites(s: Text): [Uint8Array, Uint8Array] {
+  return [pack16(pyLen(s)), bytesOf(s)];
+}
+
+export interface Will {
+  topic: Text;
+  msg: Text;
+  retain: boolean;
+  qos: number;
+}
+
+export interface ConnectFields {
+  clientId: Text;
+  cleanSession: boolean;
+  keepalive: number;
+  will?: Will | null;
+  user?: Text | null;
+  password?: Text | null;
+}
+
+/**
+ * The fixed header and the 9 fixed variable-header bytes of CONNECT, as umqtt
+ * builds them: `premsg` is 0x10, the remaining length, and one 0x00 that is
+ * the high byte of the protocol name length; `msg` is `04 'MQTT' 04 flags ka ka`.
+ */
+export function connectHead(f: ConnectFields): { premsg: Uint8Array; msg: Uint8Array } {
+  let sz = 10 + 2 + pyLen(f.clientId);
+  let flags = (f.cleanSession ? 1 : 0) << 1;
+  if (truthy(f.user)) {
+    // umqtt sets user AND password flags together and calls len(self.pswd):
+    // with no password that is len(None), a TypeError on the device.
+    if (f.password === null || f.password === undefined) {
+      throw new TypeError("object of type 'NoneType' has no len()");
+    }
+    sz += 2 + pyLen(f.user) + 2 + pyLen(f.password);
+    flags |= 0xc0;
+  }
+  let ka = 0;
+  if (f.keepalive) {
+    pyAssert(f.keepalive < 65536);
+    ka = f.keepalive;
+  }
+  const will = f.will;
+  if (will && truthy(will.topic)) {
+    sz += 2 + pyLen(will.topic) + 2 + pyLen(will.msg);
+    flags |= 0x4 | ((will.qos & 0x1) << 3) | ((will.qos & 0x2) << 3);
+    flags |= (will.retain ? 1 : 0) << 5;
+  }
+  const rl = encodeRemainingLength(sz);
+  const premsg = new Uint8Array(1 + rl.length + 1);
+  premsg[0] = 0x10;
+  premsg.set(rl, 1);
+  const msg = Uint8Array.of(0x04, 0x4d, 0x51, 0x54, 0x54, 0x04, flags & 0xff, (ka >> 8) & 0xff, ka & 0xff);
+  return { premsg, msg };
+}
+
+/** Every write of a CONNECT, in umqtt's order. */
+export function connectWrites(f: ConnectFields): Uint8Array[] {
+  const { premsg, msg } = connectHead(f);
+  const out = [premsg, msg, ...strWrites(f.clientId)];
+  if (f.will && truthy(f.will.topic)) out.push(...strWrites(f.will.topic), ...strWrites(f.will.msg));
+  if (truthy(f.user)) out.push(...strWrites(f.user), ...strWrites(f.password as Text));
+  return out;
+}
+
+/**
+ * PUBLISH fixed header: `0x30 | qos<<1 | retain` and the remaining length,
+ * asserted < 2,097,152 as umqtt does (its header buffer has room for 3 length bytes).
+ */
+export function publishHeader(topic: Text, msg: Text, retain: boolean, qos: number): Uint8Array {
+  let sz = 2 + pyLen(topic) + pyLen(msg);
+  if (qos > 0) sz += 2;
+  pyAssert(sz < 2097152);
+  const rl = encodeRemainingLength(sz);
+  const out = new Uint8Array(1 + rl.length);
+  out[0] = (0x30 | (qos << 1) | (retain ? 1 : 0)) & 0xff;
+  out.set(rl, 1);
+  return out;
+}
+
+/** Every write of a PUBLISH; `pid` is ignored at QoS 0. */
+export function publishWrites(topic: Text, msg: Text, retain: boolean, qos: number, pid: number): Uint8Array[] {
+  const out = [publishHeader(topic, msg, retain, qos), ...strWrites(topic)];
+  if (qos > 0) out.push(pack16(pid));
+  out.push(bytesOf(msg));
+  return out;
+}
+
+/**
+ * SUBSCRIBE head `82 len id id`. umqtt packs the remaining length with "!BH",
+ * i.e. into ONE byte: topics longer than 122 bytes give a broken packet.
+ */
+export function subscribeHead(topic: Text, pid: number): Uint8Array {
+  return Uint8Array.of(0x82, (2 + 2 + pyLen(topic) + 1) & 0xff, (pid >>> 8) & 0xff, pid & 0xff);
+}
+
+export function subscribeWrites(topic: Text, qos: number, pid: number): Uint8Array[] {
+  return [subscribeHead(topic, pid), ...strWrites(topic), Uint8Array.of(qos & 0xff)];
+}
+
+/** UNSUBSCRIBE head `a2 len id id`, the same one-byte length packing as SUBSCRIBE. */
+export function unsubscribeHead(topic: Text, pid: number): Uint8Array {
+  return Uint8Array.of(0xa2, (2 + 2 + pyLen(topic)) & 0xff, (pid >>> 8) & 0xff, pid & 0xff);
+}
+
+export function unsubscribeWrites(topic: Text, pid: number): Uint8Array[] {
+  return [unsubscribeHead(topic, pid), ...strWrites(topic)];
+}
+
+/** PUBACK `40 02 id id`, sent after the callback for a received QoS 1 PUBLISH. */
+export function puback(pid: number): Uint8Array {
+  return Uint8Array.of(0x40, 0x02, (pid >>> 8) & 0xff, pid & 0xff);
+}
+
+export const PINGREQ: Uint8Array = Uint8Array.of(0xc0, 0x00);
+export const DISCONNECT: Uint8Array = Uint8Array.of(0xe0, 0x00);
+
+export const encodeConnect = (f: ConnectFields): Uint8Array => concat(connectWrites(f));
+export const encodePublish = (topic: Text, msg: Text, retain: boolean, qos: number, pid = 0): Uint8Array =>
+  concat(publishWrites(topic, msg, retain, qos, pid));
+export const encodeSubscribe = (topic: Text, qos: number, pid: number): Uint8Array =>
+  concat(subscribeWrites(topic, qos, pid));
+export const encodeUnsubscribe = (topic: Text, pid: number): Uint8Array => concat(unsubscribeWrites(topic, pid));
