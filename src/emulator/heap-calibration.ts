@@ -1,0 +1,55 @@
+// Calibration of the heap model against real MicroPython, and the charges a
+// board makes at boot before the firmware's own allocations.
+//
+// What was measured (genuine umqtt.simple on MicroPython's 64-bit unix port,
+// `micropython -X heapsize=38K`): after gc.collect() the connected client
+// object costs about 400 bytes; the largest PUBLISH payload that could be
+// received was about 33 KB with umqtt frozen into the binary and about 29 KB
+// with umqtt imported from a .mpy file (its bytecode then lives in the heap).
+//
+// The 64-bit constants below reproduce those figures with the heap model
+// (test/emulator/heap-calibration.test.ts). RUNTIME and UMQTT_MPY_BYTECODE are
+// fitted to the two payload figures, so the test checks the model's
+// mechanics (block rounding, headers, first fit, where receive garbage
+// lands), not an independent prediction.
+//
+// A 32-bit board halves every pointer: instances, dicts, class and function
+// objects shrink to about half; bytecode shrinks less (its opcodes are bytes,
+// only its constant tables hold words). The 32-bit figures are derived from
+// the 64-bit ones with those factors: estimates, not measurements.
+
+/** Figures for the 64-bit unix port (wordSize 8, 32-byte blocks). */
+export const UNIX64 = {
+  /** GC heap of the measurement run. */
+  heapBytes: 38 * 1024,
+  /** Runtime state plus the measuring script's bytecode after gc.collect() (fitted). */
+  runtimeBytes: 3500,
+  /** Importing a frozen umqtt.simple: module globals, class and function objects (estimate). */
+  umqttFrozenBytes: 700,
+  /** Importing umqtt.simple from .mpy: the above plus its bytecode in the heap (bytecode part fitted). */
+  umqttMpyBytes: 700 + 4100,
+  /** The constructed, connected MQTTClient with its socket (measured). */
+  clientBytes: 400,
+  /** Largest receivable payloads measured. */
+  measuredMaxPayload: { frozen: 33 * 1024, mpy: 29 * 1024 },
+} as const;
+
+/** Pointer-dense objects keep this fraction of their 64-bit size on a 32-bit port. */
+export const OBJECT_SCALE_32 = 0.5;
+/** Bytecode keeps this fraction of its 64-bit size on a 32-bit port. */
+export const BYTECODE_SCALE_32 = 0.8;
+
+export type UmqttLoad = "frozen" | "mpy" | "none";
+
+/** Boot-time charges on a 32-bit board, in bytes (allocated raw, never collected). */
+export const BOARD_CHARGES_32 = {
+  umqtt: {
+    frozen: Math.round(UNIX64.umqttFrozenBytes * OBJECT_SCALE_32),
+    mpy: Math.round(UNIX64.umqttFrozenBytes * OBJECT_SCALE_32 + (UNIX64.umqttMpyBytes - UNIX64.umqttFrozenBytes) * BYTECODE_SCALE_32),
+    none: 0,
+  } satisfies Record<UmqttLoad, number>,
+  /** The firmware script compiled on the board (main.py of an example: bytecode, globals). Estimate. */
+  firmwareBytes: 1024,
+  /** The connected client object (umqtt's instance and socket), for reference: the client charges it itself. */
+  clientBytes: Math.round(UNIX64.clientBytes * OBJECT_SCALE_32),
+} as const;

@@ -1,0 +1,306 @@
+// A MicroPython-like garbage-collected heap, as an Allocator for the umqtt
+// client. It models what makes a small heap hard: a fixed budget, 16-byte
+// blocks (4 machine words), first-fit placement, objects that never move,
+// garbage that stays allocated until a collection, and a collection only
+// when an allocation fails. MemoryError comes only after that collection
+// failed to make room. Fragmentation is real: the largest allocatable block
+// depends on what was allocated before.
+//
+// Object model (explicit constants below; see docs/boards.md):
+// - `alloc(n)` charges a bytes object of length n, as `sock.read(n)` creates
+//   one: a data buffer of n + 1 bytes (MicroPython keeps a trailing NUL),
+//   rounded up to whole blocks, allocated first; then the object header
+//   (`mp_obj_str_t`: type, hash, length, data pointer = 4 words = 1 block).
+//   Length 0 allocates nothing (b"" is a shared constant).
+// - `allocRaw(n)` charges n bytes rounded up to whole blocks, no header (an
+//   instance, a dict, loaded bytecode).
+// On a 64-bit build a word is 8 bytes, so blocks are 32 bytes and headers
+// twice as large; `wordSize: 8` reproduces figures measured there.
+
+import { MemoryError } from "../client/errors.js";
+import type { Allocator } from "../client/alloc.js";
+import type { Clock } from "./clock.js";
+import type { Trace } from "./trace.js";
+
+/** Words per GC block (MicroPython's BYTES_PER_BLOCK = 4 words). */
+export const WORDS_PER_BLOCK = 4;
+/** Words in a bytes object's header (mp_obj_str_t: base, hash, len, data). */
+export const BYTES_HEADER_WORDS = 4;
+/** Extra data bytes a bytes object keeps (the trailing NUL). */
+export const BYTES_DATA_EXTRA = 1;
+
+export interface HeapOptions {
+  /** Bytes of heap free to firmware (the board file's heap.budget). Rounded down to whole blocks. */
+  budget: number;
+  /** 4 for 32-bit ports (default), 8 for 64-bit builds such as the unix port on x86-64. */
+  wordSize?: 4 | 8;
+  trace?: Trace;
+  clock?: Clock;
+  board?: string;
+  /** Emit a heap trace event for every allocation too (default: only collect and oom). */
+  traceAllocs?: boolean;
+}
+
+interface Record_ {
+  what: string;
+  /** First block and block count of the data part (count 0: none). */
+  start: number;
+  blocks: number;
+  /** First block and block count of the header part (count 0: none). */
+  hStart: number;
+  hBlocks: number;
+  garbage: boolean;
+  pinned: boolean;
+}
+
+export interface HeapStats {
+  budget: number;
+  used: number;
+  free: number;
+  largestFree: number;
+  peakUsed: number;
+  collections: number;
+  oom: number;
+  liveObjects: number;
+}
+
+export class Heap implements Allocator {
+  readonly blockSize: number;
+  readonly wordSize: 4 | 8;
+  /** Total bytes (whole blocks). */
+  readonly budget: number;
+  private readonly map: Uint8Array; // 1 = block in use (live or garbage), 0 = free
+  private readonly records = new Map<number, Record_>();
+  private nextHandle = 1;
+  private usedBlocks = 0;
+  private peakBlocks = 0;
+  /** No free block below this index (first-fit scan starts here). */
+  private lowestFree = 0;
+  private collectionCount = 0;
+  private oomCount = 0;
+  private readonly trace: Trace | undefined;
+  private readonly clock: Clock | undefined;
+  private readonly board: string;
+  private readonly traceAllocs: boolean;
+
+  constructor(options: HeapOptions) {
+    this.wordSize = options.wordSize ?? 4;
+    this.blockSize = WORDS_PER_BLOCK * this.wordSize;
+    const blocks = Math.floor(options.budget / this.blockSize);
+    if (!(blocks > 0)) throw new RangeError(`heap budget ${options.budget} is smaller than one block`);
+    this.budget = blocks * this.blockSize;
+    this.map = new Uint8Array(blocks);
+    this.trace = options.trace;
+    this.clock = options.clock;
+    this.board = options.board ?? "board";
+    this.traceAllocs = options.traceAllocs ?? false;
+  }
+
+  // ---- Allocator -------------------------------------------------------
+
+  /** Charge a bytes object of `bytes` length. Throws MemoryError when it does not fit after a collection. */
+  alloc(bytes: number, what: string): number {
+    const n = Math.max(0, Math.floor(bytes));
+    if (n === 0) return this.record(what, -1, 0, -1, 0);
+    const dataBlocks = Math.ceil((n + BYTES_DATA_EXTRA) / this.blockSize);
+    const headerBlocks = Math.ceil((BYTES_HEADER_WORDS * this.wordSize) / this.blockSize);
+    const start = this.take(dataBlocks, n, what);
+    let hStart: number;
+    try {
+      hStart = this.take(headerBlocks, n, what);
+    } catch (err) {
+      // The data buffer became garbage; it is reclaimed at the next collection.
+      const orphan = this.record(what, start, dataBlocks, -1, 0);
+      this.records.get(orphan)!.garbage = true;
+      throw err;
+    }
+    const handle = this.record(what, start, dataBlocks, hStart, headerBlocks);
+    if (this.traceAllocs) this.emit("alloc", what, n);
+    return handle;
+  }
+
+  /** The object became garbage: its blocks stay in use until the next collection. */
+  release(handle: number): void {
+    const rec = this.records.get(handle);
+    if (rec) rec.garbage = true;
+  }
+
+  // ---- more of the heap ------------------------------------------------
+
+  /** Charge `bytes` rounded up to whole blocks, with no object header (instances, dicts, bytecode). */
+  allocRaw(bytes: number, what: string): number {
+    const blocks = Math.max(1, Math.ceil(bytes / this.blockSize));
+    const start = this.take(blocks, bytes, what);
+    const handle = this.record(what, start, blocks, -1, 0);
+    if (this.traceAllocs) this.emit("alloc", what, bytes);
+    return handle;
+  }
+
+  /** A long-lived raw allocation that collections never reclaim (a loaded module, the firmware's globals). */
+  reserve(bytes: number, what: string): number {
+    const handle = this.allocRaw(bytes, what);
+    this.pin(handle);
+    return handle;
+  }
+
+  /** Keep an object alive regardless of `release` (a GC root) until `unpin`. */
+  pin(handle: number): void {
+    const rec = this.records.get(handle);
+    if (rec) rec.pinned = true;
+  }
+
+  unpin(handle: number): void {
+    const rec = this.records.get(handle);
+    if (rec) rec.pinned = false;
+  }
+
+  /** gc.collect(): reclaim every released, unpinned object. Returns the bytes reclaimed. */
+  collect(): number {
+    let freed = 0;
+    for (const [handle, rec] of this.records) {
+      if (!rec.garbage || rec.pinned) continue;
+      freed += this.freeRun(rec.start, rec.blocks) + this.freeRun(rec.hStart, rec.hBlocks);
+      this.records.delete(handle);
+    }
+    this.collectionCount++;
+    this.emit("collect", undefined, freed * this.blockSize);
+    return freed * this.blockSize;
+  }
+
+  /** gc.mem_free(): bytes in free blocks (garbage counts as allocated until collected). */
+  mem_free(): number {
+    return (this.map.length - this.usedBlocks) * this.blockSize;
+  }
+
+  /** gc.mem_alloc(): bytes in allocated blocks, garbage included. */
+  mem_alloc(): number {
+    return this.usedBlocks * this.blockSize;
+  }
+
+  /** Bytes in the longest run of free blocks. */
+  largestFree(): number {
+    const map = this.map;
+    let best = 0;
+    let run = 0;
+    for (let i = this.lowestFree; i < map.length; i++) {
+      if (map[i] === 0) {
+        run++;
+        if (run > best) best = run;
+      } else run = 0;
+    }
+    return best * this.blockSize;
+  }
+
+  /** The largest bytes object that `alloc` could place right now without a collection. */
+  largestBytesObject(): number {
+    const blocks = this.largestFree() / this.blockSize;
+    return Math.max(0, blocks * this.blockSize - BYTES_DATA_EXTRA);
+  }
+
+  get peakUsed(): number {
+    return this.peakBlocks * this.blockSize;
+  }
+
+  get collections(): number {
+    return this.collectionCount;
+  }
+
+  get oomCountTotal(): number {
+    return this.oomCount;
+  }
+
+  stats(): HeapStats {
+    return {
+      budget: this.budget,
+      used: this.mem_alloc(),
+      free: this.mem_free(),
+      largestFree: this.largestFree(),
+      peakUsed: this.peakUsed,
+      collections: this.collectionCount,
+      oom: this.oomCount,
+      liveObjects: [...this.records.values()].filter((r) => !r.garbage || r.pinned).length,
+    };
+  }
+
+  /** The block map as a string, one character per block: '.' free, '#' live, 'g' garbage, 'p' pinned. */
+  render(): string {
+    const chars = new Array<string>(this.map.length).fill(".");
+    for (const rec of this.records.values()) {
+      const c = rec.pinned ? "p" : rec.garbage ? "g" : "#";
+      for (let i = 0; i < rec.blocks; i++) chars[rec.start + i] = c;
+      for (let i = 0; i < rec.hBlocks; i++) chars[rec.hStart + i] = c;
+    }
+    return chars.join("");
+  }
+
+  // ---- internals -------------------------------------------------------
+
+  /** First fit; on failure collect and retry; then MemoryError. */
+  private take(blocks: number, requested: number, what: string): number {
+    let start = this.findRun(blocks);
+    if (start < 0) {
+      this.collect();
+      start = this.findRun(blocks);
+      if (start < 0) {
+        this.oomCount++;
+        this.emit("oom", what, requested);
+        throw new MemoryError(requested);
+      }
+    }
+    this.map.fill(1, start, start + blocks);
+    this.usedBlocks += blocks;
+    if (this.usedBlocks > this.peakBlocks) this.peakBlocks = this.usedBlocks;
+    if (start === this.lowestFree) this.advanceLowestFree();
+    return start;
+  }
+
+  private findRun(blocks: number): number {
+    const map = this.map;
+    const n = map.length;
+    let runStart = -1;
+    for (let i = this.lowestFree; i < n; i++) {
+      if (map[i] === 0) {
+        if (runStart < 0) runStart = i;
+        if (i - runStart + 1 >= blocks) return runStart;
+      } else runStart = -1;
+    }
+    return -1;
+  }
+
+  private freeRun(start: number, blocks: number): number {
+    if (blocks === 0) return 0;
+    this.map.fill(0, start, start + blocks);
+    this.usedBlocks -= blocks;
+    if (start < this.lowestFree) this.lowestFree = start;
+    return blocks;
+  }
+
+  private advanceLowestFree(): void {
+    const map = this.map;
+    let i = this.lowestFree;
+    while (i < map.length && map[i] !== 0) i++;
+    this.lowestFree = i;
+  }
+
+  private record(what: string, start: number, blocks: number, hStart: number, hBlocks: number): number {
+    const handle = this.nextHandle++;
+    this.records.set(handle, { what, start, blocks, hStart, hBlocks, garbage: false, pinned: false });
+    return handle;
+  }
+
+  private emit(op: "alloc" | "collect" | "oom", what: string | undefined, bytes: number): void {
+    if (!this.trace) return;
+    const event = {
+      t: this.clock?.now() ?? 0,
+      kind: "heap" as const,
+      board: this.board,
+      op,
+      bytes,
+      used: this.mem_alloc(),
+      free: this.mem_free(),
+      largestFree: this.largestFree(),
+      ...(what === undefined ? {} : { what }),
+    };
+    this.trace.emit(event);
+  }
+}
