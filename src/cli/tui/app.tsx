@@ -9,11 +9,11 @@ import type { FaultKind } from "../../emulator/scenario/types.ts";
 import type { BenchSession, BoardView } from "../../emulator/session-api.ts";
 import { fit, nextSpeed, printable, speedText } from "./format.ts";
 import { ButtonHolder } from "./hold.ts";
-import { bindButtons, bindingFor } from "./keymap.ts";
+import { bindButtons, bindingFor, spacePauses } from "./keymap.ts";
 import type { ButtonBinding } from "./keymap.ts";
 import { boardPaneHeight, computeLayout } from "./layout.ts";
 import type { Layout } from "./layout.ts";
-import { BoardPane, CompactBoard, Header, Line, StepsLine, TrafficPane } from "./panes.tsx";
+import { BoardPane, CompactBoard, Header, Line, StepsLine, TrafficPane, ledLit } from "./panes.tsx";
 import { WatchStore } from "./state.ts";
 import type { TrafficLine } from "./state.ts";
 
@@ -78,7 +78,16 @@ function useWatchStore(session: BenchSession): WatchStore {
       session.scenario,
       session.boards.map((b) => b.name),
     );
-    for (const e of session.trace.events) s.apply(e);
+    const events = session.trace.events;
+    if (!events.some((e) => e.kind === "pin" && e.role === "led")) {
+      for (const board of session.boards) {
+        for (const led of board.leds) {
+          const lit = ledLit(board, led.name);
+          s.seedLed(board.name, led.name, lit !== led.activeLow ? 1 : 0);
+        }
+      }
+    }
+    for (const e of events) s.apply(e);
     return s;
   });
   useEffect(() => session.trace.subscribe((e) => store.apply(e)), [session, store]);
@@ -192,8 +201,13 @@ export function WatchApp(props: WatchAppProps) {
     rerender();
   };
 
+  // A terminal may deliver several keys in one read (fast typing, auto-repeat, paste): take them one at a time.
   useInput((input: string, key: Key) => {
-    if (key.ctrl && input === "c") return quit();
+    for (const [i, k] of splitKeys(input, key)) onKey(i, k);
+  });
+
+  function onKey(input: string, key: Key): void {
+    if ((key.ctrl && input === "c") || input === "\u0003") return quit();
     if (quittingRef.current) return;
     const mode = modeRef.current;
     const release = key.eventType === "release";
@@ -239,7 +253,7 @@ export function WatchApp(props: WatchAppProps) {
     if (release) return;
 
     if (input === "q") return quit();
-    if (input === " " || input === "p") {
+    if (input === "p" || (input === " " && spacePauses(bindings))) {
       attempt(session.paused ? "resume" : "pause", () => (session.paused ? session.resume() : session.pause()));
       return rerender();
     }
@@ -271,7 +285,7 @@ export function WatchApp(props: WatchAppProps) {
       scrollRef.current = { follow: true };
       return rerender();
     }
-  });
+  }
 
   function promptKey(mode: Extract<Mode, { kind: "prompt" }>, input: string, key: Key): void {
     if (key.escape) return setMode({ kind: "normal" });
@@ -343,6 +357,43 @@ export function WatchApp(props: WatchAppProps) {
   );
 }
 
+const NO_KEY: Key = {
+  upArrow: false,
+  downArrow: false,
+  leftArrow: false,
+  rightArrow: false,
+  pageDown: false,
+  pageUp: false,
+  home: false,
+  end: false,
+  return: false,
+  escape: false,
+  ctrl: false,
+  shift: false,
+  tab: false,
+  backspace: false,
+  delete: false,
+  meta: false,
+  super: false,
+  hyper: false,
+  capsLock: false,
+  numLock: false,
+};
+
+/** Splits plain multi-character input into one key each; anything else passes through as it came. */
+export function splitKeys(input: string, key: Key): [string, Key][] {
+  const chars = Array.from(input);
+  if (chars.length <= 1 || key.ctrl || key.meta || key.eventType !== undefined) return [[input, key]];
+  return chars.map((c): [string, Key] => {
+    if (c === "\r" || c === "\n") return ["", { ...NO_KEY, return: true }];
+    if (c === "\u007F" || c === "\b") return ["", { ...NO_KEY, backspace: true }];
+    if (c === "\t") return ["", { ...NO_KEY, tab: true }];
+    if (c === "\u0003") return ["c", { ...NO_KEY, ctrl: true }];
+    if (c === "\u0015") return ["u", { ...NO_KEY, ctrl: true }];
+    return [c, { ...NO_KEY, shift: /[A-Z]/.test(c) }];
+  });
+}
+
 function safeNow(session: BenchSession): number {
   try {
     return session.now();
@@ -385,7 +436,7 @@ function Boards(p: {
             width={layout.columns}
           />
         ))}
-        {hidden > 0 ? <Line width={layout.columns} dim>{`+${hidden} more board${hidden === 1 ? "" : "s"} (enlarge the terminal)`}</Line> : null}
+        {hidden > 0 && layout.moreLine ? <Line width={layout.columns} dim>{`+${hidden} more board${hidden === 1 ? "" : "s"} (enlarge the terminal)`}</Line> : null}
       </Box>
     );
   }
@@ -454,8 +505,9 @@ function Footer(p: { mode: Mode; notice?: Notice; bindings: readonly ButtonBindi
       </Line>
     );
   }
-  const buttons = p.bindings.map((b) => `${b.key} ${b.board}.${b.button}`).join("  ");
-  const keys = `${buttons ? `${buttons}  ` : ""}space pause  s speed  f fault  m publish  ↑↓ PgUp/PgDn scroll  t filter  q quit`;
+  const pause = spacePauses(p.bindings) ? "p/space pause" : "p pause";
+  const press = p.bindings.some((b) => b.keys.length > 0) ? "[key] press button · " : "";
+  const keys = `q quit · ${press}${pause} · s speed · f fault · m publish · t filter · ↑↓ PgUp PgDn scroll`;
   return (
     <Line width={p.width}>
       {p.notice ? <Text color={p.notice.tone === "error" ? "red" : "green"}>{`${fit(p.notice.text, Math.floor(p.width / 2))} │ `}</Text> : null}

@@ -32,8 +32,9 @@ export interface Layout {
   boardWidth: number;
   /** Printed lines shown per board (full mode). */
   printLines: number;
-  /** How many boards are drawn; the rest are summarised in one line. */
+  /** How many boards are drawn; the rest are summarised in one line when `moreLine`. */
   boardsShown: number;
+  moreLine: boolean;
   showTraffic: boolean;
   /** Traffic lines shown (below the pane's title rule). */
   trafficLines: number;
@@ -90,6 +91,7 @@ export function computeLayout(columnsIn: number | undefined, rowsIn: number | un
           mode: "full",
           printLines: prints,
           boardsShown: shapes.length,
+          moreLine: false,
           showTraffic: traffic,
           trafficLines,
         };
@@ -109,6 +111,7 @@ export function computeLayout(columnsIn: number | undefined, rowsIn: number | un
       mode: "compact",
       printLines: 0,
       boardsShown: shapes.length,
+      moreLine: false,
       showTraffic: traffic,
       trafficLines: traffic ? left - 1 : 0,
     };
@@ -119,8 +122,9 @@ export function computeLayout(columnsIn: number | undefined, rowsIn: number | un
     boardWidth: columns,
     mode: "compact",
     printLines: 0,
-    // One line goes to "+N more".
+    // One line goes to "+N more", when there is a line at all.
     boardsShown: Math.max(0, fitBoards - 1),
+    moreLine: fitBoards >= 1,
     showTraffic: false,
     trafficLines: 0,
   };

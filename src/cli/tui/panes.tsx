@@ -7,7 +7,7 @@ import type { RunResult } from "../../emulator/result.ts";
 import type { BoardView, HeapView, NetworkView, Speed } from "../../emulator/session-api.ts";
 import { boardColor, bytesText, clockText, fit, gauge, ledColor, padEnd, speedText } from "./format.ts";
 import type { ButtonBinding } from "./keymap.ts";
-import { keyFor } from "./keymap.ts";
+import { keysFor } from "./keymap.ts";
 import type { BoardState, StepState, TrafficLine } from "./state.ts";
 
 /** Reads from a BoardView never take the view down. */
@@ -85,7 +85,7 @@ export function BoardPane(p: BoardPaneProps) {
   const bar = gauge(fraction, Math.min(24, Math.max(0, inner - 5 - gaugeSuffix.length)));
   const state = netState(net);
   const reconnects = Math.max(0, net.connections - 1);
-  const last = p.state.lastNet ? `last ${p.state.lastNet.event} @${clockText(p.state.lastNet.t)}` : "";
+  const last = p.state.lastNet ? `${p.state.lastNet.event} @${clockText(p.state.lastNet.t)}` : "";
   const title = `${board.name}  ${board.model} · ${board.firmware}`;
   const prints = p.printLines > 0 ? p.prints.slice(-p.printLines) : [];
   const status = p.state.crashed ? " CRASHED" : p.state.exited ? " exited" : "";
@@ -104,7 +104,7 @@ export function BoardPane(p: BoardPaneProps) {
         board.leds.map((led) => {
           const lit = ledLit(board, led.name);
           const changes = p.state.ledChanges.get(led.name) ?? 0;
-          const detail = ` pin ${led.pin} ${led.color}${led.activeLow ? " active-low" : ""} · ${changes} change${changes === 1 ? "" : "s"}`;
+          const detail = ` · ${changes} change${changes === 1 ? "" : "s"} · pin ${led.pin} ${led.color}${led.activeLow ? " active-low" : ""}`;
           return (
             <Line key={`led-${led.name}`} width={inner}>
               <Text color={lit ? ledColor(led.color) : "gray"} dimColor={!lit} bold={lit}>
@@ -114,22 +114,22 @@ export function BoardPane(p: BoardPaneProps) {
               <Text bold={lit} dimColor={!lit}>
                 {lit ? "ON " : "off"}
               </Text>
-              <Text dimColor>{fit(detail, Math.max(0, inner - led.name.length - 6))}</Text>
+              <Text dimColor>{detail}</Text>
             </Line>
           );
         })
       )}
       {board.buttons.map((button) => {
-        const key = keyFor(p.bindings, board.name, button.name) ?? "-";
+        const key = keysFor(p.bindings, board.name, button.name);
         const pressed = safe(() => board.buttonPressed(button.name), false) || p.held(board.name, button.name);
         return (
           <Line key={`btn-${button.name}`} width={inner}>
-            <Text inverse bold>{`[${key === " " ? "␣" : key}]`}</Text>
+            <Text inverse bold>{`[${key}]`}</Text>
             {` ${button.name} `}
             <Text color={pressed ? "yellow" : undefined} bold={pressed} dimColor={!pressed}>
               {pressed ? "▣ pressed" : "□ up"}
             </Text>
-            <Text dimColor>{fit(` pin ${button.pin}`, Math.max(0, inner - button.name.length - key.length - 14))}</Text>
+            <Text dimColor>{` pin ${button.pin}`}</Text>
           </Line>
         );
       })}
@@ -145,9 +145,10 @@ export function BoardPane(p: BoardPaneProps) {
       <Line width={inner}>
         {`net ${net.profile} ${net.latencyMs}ms `}
         <Text color={state.color}>{state.text}</Text>
+        <Text dimColor>{` · conn ${net.connections} · reconn ${reconnects}`}</Text>
       </Line>
       <Line width={inner} dim>
-        {`conn ${net.connections} · reconn ${reconnects} · resets ${net.resets} · faults ${net.faults}${last ? ` · ${last}` : ""}`}
+        {`resets ${net.resets} · faults ${net.faults}${last ? ` · ${last}` : ""}`}
       </Line>
       {prints.map((line, i) => (
         <Line key={`print-${i}`} width={inner} color={line.tone === "error" ? "red" : undefined} dim={line.tone === "info"}>
@@ -179,7 +180,7 @@ export function CompactBoard(p: Omit<BoardPaneProps, "printLines" | "height">) {
     );
   }
   for (const button of board.buttons) {
-    const key = keyFor(p.bindings, board.name, button.name) ?? "-";
+    const key = keysFor(p.bindings, board.name, button.name);
     const pressed = safe(() => board.buttonPressed(button.name), false) || p.held(board.name, button.name);
     parts.push(<Text key={`b-${button.name}`} color={pressed ? "yellow" : undefined}>{`[${key}]${pressed ? "▣" : "□"}${button.name} `}</Text>);
   }

@@ -117,6 +117,12 @@ export class WatchStore {
     return state;
   }
 
+  /** The level an LED had before the first pin event the view sees, so that event counts as a change when it is one. */
+  seedLed(board: string, led: string, level: 0 | 1): void {
+    const state = this.boardState(board);
+    if (!state.lastLedLevel.has(led)) state.lastLedLevel.set(led, level);
+  }
+
   private print(board: string, line: PrintLine): void {
     const prints = this.boardState(board).prints;
     prints.push(line);

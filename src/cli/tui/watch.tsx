@@ -26,6 +26,8 @@ export interface WatchOptions {
   refreshMs?: number;
   /** Quit cleanly on SIGINT, SIGTERM and SIGHUP (default true). */
   handleSignals?: boolean;
+  /** Keep stray console output from tearing the frame (default true). */
+  patchConsole?: boolean;
 }
 
 const ENTER_ALT_SCREEN = "\u001B[?1049h\u001B[H";
@@ -106,44 +108,46 @@ export async function runWatch(session: BenchSession, options: WatchOptions = {}
   const onSignal = () => requestQuit();
   for (const signal of signals) process.on(signal, onSignal);
 
-  if (alternate) stdout.write(ENTER_ALT_SCREEN);
-
-  const instance = render(
-    <WatchApp session={session} onQuit={() => requestQuit()} exitOnVerdict={options.exitOnVerdict} tapMs={options.tapMs} refreshMs={options.refreshMs} />,
-    {
-      stdin,
-      stdout,
-      stderr,
-      exitOnCtrlC: false,
-      patchConsole: true,
-      maxFps: 20,
-      kittyKeyboard:
-        options.keyUpEvents === false
-          ? { mode: "disabled" }
-          : { mode: "auto", flags: ["disambiguateEscapeCodes", "reportEventTypes", "reportAllKeysAsEscapeCodes", "reportAssociatedText"] },
-    },
-  );
-
-  // If the view itself fails, stop the run all the same and report the failure afterwards.
+  let instance: ReturnType<typeof render> | undefined;
+  let viewExited: Promise<void> = Promise.resolve();
+  // If the view itself fails, the run is stopped all the same and the failure reported afterwards.
   let viewError: unknown;
-  const viewExited = instance.waitUntilExit().then(
-    () => undefined,
-    (err: unknown) => {
-      viewError = err ?? new Error("the watch view stopped");
-    },
-  );
-
-  let result: RunResult;
   try {
-    await Promise.race([quitRequested, viewExited]);
-    result = await session.stop();
+    try {
+      if (alternate) stdout.write(ENTER_ALT_SCREEN);
+      instance = render(
+        <WatchApp session={session} onQuit={() => requestQuit()} exitOnVerdict={options.exitOnVerdict} tapMs={options.tapMs} refreshMs={options.refreshMs} />,
+        {
+          stdin,
+          stdout,
+          stderr,
+          exitOnCtrlC: false,
+          patchConsole: options.patchConsole ?? true,
+          maxFps: 20,
+          kittyKeyboard:
+            options.keyUpEvents === false
+              ? { mode: "disabled" }
+              : { mode: "auto", flags: ["disambiguateEscapeCodes", "reportEventTypes", "reportAllKeysAsEscapeCodes", "reportAssociatedText"] },
+        },
+      );
+      viewExited = instance.waitUntilExit().then(
+        () => undefined,
+        (err: unknown) => {
+          viewError = err ?? new Error("the watch view stopped");
+        },
+      );
+      await Promise.race([quitRequested, viewExited]);
+    } catch (err) {
+      viewError = err;
+    }
+    const result = await session.stop();
+    if (viewError !== undefined) throw viewError instanceof Error ? viewError : new Error(String(viewError));
+    return result;
   } finally {
-    instance.unmount();
+    instance?.unmount();
     await viewExited;
     restoreTerminal();
     process.removeListener("exit", restoreTerminal);
     for (const signal of signals) process.removeListener(signal, onSignal);
   }
-  if (viewError !== undefined) throw viewError instanceof Error ? viewError : new Error(String(viewError));
-  return result;
 }
