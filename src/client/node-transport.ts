@@ -89,34 +89,36 @@ export class NodeSocket implements Socket {
     if (this.closed) throw new OSError(errno.EBADF);
   }
 
+  private readonly onData = (d: Buffer) => {
+    this.chunks.push(d);
+    this.buffered += d.length;
+    this.wake();
+  };
+  private readonly onEnd = () => {
+    this.eof = true;
+    this.wake();
+  };
+  private readonly onError = (e: Error) => {
+    this.error = toOSError(e);
+    this.wake();
+  };
+
   private attach(s: net.Socket): void {
-    s.on("data", (d: Buffer) => {
-      this.chunks.push(d);
-      this.buffered += d.length;
-      this.wake();
-    });
-    s.on("end", () => {
-      this.eof = true;
-      this.wake();
-    });
-    s.on("close", () => {
-      this.eof = true;
-      this.wake();
-    });
-    s.on("error", (e: Error) => {
-      this.error = toOSError(e);
-      this.wake();
-    });
+    s.on("data", this.onData);
+    s.on("end", this.onEnd);
+    s.on("close", this.onEnd);
+    s.on("error", this.onError);
   }
 
   /** Hand the raw socket to a TLS layer; this wrapper is done afterwards. */
   detach(): net.Socket {
     const s = this.sock;
     if (!s || this.closed) throw new OSError(errno.ENOTCONN);
-    s.removeAllListeners("data");
-    s.removeAllListeners("end");
-    s.removeAllListeners("close");
-    s.removeAllListeners("error");
+    // Only our own listeners: Node keeps internal ones on the same events.
+    s.off("data", this.onData);
+    s.off("end", this.onEnd);
+    s.off("close", this.onEnd);
+    s.off("error", this.onError);
     if (this.buffered > 0) s.unshift(Buffer.concat(this.chunks));
     this.chunks = [];
     this.buffered = 0;
@@ -246,27 +248,29 @@ export async function tlsWrap(sock: Socket, o: TlsOptions): Promise<Socket> {
   const timeout = sock.gettimeout();
   const raw = sock.detach();
   const buf = (x: string | Uint8Array | undefined) => (x === undefined ? undefined : Buffer.from(x));
-  const t = tls.connect({
-    socket: raw,
-    // SNI takes host names only.
-    servername: o.servername && !net.isIP(o.servername) ? o.servername : undefined,
-    cert: buf(o.cert),
-    key: buf(o.key),
-    ca: buf(o.ca),
-    rejectUnauthorized: o.verify,
-    checkServerIdentity: o.verify && o.servername ? undefined : () => undefined,
-  });
+  let t: tls.TLSSocket | null = null;
   try {
+    const sock = tls.connect({
+      socket: raw,
+      // SNI takes host names only.
+      servername: o.servername && !net.isIP(o.servername) ? o.servername : undefined,
+      cert: buf(o.cert),
+      key: buf(o.key),
+      ca: buf(o.ca),
+      rejectUnauthorized: o.verify,
+      // Without a name to check (or without verification) skip the host name check.
+      ...(o.verify && o.servername ? {} : { checkServerIdentity: () => undefined }),
+    });
+    t = sock;
     await new Promise<void>((resolve, reject) => {
-      t.once("secureConnect", () => resolve());
-      t.once("error", (e) => reject(new OSError(errno.EIO, `TLS handshake failed: ${e.message}`)));
+      sock.once("secureConnect", () => resolve());
+      sock.once("error", (e) => reject(e));
     });
   } catch (e) {
-    t.destroy();
+    t?.destroy();
     raw.destroy();
-    throw e;
+    throw e instanceof OSError ? e : new OSError(errno.EIO, `TLS handshake failed: ${(e as Error).message}`);
   }
-  t.removeAllListeners("error");
   const wrapped = new NodeSocket(t);
   wrapped.settimeout(timeout);
   return wrapped;
