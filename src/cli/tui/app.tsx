@@ -13,7 +13,7 @@ import { bindButtons, bindingFor, spacePauses } from "./keymap.ts";
 import type { ButtonBinding } from "./keymap.ts";
 import { boardPaneHeight, computeLayout } from "./layout.ts";
 import type { Layout } from "./layout.ts";
-import { BoardPane, CompactBoard, Header, Line, StepsLine, TrafficPane, ledLit } from "./panes.tsx";
+import { BoardPane, CompactBoard, Header, Line, StepsLine, TrafficPane } from "./panes.tsx";
 import { WatchStore } from "./state.ts";
 import type { TrafficLine } from "./state.ts";
 
@@ -78,15 +78,11 @@ function useWatchStore(session: BenchSession): WatchStore {
       session.scenario,
       session.boards.map((b) => b.name),
     );
-    const events = session.trace.events;
-    if (!events.some((e) => e.kind === "pin" && e.role === "led")) {
-      for (const board of session.boards) {
-        for (const led of board.leds) {
-          const lit = ledLit(board, led.name);
-          s.seedLed(board.name, led.name, lit !== led.activeLow ? 1 : 0);
-        }
-      }
+    // A wired LED starts dark and the trace carries only level changes, so count changes from dark.
+    for (const board of session.boards) {
+      for (const led of board.leds) s.seedLed(board.name, led.name, led.activeLow ? 1 : 0);
     }
+    const events = session.trace.events;
     for (const e of events) s.apply(e);
     return s;
   });
