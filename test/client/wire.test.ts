@@ -255,3 +255,23 @@ describe("SUBSCRIBE, UNSUBSCRIBE, PINGREQ, DISCONNECT, PUBACK", () => {
     expect(got).toEqual(["t=v"]);
   });
 });
+
+describe("constructor and str lengths", () => {
+  it("port 0 means 1883, or 8883 with ssl; positional and options forms agree", () => {
+    expect(new MQTTClient("c", "h").port).toBe(1883);
+    expect(new MQTTClient("c", "h", 0, null, null, 0, true).port).toBe(8883);
+    expect(new MQTTClient("c", "h", { ssl: true }).port).toBe(8883);
+    const p = new MQTTClient("c", "h", 1234, "u", "p", 30);
+    expect([p.port, p.user, p.pswd, p.keepalive]).toEqual([1234, "u", "p", 30]);
+  });
+
+  it("a non-ASCII str topic gets len() in code points as its prefix, as on a unicode MicroPython port", async () => {
+    const c = client("c");
+    await c.connect();
+    const conn = await peer.conn(0);
+    await conn.expect(`100d${MQTT}020000` + `0001${hexOf("c")}`);
+    await c.publish("é", "x");
+    // RL = 2 + len("é") 1 + 1 = 4, prefix 0001, but the topic is 2 UTF-8 bytes (c3 a9)
+    await conn.expect(`3004` + `0001` + `c3a9` + hexOf("x"));
+  });
+});
