@@ -69,7 +69,8 @@ export function humanReport(
     lines.push(`  ${b.name}: ${n.connections} connection(s), ${n.resets} reset(s), ${n.partitions} partition(s), ${n.faults} fault(s) injected`);
   }
 
-  const speed = result.wallMs > 0 ? `${Math.round(result.virtualMs / result.wallMs)}x` : "n/a";
+  const ratio = result.wallMs > 0 ? result.virtualMs / result.wallMs : 0;
+  const speed = ratio >= 10 ? `${Math.round(ratio)}x` : `${ratio.toFixed(1)}x`;
   const verdict = result.status.toUpperCase();
   lines.push(
     "",

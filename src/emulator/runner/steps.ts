@@ -29,7 +29,8 @@ export class StepFailure extends Error {
 
 /** Where later waits start looking, so the same line or message is not matched twice. */
 interface Cursors {
-  serial: number;
+  /** Per board name, and "*" for waits on any board. */
+  serial: Map<string, number>;
   message: number;
   packet: number;
 }
@@ -44,11 +45,12 @@ export async function runStep(host: StepHost, step: Step, cursors: Cursors): Pro
     case "wait-serial": {
       const isLine = (e: TraceEvent): boolean =>
         e.kind === "print" && (step.board === undefined || e.board === step.board) && e.text.includes(step.text);
-      const found = await waitFor(clock, trace, scanFrom(trace, cursors.serial, isLine), step.timeoutMs);
+      const key = step.board ?? "*";
+      const found = await waitFor(clock, trace, scanFrom(trace, cursors.serial.get(key) ?? 0, isLine), step.timeoutMs);
       if (found === undefined) {
         throw new StepFailure(`no serial line containing "${step.text}" within ${formatDuration(step.timeoutMs)}`);
       }
-      cursors.serial = found + 1;
+      cursors.serial.set(key, found + 1);
       return;
     }
 
@@ -157,7 +159,7 @@ function scanFrom(trace: Trace, from: number, matches: (e: TraceEvent) => boolea
 /** Runs all steps; stops at the first failure and marks the rest skipped. */
 export async function runSteps(host: StepHost, steps: readonly Step[], isStopped: () => boolean): Promise<StepResult[]> {
   const results: StepResult[] = steps.map((step, index) => ({ index, description: describeStep(step), status: "skipped" }));
-  const cursors: Cursors = { serial: 0, message: 0, packet: 0 };
+  const cursors: Cursors = { serial: new Map(), message: 0, packet: 0 };
   for (const [index, step] of steps.entries()) {
     if (isStopped()) break;
     const description = results[index].description;

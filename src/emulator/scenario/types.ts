@@ -60,7 +60,8 @@ export function describeStep(step: Step): string {
       return `press ${step.board}.${step.control} for ${step.holdMs}ms`;
     case "expect-pin":
     case "wait-pin":
-      return `${step.type} ${describeTarget(step.target)} = ${step.value}`;
+      // For an LED the value means lit (1) or dark (0), whatever its polarity.
+      return `${step.type} ${describeTarget(step.target)} ${"led" in step.target ? (step.value ? "on" : "off") : `= ${step.value}`}`;
     case "publish":
       return `publish ${step.topic} ${step.payload.length > 40 ? `(${step.payload.length} bytes)` : `"${step.payload}"`}${step.qos ? ` qos${step.qos}` : ""}${step.retain ? " retained" : ""}`;
     case "expect-message":

@@ -1,0 +1,24 @@
+// `umqtt-bench watch <scenario>`: the interactive view; same exit codes as run.
+
+import { createSession } from "../../emulator/runner/session.ts";
+import { resolveScenario } from "../../emulator/scenario/resolve.ts";
+import { UsageError } from "../errors.ts";
+import { sessionOptionsFrom, type RunFlags } from "../session-options.ts";
+import { TraceFile } from "../trace-file.ts";
+import { checkInteractiveTerminal, runWatch } from "../tui/index.ts";
+import { exitCodeFor } from "./run.ts";
+
+export async function watchCommand(scenarioArg: string, flags: RunFlags & { trace?: string }): Promise<void> {
+  const problem = checkInteractiveTerminal(process.stdin, process.stdout);
+  if (problem) throw new UsageError(problem);
+  const scenario = resolveScenario(scenarioArg);
+  const session = await createSession(scenario, sessionOptionsFrom(flags, { speed: 1 }));
+  const traceFile = flags.trace ? new TraceFile(flags.trace, session.trace) : undefined;
+  try {
+    const result = await runWatch(session);
+    process.exitCode = exitCodeFor(result);
+  } finally {
+    await session.stop();
+    traceFile?.close();
+  }
+}

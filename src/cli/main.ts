@@ -1,0 +1,83 @@
+// The umqtt-bench command. Parses arguments (commander), runs the command,
+// and turns every outcome into a documented exit code.
+
+import { Command, CommanderError, Option } from "commander";
+import { EXIT } from "./exit-codes.ts";
+import { describeFailure } from "./errors.ts";
+import { runCommand } from "./commands/run.ts";
+import { watchCommand } from "./commands/watch.ts";
+import { listCommand } from "./commands/list.ts";
+import { boardsCommand } from "./commands/boards.ts";
+import { brokerCommand } from "./commands/broker.ts";
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** Options shared by `run` and `watch`: which boards, network and broker a scenario runs on. */
+function addRunOptions(command: Command): Command {
+  return command
+    .option("--board <model>", "run every board as this model (a name from `umqtt-bench boards` or a path to a board JSON file); NAME=MODEL for one board", collect)
+    .option("--net <profile>", "network profile for every board: ideal, wifi, flaky-wifi, gprs")
+    .option("--net-set <field=value>", "override one network profile field, e.g. latencyMs=80 (repeatable)", collect)
+    .option("--seed <n>", "seed for every random choice (network faults, jitter); printed with every run")
+    .option("--timeout <duration>", "deadline for the whole run, e.g. 90s (default: the scenario's)")
+    .option("--broker <url>", "use an external broker, e.g. mqtt://127.0.0.1:1883 (runs in real time)")
+    .option("--trace <file>", "write every trace event as JSON lines, as they happen");
+}
+
+export function buildProgram(): Command {
+  const program = new Command("umqtt-bench")
+    .description("Emulated MicroPython boards running umqtt firmware scenarios against a real MQTT broker.")
+    .version("0.1.0")
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride();
+
+  addRunOptions(
+    program
+      .command("run")
+      .description("run a scenario to completion and report pass/fail")
+      .argument("<scenario>", "built-in scenario name (see `umqtt-bench list`) or a .yaml/.json scenario file"),
+  )
+    .option("--realtime", "run on the wall clock instead of virtual time")
+    .option("--json", "print the result as JSON instead of the human report")
+    .option("--junit <file>", "write a JUnit XML report")
+    .option("--quiet", "print only the verdict line")
+    .action(runCommand);
+
+  addRunOptions(
+    program
+      .command("watch")
+      .description("run a scenario in an interactive terminal view: LEDs, buttons, traffic")
+      .argument("<scenario>", "built-in scenario name or scenario file"),
+  )
+    .addOption(new Option("--speed <speed>", "initial speed: 1, 10 or max").default("1"))
+    .action(watchCommand);
+
+  program.command("list").description("list the built-in scenarios").option("--json", "as JSON").action(listCommand);
+  program.command("boards").description("list the board models in boards/").option("--json", "as JSON").action(boardsCommand);
+  program
+    .command("broker")
+    .description("serve the embedded aedes broker on TCP, for real boards on the LAN")
+    .option("--port <n>", "TCP port", "1883")
+    .option("--host <address>", "address to listen on", "0.0.0.0")
+    .action(brokerCommand);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return process.exitCode === undefined ? EXIT.pass : Number(process.exitCode);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit 0; every other parse problem is bad usage.
+      return error.exitCode === 0 ? EXIT.pass : EXIT.usage;
+    }
+    const { line, code } = describeFailure(error);
+    process.stderr.write(`${line}\n`);
+    return code;
+  }
+}
+
+const code = await main(process.argv.slice(2));
+process.exit(code);

@@ -1,0 +1,246 @@
+// One scenario board brought up for a run: the emulated Board, its firmware
+// with the MicroPython modules bound to it, and the MQTT tap that puts its
+// traffic in the trace. Also what the UI and the steps read of it.
+
+import * as simple from "../../client/simple.ts";
+import * as robust from "../../client/robust.ts";
+import * as umqttDefault from "../../client/default.ts";
+import type { ClientOptions } from "../../client/simple.ts";
+import type { Transport } from "../../client/socket.ts";
+import { Board } from "../board.ts";
+import { loadBoard, type BoardDefinition } from "../board-file.ts";
+import type { BrokerLink } from "../broker/link.ts";
+import type { Clock } from "../clock.ts";
+import type { Firmware, FirmwareContext, UmqttModules } from "../firmware/context.ts";
+import { loadFirmware } from "../firmware/load.ts";
+import { hexlify } from "../firmware/py.ts";
+import { Network } from "../network.ts";
+import { resolveProfile } from "../net-profiles.ts";
+import type { BoardResult } from "../result.ts";
+import type { FaultKind, Scenario, ScenarioBoard } from "../scenario/types.ts";
+import type { BoardView, ButtonView, HeapView, LedView, NetworkView } from "../session-api.ts";
+import type { Trace } from "../trace.ts";
+import { createMqttTap } from "./mqtt-tap.ts";
+import { StepFailure } from "./steps.ts";
+
+export interface BoardHostOptions {
+  clock: Clock;
+  trace: Trace;
+  broker: BrokerLink;
+  seed: number;
+  boardModel?: string;
+  boardModels?: Record<string, string>;
+  net?: string;
+  netOverrides?: readonly string[];
+}
+
+/** Taps every connection a network opens, so its MQTT packets reach the trace. */
+function tapConnections(network: Network, clock: Clock, trace: Trace, board: string): void {
+  network.onConnection((conn) => {
+    conn.onBytes = createMqttTap(clock, trace, board);
+  });
+}
+
+/** The link the bench's own clients use: ideal, no random faults, traced as "bench". */
+export function createBenchTransport(clock: Clock, trace: Trace, broker: BrokerLink, seed: number): Transport {
+  const network = new Network({ clock, trace, board: "bench", profile: "ideal", seed, randomFaults: false, dial: (addr) => broker.dial(addr, "bench") });
+  tapConnections(network, clock, trace, "bench");
+  return network;
+}
+
+/**
+ * umqtt classes whose constructors take this board's network, heap and
+ * clock, so firmware writes `new umqtt.simple.MQTTClient(id, server)`.
+ */
+function bindUmqtt(board: Board): UmqttModules {
+  const injected = {
+    transport: board.network,
+    allocator: board.heap,
+    sleep: (ms: number) => board.clock.sleep(ms),
+    print: (line: string) => board.print(line),
+  };
+  // Python's positional (port, user, password, keepalive, ssl, ssl_params) or keyword options.
+  const withBoard = (rest: unknown[]): ClientOptions => {
+    const first = rest[0];
+    if (typeof first === "object" && first !== null) return { ...(first as ClientOptions), ...injected };
+    const [port, user, password, keepalive, ssl, ssl_params] = rest as [number?, string?, string?, number?, never?, never?];
+    return { port, user, password, keepalive, ssl, ssl_params, ...injected };
+  };
+  type Rest = [port?: number | ClientOptions, ...more: unknown[]];
+  return {
+    simple: {
+      MQTTClient: class extends simple.MQTTClient {
+        constructor(client_id: string, server: string, ...rest: Rest) {
+          super(client_id, server, withBoard(rest));
+        }
+      } as typeof simple.MQTTClient,
+    },
+    robust: {
+      MQTTClient: class extends robust.MQTTClient {
+        constructor(client_id: string, server: string, ...rest: Rest) {
+          super(client_id, server, withBoard(rest));
+        }
+      } as typeof robust.MQTTClient,
+    },
+    default: {
+      MQTTClient: class extends umqttDefault.MQTTClient {
+        constructor(client_id: string, server: string, ...rest: Rest) {
+          super(client_id, server, withBoard(rest));
+        }
+      } as typeof umqttDefault.MQTTClient,
+    },
+  };
+}
+
+export class BoardHost implements BoardView {
+  readonly leds: LedView[];
+  readonly buttons: ButtonView[];
+  private crashed: string | undefined;
+  private stopping = false;
+
+  constructor(
+    private readonly spec: ScenarioBoard,
+    readonly board: Board,
+    private readonly program: Firmware,
+    private readonly server: string,
+  ) {
+    const def = board.definition;
+    this.leds = def.leds.map((l) => ({ name: l.name, pin: l.pin, activeLow: l.active === "low", color: l.color }));
+    this.buttons = def.buttons.map((b) => ({ name: b.name, pin: b.pin, key: b.key }));
+  }
+
+  get name(): string {
+    return this.board.name;
+  }
+
+  get model(): string {
+    return this.board.definition.id;
+  }
+
+  /** The firmware's name, as the scenario gives it. */
+  get firmware(): string {
+    return this.spec.firmware;
+  }
+
+  /** Boots the firmware. It runs until it returns, raises, or the run stops. */
+  start(): void {
+    const { board } = this;
+    const context: FirmwareContext = {
+      machine: board.machine,
+      time: board.time,
+      gc: { collect: () => void board.heap.collect(), mem_free: () => board.heap.mem_free(), mem_alloc: () => board.heap.mem_alloc() },
+      ubinascii: { hexlify },
+      umqtt: bindUmqtt(board),
+      print: board.print,
+      SERVER: this.server,
+      params: this.spec.params,
+    };
+    board.boot(this.spec.firmware);
+    this.program(context).then(
+      () => this.stopping || board.exit(),
+      (error: unknown) => {
+        if (this.stopping) return; // the run tore the network down; not the firmware's fault
+        // As on a device: the uncaught exception is printed on the serial console.
+        const line = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        this.crashed = line;
+        board.print("Traceback (most recent call last):");
+        board.print(line);
+        board.crash(error);
+      },
+    );
+  }
+
+  stop(): void {
+    this.stopping = true;
+    // Dropping Wi-Fi closes every socket: firmware blocked in a read gets an error it never sees.
+    this.board.network.injectFault("wifi-down");
+  }
+
+  setButton(button: string, pressed: boolean): void {
+    if (!this.buttons.some((b) => b.name === button)) {
+      throw new StepFailure(`board ${this.name} has no button "${button}" (buttons: ${this.buttons.map((b) => b.name).join(", ") || "none"})`);
+    }
+    if (pressed) this.board.pressButton(button);
+    else this.board.releaseButton(button);
+  }
+
+  pinLevel(pin: number): 0 | 1 {
+    try {
+      return this.board.gpio.level(pin);
+    } catch (error) {
+      throw new StepFailure(`board ${this.name}: ${(error as Error).message}`);
+    }
+  }
+
+  ledLit(led: string): boolean {
+    if (!this.leds.some((l) => l.name === led)) {
+      throw new StepFailure(`board ${this.name} has no LED "${led}" (LEDs: ${this.leds.map((l) => l.name).join(", ") || "none"})`);
+    }
+    return this.board.ledLit(led);
+  }
+
+  buttonPressed(button: string): boolean {
+    return this.board.buttonPressed(button);
+  }
+
+  injectFault(fault: FaultKind, durationMs?: number): void {
+    this.board.network.injectFault(fault, durationMs === undefined ? {} : { durationMs });
+  }
+
+  heap(): HeapView {
+    return this.board.heapView();
+  }
+
+  network(): NetworkView {
+    return this.board.networkView();
+  }
+
+  result(): BoardResult {
+    const heap = this.board.heapView();
+    const net = this.board.network.state;
+    return {
+      name: this.name,
+      model: this.model,
+      firmware: this.spec.firmware,
+      net: net.profile,
+      heap: { budget: heap.budget, peakUsed: heap.peakUsed, freeAtEnd: heap.free, largestFreeAtEnd: heap.largestFree },
+      network: { connections: net.counters.connections, resets: net.counters.resets, partitions: net.counters.partitions, faults: net.counters.faults },
+      ...(this.crashed ? { crashed: this.crashed } : {}),
+    };
+  }
+}
+
+function boardDefinition(spec: ScenarioBoard, options: BoardHostOptions, baseDir: string): BoardDefinition {
+  const model = options.boardModels?.[spec.name] ?? options.boardModel ?? spec.board;
+  // A board path in a scenario file is relative to that file.
+  return loadBoard(/[\\/]/.test(model) && options.boardModel === undefined ? new URL(model, `file://${baseDir}/`).pathname : model);
+}
+
+export async function createBoardHosts(scenario: Scenario, options: BoardHostOptions): Promise<BoardHost[]> {
+  const { clock, trace, broker } = options;
+  for (const name of Object.keys(options.boardModels ?? {})) {
+    if (!scenario.boards.some((b) => b.name === name)) {
+      throw new StepFailure(`--board ${name}=...: the scenario has no board "${name}" (boards: ${scenario.boards.map((b) => b.name).join(", ")})`);
+    }
+  }
+  const hosts: BoardHost[] = [];
+  for (const spec of scenario.boards) {
+    const definition = boardDefinition(spec, options, scenario.baseDir);
+    const profile = resolveProfile(options.net ?? spec.net ?? definition.network, options.netOverrides ?? []);
+    const firmware = await loadFirmware(spec.firmware, scenario.baseDir);
+    const board = new Board({
+      definition,
+      clock,
+      trace,
+      name: spec.name,
+      seed: options.seed,
+      profile,
+      dial: (addr) => broker.dial(addr, spec.name),
+      // Firmware connects to SERVER; every name resolves to the broker.
+      resolve: () => ({ host: broker.host, port: broker.port }),
+    });
+    tapConnections(board.network, clock, trace, spec.name);
+    hosts.push(new BoardHost(spec, board, firmware, broker.host));
+  }
+  return hosts;
+}
