@@ -136,7 +136,8 @@ describe("watch view", () => {
   it("the publish prompt sends a typed topic and payload", async () => {
     const session = new FakeSession();
     // A board subscribed to "led": the prompt offers it as the topic.
-    session.trace.emit({ t: 5, kind: "mqtt", board: "board2", dir: "out", type: "subscribe", fields: { topic: "led", qos: 0 }, raw: "" });
+    session.trace.emit({ t: 4, kind: "mqtt", board: "bench", dir: "out", type: "subscribe", fields: { messageId: 1, topics: "#@0" }, raw: "" });
+    session.trace.emit({ t: 5, kind: "mqtt", board: "board2", dir: "out", type: "subscribe", fields: { messageId: 1, topics: "led@0" }, raw: "" });
     const ui = mount(session);
     await ui.until((f) => f.includes("subscribe"), "the subscribe packet");
     await ui.press("m");
@@ -207,7 +208,7 @@ describe("watch view", () => {
     session.trace.emit({ t: 110, kind: "step", index: 0, step: "wait-serial board2 \"ready\"", status: "pass" });
     session.trace.emit({ t: 120, kind: "step", index: 1, step: "press board1.button for 100ms", status: "start" });
     await ui.until((f) => f.includes("> subscribed to b'led' topic"), "the printed line");
-    await ui.until((f) => f.includes("steps ✓▸· 1/3 ▸ 2 press board1.button for 100ms"), "step progress");
+    await ui.until((f) => f.includes("steps ✓▸· 1/3 ▸ 2 press board1.button"), "step progress");
 
     session.board("board1").net = { ...session.board("board1").net, partitioned: true, faults: 1 };
     session.trace.emit({ t: 130, kind: "net", board: "board1", event: "partition-start" });
@@ -215,7 +216,7 @@ describe("watch view", () => {
 
     session.trace.emit({ t: 200, kind: "step", index: 1, step: "press board1.button for 100ms", status: "pass" });
     session.trace.emit({ t: 300, kind: "step", index: 2, step: "wait-pin board2.led = 1", status: "fail", detail: "timed out after 2s" });
-    await ui.until((f) => f.includes("✗ 3 wait-pin board2.led = 1: timed out after 2s"), "the failed step");
+    await ui.until((f) => /steps ✓✓✗ 2\/3 ✗ 3 wait-pin board2\.led.*: timed out after 2s/.test(f), "the failed step");
     session.finish("fail");
     await ui.until((f) => f.includes(" FAIL "), "the verdict");
   });

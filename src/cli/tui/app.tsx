@@ -398,11 +398,16 @@ function safeNow(session: BenchSession): number {
   }
 }
 
-/** The topic a person most likely wants: the latest one a board subscribed to. */
-function guessTopic(traffic: readonly TrafficLine[]): string {
+/** The topic a person most likely wants: the latest one a board subscribed to (wildcards aside). */
+export function guessTopic(traffic: readonly TrafficLine[]): string {
   for (let i = traffic.length - 1; i >= 0; i--) {
     const line = traffic[i];
-    if (line.type === "subscribe" && line.topic) return line.topic;
+    if (line.type !== "subscribe" || line.board === "bench") continue;
+    // The decoder lists subscriptions as "topics=a@0,b@1"; a plain topic field is taken as is.
+    const listed = /(?:^|\s)topics=(\S+)/.exec(line.extra)?.[1];
+    const candidates = line.topic ? [line.topic] : (listed ?? "").split(",").map((t) => t.replace(/@\d$/, ""));
+    const topic = candidates.find((t) => t && !t.includes("#") && !t.includes("+"));
+    if (topic) return topic;
   }
   return "";
 }
