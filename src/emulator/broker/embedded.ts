@@ -52,7 +52,10 @@ export class EmbeddedBroker implements BrokerLink {
       watch.stop();
       this.watches.delete(watch);
     });
-    this.aedes.handle(brokerEnd);
+    const client = this.aedes.handle(brokerEnd);
+    // aedes starts each client's outgoing packet ids at a random number;
+    // start them at 1 so the same seed gives the same trace.
+    (client as unknown as { _nextId: number })._nextId = 1;
     return boardEnd;
   }
 
