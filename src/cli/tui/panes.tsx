@@ -265,17 +265,20 @@ export function verdictColor(status: RunResult["status"]): string {
 
 export function Header(p: HeaderProps) {
   const run = p.stopping ? "■ stopping…" : p.paused ? "⏸ paused" : "▶ running";
+  // The verdict comes right after the scenario so a narrow terminal still shows it.
   return (
     <Line width={p.width}>
-      <Text bold>umqtt-bench watch</Text>
-      {` ${p.scenario} │ `}
-      <Text color={p.paused || p.stopping ? "yellow" : "green"}>{run}</Text>
-      {` │ t ${clockText(p.now)} │ speed ${speedText(p.speed)} │ seed ${p.seed} │ `}
+      {p.width >= 100 ? <Text bold>umqtt-bench watch </Text> : null}
+      <Text bold>{p.scenario}</Text>
+      {" "}
       {p.verdict ? (
         <Text bold inverse color={verdictColor(p.verdict.status)}>{` ${p.verdict.status.toUpperCase()} `}</Text>
       ) : (
-        <Text dimColor>verdict pending</Text>
+        <Text dimColor>(verdict pending)</Text>
       )}
+      {" │ "}
+      <Text color={p.paused || p.stopping ? "yellow" : "green"}>{run}</Text>
+      {` │ t ${clockText(p.now)} │ speed ${speedText(p.speed)} │ seed ${p.seed}`}
     </Line>
   );
 }
