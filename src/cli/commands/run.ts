@@ -26,10 +26,10 @@ export function exitCodeFor(result: RunResult): number {
 export async function runCommand(scenarioArg: string, flags: RunCommandFlags): Promise<void> {
   const scenario = resolveScenario(scenarioArg);
   const options = sessionOptionsFrom(flags, { speed: "max" });
+  const session = await createSession(scenario, options);
   if (!flags.json && !flags.quiet) {
     process.stderr.write(`running ${scenario.name} (seed ${options.seed}) ...\n`);
   }
-  const session = await createSession(scenario, options);
   const traceFile = flags.trace ? new TraceFile(flags.trace, session.trace) : undefined;
   const progress = flags.json || flags.quiet ? undefined : new Progress(session);
   let result: RunResult;

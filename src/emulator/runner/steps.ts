@@ -32,7 +32,8 @@ interface Cursors {
   /** Per board name, and "*" for waits on any board. */
   serial: Map<string, number>;
   message: number;
-  packet: number;
+  /** Per board name. */
+  packet: Map<string, number>;
 }
 
 export async function runStep(host: StepHost, step: Step, cursors: Cursors): Promise<void> {
@@ -124,9 +125,9 @@ export async function runStep(host: StepHost, step: Step, cursors: Cursors): Pro
         e.type === step.packet &&
         (step.dir === undefined || e.dir === step.dir) &&
         (step.topic === undefined || e.fields.topic === step.topic);
-      const seen = await waitFor(clock, trace, scanFrom(trace, cursors.packet, isPacket), step.timeoutMs);
+      const seen = await waitFor(clock, trace, scanFrom(trace, cursors.packet.get(step.board) ?? 0, isPacket), step.timeoutMs);
       if (seen === undefined) throw new StepFailure(`no ${step.packet} packet within ${formatDuration(step.timeoutMs)}`);
-      cursors.packet = seen + 1;
+      cursors.packet.set(step.board, seen + 1);
       return;
     }
 
@@ -159,7 +160,7 @@ function scanFrom(trace: Trace, from: number, matches: (e: TraceEvent) => boolea
 /** Runs all steps; stops at the first failure and marks the rest skipped. */
 export async function runSteps(host: StepHost, steps: readonly Step[], isStopped: () => boolean): Promise<StepResult[]> {
   const results: StepResult[] = steps.map((step, index) => ({ index, description: describeStep(step), status: "skipped" }));
-  const cursors: Cursors = { serial: new Map(), message: 0, packet: 0 };
+  const cursors: Cursors = { serial: new Map(), message: 0, packet: new Map() };
   for (const [index, step] of steps.entries()) {
     if (isStopped()) break;
     const description = results[index].description;

@@ -1,0 +1,187 @@
+// The umqtt-bench command as users run it: a real process, real exit codes,
+// one-line errors, reports on stdout and in files.
+
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { findMosquitto, freePort, startMosquitto, type MosquittoBroker } from "../support/mosquitto.ts";
+
+const BIN = join(import.meta.dirname, "../../bin/umqtt-bench.js");
+const FIXTURES = join(import.meta.dirname, "../fixtures");
+const tmp = mkdtempSync(join(tmpdir(), "umqtt-bench-cli-"));
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(...args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { timeout: 120_000, env: { ...process.env, UMQTT_BENCH_DEBUG: "" } }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** A bad-input failure: exit 2, one line on stderr naming the problem, no stack trace. */
+function expectUsageError(run: Run, pattern: RegExp): void {
+  expect(run.code).toBe(2);
+  const lines = run.stderr.trim().split("\n");
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(pattern);
+  expect(run.stderr).not.toMatch(/\n\s+at /);
+}
+
+describe("umqtt-bench run", () => {
+  it("passes example_sub_led and prints the report (exit 0)", async () => {
+    const run = await cli("run", "example_sub_led", "--seed", "9");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("PASS  example_sub_led");
+    expect(run.stdout).toContain("board1.led ON");
+    expect(run.stdout).toContain("seed 9");
+    expect(run.stdout).toMatch(/heap peak [\d,]+ B of 36,000 B/);
+  });
+
+  it("exits 1 with the failing step when an expectation fails", async () => {
+    const run = await cli("run", join(FIXTURES, "failing.yaml"), "--seed", "1");
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain("✗ wait-pin board1.led on");
+    expect(run.stdout).toMatch(/FAIL\s+failing/);
+  });
+
+  it("exits 42 when the run's deadline passes", async () => {
+    const run = await cli("run", join(FIXTURES, "deadline.yaml"), "--json");
+    expect(run.code).toBe(42);
+    const result = JSON.parse(run.stdout);
+    expect(result.status).toBe("timeout");
+    expect(result.steps[0].status).toBe("timeout");
+    expect(result.virtualMs).toBe(2000);
+  });
+
+  it("--timeout overrides the scenario's deadline", async () => {
+    const run = await cli("run", "example_sub_led", "--timeout", "10ms", "--quiet");
+    expect(run.code).toBe(42);
+    expect(run.stdout).toMatch(/^TIMEOUT example_sub_led/);
+  });
+
+  it("writes --json, --junit and --trace outputs", async () => {
+    const junit = join(tmp, "report.xml");
+    const trace = join(tmp, "trace.jsonl");
+    const run = await cli("run", "led_button_pair", "--seed", "3", "--json", "--junit", junit, "--trace", trace);
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result).toMatchObject({ scenario: "led_button_pair", status: "pass", seed: 3, clock: "virtual" });
+    expect(result.boards.map((b: { name: string }) => b.name)).toEqual(["board1", "board2"]);
+    const xml = readFileSync(junit, "utf8");
+    expect(xml).toContain('<testsuite name="led_button_pair" tests="8" failures="0"');
+    const events = readFileSync(trace, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    expect(events.some((e) => e.kind === "mqtt" && e.board === "board2" && e.fields.payload === "toggle")).toBe(true);
+  });
+
+  it("runs every fault kind through umqtt.robust", async () => {
+    const run = await cli("run", join(FIXTURES, "faults.yaml"), "--seed", "5", "--quiet");
+    expect(run.stdout).toMatch(/^PASS faults/);
+    expect(run.code).toBe(0);
+  });
+
+  it("applies --net and --net-set to every board", async () => {
+    const run = await cli("run", "example_sub_led", "--net", "gprs", "--net-set", "latencyMs=400", "--json");
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result.boards[0].net).toBe("gprs");
+    // Four commands, each a bench -> broker -> board trip over a 400 ms link.
+    expect(result.virtualMs).toBeGreaterThan(4 * 400);
+  });
+});
+
+describe("bad input: one line, exit 2", () => {
+  it("unknown scenario", async () => {
+    expectUsageError(await cli("run", "no_such_scenario"), /unknown scenario "no_such_scenario" \(built in: .*example_sub_led/);
+  });
+
+  it("missing scenario file", async () => {
+    expectUsageError(await cli("run", "./nope.yaml"), /nope\.yaml: no such scenario file/);
+  });
+
+  it("scenario file that is not YAML", async () => {
+    expectUsageError(await cli("run", join(FIXTURES, "not-yaml.yaml")), /not-yaml\.yaml: not valid YAML or JSON/);
+  });
+
+  it("unknown step in a scenario file", async () => {
+    expectUsageError(await cli("run", join(FIXTURES, "unknown-step.yaml")), /unknown-step\.yaml: steps\[0\]: expected exactly one step/);
+  });
+
+  it("unknown board model", async () => {
+    expectUsageError(await cli("run", "example_sub_led", "--board", "esp9000"), /esp9000/);
+  });
+
+  it("malformed board file", async () => {
+    expectUsageError(await cli("run", "example_sub_led", "--board", join(FIXTURES, "broken-board.json")), /broken-board\.json: leds\[0\]\.pin/);
+  });
+
+  it("unknown network profile and bad override", async () => {
+    expectUsageError(await cli("run", "example_sub_led", "--net", "carrier-pigeon"), /carrier-pigeon/);
+    expectUsageError(await cli("run", "example_sub_led", "--net-set", "loss=2"), /loss/);
+  });
+
+  it("unknown flag", async () => {
+    const run = await cli("run", "example_sub_led", "--frobnicate");
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("unknown option '--frobnicate'");
+  });
+
+  it("bad seed", async () => {
+    expectUsageError(await cli("run", "example_sub_led", "--seed", "banana"), /--seed: expected an integer/);
+  });
+
+  it("unreachable broker", async () => {
+    const port = await freePort(); // nothing listens there
+    expectUsageError(await cli("run", "example_sub_led", "--broker", `mqtt://127.0.0.1:${port}`), /cannot reach broker mqtt:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
+  });
+
+  it("watch without a terminal points to run", async () => {
+    expectUsageError(await cli("watch", "example_sub_led"), /needs an interactive terminal.*umqtt-bench run/);
+  });
+});
+
+describe("list and boards", () => {
+  it("lists the built-in scenarios and boards", async () => {
+    const list = await cli("list", "--json");
+    expect(JSON.parse(list.stdout).map((s: { name: string }) => s.name)).toContain("led_button_pair");
+    const boards = await cli("boards", "--json");
+    expect(JSON.parse(boards.stdout).map((b: { id: string }) => b.id)).toEqual(expect.arrayContaining(["esp8266", "esp32", "rp2-pico-w"]));
+  });
+});
+
+const mosquitto = findMosquitto();
+if (!mosquitto) {
+  if (process.env.CI) throw new Error("mosquitto is required in CI (apt-get install mosquitto)");
+  console.warn("skipping external-broker tests: mosquitto not installed (apt-get install mosquitto)");
+}
+
+describe.skipIf(!mosquitto)("umqtt-bench run --broker (mosquitto)", () => {
+  let broker: MosquittoBroker;
+  beforeAll(async () => {
+    broker = await startMosquitto();
+  });
+  afterAll(async () => {
+    await broker?.stop();
+  });
+
+  it("runs example_sub_led against mosquitto in real time", async () => {
+    const run = await cli("run", "example_sub_led", "--broker", `mqtt://127.0.0.1:${broker.port}`, "--json");
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result).toMatchObject({ status: "pass", clock: "real", broker: `mqtt://127.0.0.1:${broker.port}` });
+  });
+
+  it("runs led_button_pair against mosquitto", async () => {
+    const run = await cli("run", "led_button_pair", "--broker", `mqtt://127.0.0.1:${broker.port}`, "--quiet");
+    expect(run.stdout).toMatch(/^PASS led_button_pair/);
+    expect(run.code).toBe(0);
+  });
+});
