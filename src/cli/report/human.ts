@@ -49,9 +49,10 @@ export function humanReport(
     lines.push(...elide(leds, MAX_TIMELINE, (c) => `  ${seconds(c.t)}  ${c.board}.${c.led} ${c.lit ? "ON" : "off"}`));
   }
 
-  const messages = publishes(events);
+  // The bench subscriber's copies are how expectations see traffic; the report shows the boards' links.
+  const messages = publishes(events).filter((m) => !(m.board === "bench" && m.dir === "in"));
   if (messages.length > 0) {
-    lines.push("", `MQTT messages (${messages.length} PUBLISH packets on board links)`);
+    lines.push("", `MQTT messages (${messages.length} PUBLISH packets)`);
     lines.push(
       ...elide(messages, MAX_MESSAGES, (m) =>
         `  ${seconds(m.t)}  ${m.board} ${m.dir === "out" ? "->" : "<-"} ${m.topic} ${JSON.stringify(m.payload)}${m.qos ? ` qos${m.qos}` : ""}${m.retain ? " retained" : ""}`,
