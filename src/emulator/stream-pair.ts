@@ -9,7 +9,7 @@ import { Duplex } from "node:stream";
 class PairEnd extends Duplex {
   peer: PairEnd | null = null;
 
-  constructor() {
+  constructor(private readonly observe?: (chunk: Buffer) => void) {
     // allowHalfOpen false: once this side has read EOF it ends its own writable side too, as TCP sockets do by default.
     super({ allowHalfOpen: false });
   }
@@ -19,6 +19,7 @@ class PairEnd extends Duplex {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.observe?.(chunk);
     const peer = this.peer;
     if (peer && !peer.destroyed && !peer.readableEnded) peer.push(chunk);
     callback();
@@ -42,9 +43,13 @@ class PairEnd extends Duplex {
   }
 }
 
-/** An in-memory connection: returns [a, b]; give one end to the server (e.g. aedes) and dial with the other. */
-export function createStreamPair(): [Duplex, Duplex] {
-  const a = new PairEnd();
+/**
+ * An in-memory connection: returns [a, b]; give one end to the server (e.g.
+ * aedes) and dial with the other. `observeA` sees every chunk written to `a`
+ * (the broker link times keepalive with it).
+ */
+export function createStreamPair(observeA?: (chunk: Buffer) => void): [Duplex, Duplex] {
+  const a = new PairEnd(observeA);
   const b = new PairEnd();
   a.peer = b;
   b.peer = a;

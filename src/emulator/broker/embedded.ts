@@ -6,7 +6,7 @@ import type { Duplex } from "node:stream";
 import { Aedes } from "aedes";
 import type { Clock } from "../clock.ts";
 import type { Trace } from "../trace.ts";
-import { createDuplexPair } from "./duplex-pair.ts";
+import { createStreamPair } from "../stream-pair.ts";
 import { KeepaliveWatch } from "./keepalive.ts";
 import { BrokerError, type BrokerLink } from "./link.ts";
 
@@ -44,7 +44,7 @@ export class EmbeddedBroker implements BrokerLink {
       brokerEnd.destroy();
     });
     this.watches.add(watch);
-    const [boardEnd, brokerEnd] = createDuplexPair((chunk) => {
+    const [boardEnd, brokerEnd] = createStreamPair((chunk) => {
       onActivity?.();
       watch.onClientBytes(chunk);
     });
