@@ -1,12 +1,13 @@
 // The umqtt-bench command as users run it: a real process, real exit codes,
 // one-line errors, reports on stdout and in files.
 
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findMosquitto, freePort, startMosquitto, type MosquittoBroker } from "../support/mosquitto.ts";
+import { MQTTClient } from "../../src/client/index.ts";
 
 const BIN = join(import.meta.dirname, "../../bin/umqtt-bench.js");
 const FIXTURES = join(import.meta.dirname, "../fixtures");
@@ -154,6 +155,37 @@ describe("list and boards", () => {
     expect(JSON.parse(list.stdout).map((s: { name: string }) => s.name)).toContain("led_button_pair");
     const boards = await cli("boards", "--json");
     expect(JSON.parse(boards.stdout).map((b: { id: string }) => b.id)).toEqual(expect.arrayContaining(["esp8266", "esp32", "rp2-pico-w"]));
+  });
+});
+
+describe("umqtt-bench broker", () => {
+  it("serves the embedded broker on a loopback port until interrupted", async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, [BIN, "broker", "--port", String(port), "--host", "127.0.0.1"], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    const deadline = Date.now() + 20_000;
+    while (!out.includes("listening") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(out).toContain(`listening on 127.0.0.1:${port}`);
+
+    const received: string[] = [];
+    const client = new MQTTClient("broker-test", "127.0.0.1", { port });
+    client.set_callback((_topic, msg) => received.push(new TextDecoder().decode(msg)));
+    await client.connect();
+    await client.subscribe("t");
+    await client.publish("t", "through the broker command");
+    await client.wait_msg();
+    await client.disconnect();
+    expect(received).toEqual(["through the broker command"]);
+
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    child.kill("SIGINT");
+    expect(await exited).toBe(0);
+    expect(out).toContain("broker stopped");
+  });
+
+  it("rejects a bad port with one line", async () => {
+    expectUsageError(await cli("broker", "--port", "70000"), /--port: expected 0 to 65535/);
   });
 });
 
