@@ -15,6 +15,7 @@ import { Network, type Dial, type NetCounters, type NetworkOptions } from "./net
 import { applyProfileOverrides, getProfile, type NetProfile } from "./net-profiles.js";
 import { deriveSeed, hashString } from "./prng.js";
 import { pyPrintLine } from "./firmware/py.js";
+import type { HeapView, NetworkView } from "./session-api.js";
 
 export interface BoardOptions {
   /** A board definition, or a board id / board file path to load. */
@@ -166,7 +167,7 @@ export class Board {
   }
 
   /** Heap figures in the shape the UI shows. */
-  heapView(): { budget: number; used: number; free: number; largestFree: number; peakUsed: number } {
+  heapView(): HeapView {
     return {
       budget: this.heap.budget,
       used: this.heap.mem_alloc(),
@@ -177,16 +178,7 @@ export class Board {
   }
 
   /** Network figures in the shape the UI shows. */
-  networkView(): {
-    profile: string;
-    latencyMs: number;
-    connected: boolean;
-    partitioned: boolean;
-    wifiUp: boolean;
-    connections: number;
-    resets: number;
-    faults: number;
-  } {
+  networkView(): NetworkView {
     const s = this.network.state;
     return {
       profile: s.profile,

@@ -5,40 +5,8 @@
 import type * as simple from "../../client/simple.ts";
 import type * as robust from "../../client/robust.ts";
 import type * as umqttDefault from "../../client/default.ts";
-
-export interface PinLike {
-  value(): 0 | 1;
-  value(v: number | boolean): void;
-  on(): void;
-  off(): void;
-  irq(handler: ((pin: PinLike) => void) | null, trigger?: number): void;
-}
-
-export interface PinConstructor {
-  new (id: number | string, mode?: number, pull?: number | null, value?: number): PinLike;
-  readonly IN: number;
-  readonly OUT: number;
-  readonly OPEN_DRAIN: number;
-  readonly PULL_UP: number;
-  readonly PULL_DOWN: number;
-  readonly IRQ_FALLING: number;
-  readonly IRQ_RISING: number;
-}
-
-export interface MachineModule {
-  Pin: PinConstructor;
-  unique_id(): Uint8Array;
-}
-
-export interface TimeModule {
-  sleep(seconds: number): Promise<void>;
-  sleep_ms(ms: number): Promise<void>;
-  sleep_us(us: number): Promise<void>;
-  ticks_ms(): number;
-  ticks_us(): number;
-  ticks_diff(a: number, b: number): number;
-  ticks_add(ticks: number, delta: number): number;
-}
+import type { Machine } from "../machine.ts";
+import type { TimeModule } from "../time.ts";
 
 export interface GcModule {
   collect(): void;
@@ -54,7 +22,7 @@ export interface UmqttModules {
 }
 
 export interface FirmwareContext {
-  machine: MachineModule;
+  machine: Machine;
   time: TimeModule;
   gc: GcModule;
   ubinascii: { hexlify(data: Uint8Array): Uint8Array };
