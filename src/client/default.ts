@@ -11,7 +11,7 @@
 
 import { readFile as fsReadFile } from "node:fs/promises";
 import * as robust from "./robust.js";
-import type { SslContext, SslParams } from "./socket.js";
+import * as simple from "./simple.js";
 import type { Text } from "./bytes.js";
 import { topicMatches } from "./topic-match.js";
 
@@ -33,20 +33,11 @@ export class MQTTClient extends robust.MQTTClient {
   readFile: (path: string) => Promise<Uint8Array | string>;
   topicMatch: "wildcard" | "exact";
 
-  constructor(
-    client_id: string,
-    server: string,
-    port?: number,
-    user?: string | null,
-    password?: string | null,
-    keepalive?: number,
-    ssl?: boolean | SslContext | null,
-    ssl_params?: SslParams,
-  );
+  constructor(client_id: string, server: string, ...positional: simple.PositionalArgs);
   constructor(client_id: string, server: string, options?: DefaultOptions);
-  constructor(client_id: string, server: string, ...rest: unknown[]) {
-    super(client_id, server, ...(rest as [robust.RobustOptions]));
-    const o = (typeof rest[0] === "object" && rest[0] !== null ? rest[0] : {}) as DefaultOptions;
+  constructor(client_id: string, server: string, ...rest: simple.ConstructorRest<DefaultOptions>) {
+    super(client_id, server, ...(rest as [DefaultOptions]));
+    const o = simple.clientOptions(rest);
     this.readFile = o.readFile ?? ((path) => fsReadFile(path));
     this.topicMatch = o.topicMatch ?? "wildcard";
     this.set_callback((topic, msg) => this._callback(topic, msg));

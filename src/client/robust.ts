@@ -4,7 +4,6 @@
 
 import { OSError } from "./errors.js";
 import * as simple from "./simple.js";
-import type { SslContext, SslParams } from "./socket.js";
 import type { Text } from "./bytes.js";
 
 export interface RobustOptions extends simple.ClientOptions {
@@ -33,21 +32,11 @@ export class MQTTClient extends simple.MQTTClient {
   sleep: (ms: number) => Promise<void>;
   print: (line: string) => void;
 
-  constructor(
-    client_id: string,
-    server: string,
-    port?: number,
-    user?: string | null,
-    password?: string | null,
-    keepalive?: number,
-    ssl?: boolean | SslContext | null,
-    ssl_params?: SslParams,
-  );
+  constructor(client_id: string, server: string, ...positional: simple.PositionalArgs);
   constructor(client_id: string, server: string, options?: RobustOptions);
-  constructor(client_id: string, server: string, ...rest: unknown[]) {
-    // Both call forms go straight through to simple's constructor.
-    super(client_id, server, ...(rest as [simple.ClientOptions]));
-    const o = (typeof rest[0] === "object" && rest[0] !== null ? rest[0] : {}) as RobustOptions;
+  constructor(client_id: string, server: string, ...rest: simple.ConstructorRest<RobustOptions>) {
+    super(client_id, server, ...(rest as [RobustOptions]));
+    const o = simple.clientOptions(rest);
     this.sleep = o.sleep ?? realSleep;
     this.print = o.print ?? ((line) => console.log(line));
   }

@@ -67,8 +67,16 @@ function at(b: Uint8Array | null, i: number): number {
   return b[i];
 }
 
-function isOptions(x: unknown): x is ClientOptions {
-  return typeof x === "object" && x !== null;
+/** The arguments after (client_id, server): Python's positional ones, or one options object (its keywords). */
+export type PositionalArgs = [port?: number, user?: string | null, password?: string | null, keepalive?: number, ssl?: boolean | SslContext | null, ssl_params?: SslParams];
+export type ConstructorRest<O extends ClientOptions> = PositionalArgs | [options?: O];
+
+/** Both call forms as one options object. */
+export function clientOptions<O extends ClientOptions>(rest: ConstructorRest<O>): O {
+  const first = rest[0];
+  if (typeof first === "object" && first !== null) return first as O;
+  const [port, user, password, keepalive, ssl, ssl_params] = rest as PositionalArgs;
+  return { port, user, password, keepalive, ssl, ssl_params } as O;
 }
 
 export class MQTTClient {
@@ -92,32 +100,15 @@ export class MQTTClient {
   protected readonly transport: Transport;
   protected readonly allocator: Allocator;
 
-  /** Python's positional form `(client_id, server, port=0, user=None, password=None, keepalive=0, ssl=None, ssl_params={})`. */
-  constructor(
-    client_id: string,
-    server: string,
-    port?: number,
-    user?: string | null,
-    password?: string | null,
-    keepalive?: number,
-    ssl?: boolean | SslContext | null,
-    ssl_params?: SslParams,
-  );
-  /** The keyword form: `(client_id, server, { port, user, ..., transport, allocator })`. */
+  /**
+   * Python's positional form `(client_id, server, port=0, user=None,
+   * password=None, keepalive=0, ssl=None, ssl_params={})`, or the keyword
+   * form `(client_id, server, { port, user, ..., transport, allocator })`.
+   */
+  constructor(client_id: string, server: string, ...positional: PositionalArgs);
   constructor(client_id: string, server: string, options?: ClientOptions);
-  constructor(
-    client_id: string,
-    server: string,
-    portOrOptions?: number | ClientOptions,
-    user?: string | null,
-    password?: string | null,
-    keepalive?: number,
-    ssl?: boolean | SslContext | null,
-    ssl_params?: SslParams,
-  ) {
-    const o: ClientOptions = isOptions(portOrOptions)
-      ? portOrOptions
-      : { port: portOrOptions, user, password, keepalive, ssl, ssl_params };
+  constructor(client_id: string, server: string, ...rest: ConstructorRest<ClientOptions>) {
+    const o = clientOptions(rest);
     this.transport = o.transport ?? new NodeTransport();
     this.allocator = o.allocator ?? unlimitedAllocator;
     this.allocator.alloc(CLIENT_OBJECT_BYTES, CHARGES.client);

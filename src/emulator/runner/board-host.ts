@@ -5,7 +5,7 @@
 import * as simple from "../../client/simple.ts";
 import * as robust from "../../client/robust.ts";
 import * as umqttDefault from "../../client/default.ts";
-import type { ClientOptions } from "../../client/simple.ts";
+import { clientOptions, type ClientOptions, type ConstructorRest } from "../../client/simple.ts";
 import type { Transport } from "../../client/socket.ts";
 import { Board } from "../board.ts";
 import { loadBoard, type BoardDefinition } from "../board-file.ts";
@@ -59,33 +59,26 @@ function bindUmqtt(board: Board): UmqttModules {
     sleep: (ms: number) => board.clock.sleep(ms),
     print: (line: string) => board.print(line),
   };
-  // Python's positional (port, user, password, keepalive, ssl, ssl_params) or keyword options.
-  const withBoard = (rest: unknown[]): ClientOptions => {
-    const first = rest[0];
-    if (typeof first === "object" && first !== null) return { ...(first as ClientOptions), ...injected };
-    const [port, user, password, keepalive, ssl, ssl_params] = rest as [number?, string?, string?, number?, never?, never?];
-    return { port, user, password, keepalive, ssl, ssl_params, ...injected };
-  };
-  type Rest = [port?: number | ClientOptions, ...more: unknown[]];
+  const withBoard = (rest: ConstructorRest<ClientOptions>): [ClientOptions] => [{ ...clientOptions(rest), ...injected }];
   return {
     simple: {
       MQTTClient: class extends simple.MQTTClient {
-        constructor(client_id: string, server: string, ...rest: Rest) {
-          super(client_id, server, withBoard(rest));
+        constructor(client_id: string, server: string, ...rest: ConstructorRest<ClientOptions>) {
+          super(client_id, server, ...withBoard(rest));
         }
       } as typeof simple.MQTTClient,
     },
     robust: {
       MQTTClient: class extends robust.MQTTClient {
-        constructor(client_id: string, server: string, ...rest: Rest) {
-          super(client_id, server, withBoard(rest));
+        constructor(client_id: string, server: string, ...rest: ConstructorRest<ClientOptions>) {
+          super(client_id, server, ...withBoard(rest));
         }
       } as typeof robust.MQTTClient,
     },
     default: {
       MQTTClient: class extends umqttDefault.MQTTClient {
-        constructor(client_id: string, server: string, ...rest: Rest) {
-          super(client_id, server, withBoard(rest));
+        constructor(client_id: string, server: string, ...rest: ConstructorRest<ClientOptions>) {
+          super(client_id, server, ...withBoard(rest));
         }
       } as typeof umqttDefault.MQTTClient,
     },
