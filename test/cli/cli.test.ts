@@ -89,6 +89,15 @@ describe("umqtt-bench run", () => {
     expect(run.code).toBe(0);
   });
 
+  it("--realtime runs the same scenario on the wall clock", async () => {
+    const run = await cli("run", "example_pub", "--realtime", "--json");
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result.clock).toBe("real");
+    // Real time passes while the board connects and publishes over the wifi profile's latency.
+    expect(result.wallMs).toBeGreaterThanOrEqual(result.virtualMs * 0.9);
+  });
+
   it("applies --net and --net-set to every board", async () => {
     const run = await cli("run", "example_sub_led", "--net", "gprs", "--net-set", "latencyMs=400", "--json");
     expect(run.code).toBe(0);
