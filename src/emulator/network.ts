@@ -611,7 +611,13 @@ class Link {
       } else this.deliver(item);
       if (this.items.length === 0) break; // cleared by a failure during delivery
     }
-    if (this.head > 64 && this.head * 2 > this.items.length) {
+    if (this.head === this.items.length) {
+      // All delivered (the usual case): release the segments now instead of
+      // holding up to 64 delivered ones per link (host heap with many boards).
+      this.items.length = 0;
+      this.times.length = 0;
+      this.head = 0;
+    } else if (this.head > 64 && this.head * 2 > this.items.length) {
       this.items.splice(0, this.head);
       this.times.splice(0, this.head);
       this.head = 0;
