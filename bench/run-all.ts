@@ -1,0 +1,72 @@
+// `npm run bench`: every benchmark, each in its own child process
+// (node --expose-gc --import tsx), then one summary. Benchmarks print
+// figures; they are never part of `npm test`.
+//
+//   npm run bench                      # throughput + 100/1,000/10,000 boards
+//   npm run bench -- --quick           # 200 commands, 100/1,000 boards (about a minute)
+//   npm run bench -- --sizes 100,1000 --seconds 10 --commands 1000
+
+import type { ThroughputRow } from "./throughput.ts";
+import { formatThroughput } from "./throughput.ts";
+import type { ManyBoardsReport } from "./many-boards.ts";
+import { formatManyBoards } from "./many-boards.ts";
+import { describeMachine, fixed, int, kib, runChild, table } from "./lib.ts";
+
+function argValue(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i < 0 ? undefined : process.argv[i + 1];
+}
+
+const quick = process.argv.includes("--quick");
+const commands = argValue("commands") ?? (quick ? "200" : "1000");
+const sizes = argValue("sizes") ?? (quick ? "100,1000" : "100,1000,10000");
+const seconds = argValue("seconds") ?? "10";
+const repeat = argValue("repeat") ?? (quick ? "1" : "3");
+
+const started = Date.now();
+console.log(`umqtt-bench benchmarks, ${new Date().toISOString().slice(0, 10)}`);
+console.log(describeMachine());
+console.log("");
+
+console.log(`[1/2] throughput: example_sub_led, ${commands} commands, one per virtual second`);
+let throughput: { rows: ThroughputRow[]; seed: number } | undefined;
+try {
+  throughput = await runChild("throughput.ts", ["--json", "--commands", commands, "--repeat", repeat], { timeoutMs: 900_000, echo: true });
+} catch (error) {
+  console.log(`  throughput failed: ${(error as Error).message}`);
+}
+
+console.log(`\n[2/2] many boards: ${sizes} boards on one embedded aedes and one virtual clock, ${seconds} virtual s`);
+let many: ManyBoardsReport | undefined;
+try {
+  many = await runChild("many-boards.ts", ["--json", "--sizes", sizes, "--seconds", seconds], { timeoutMs: 1_800_000, echo: true });
+} catch (error) {
+  console.log(`  many boards failed: ${(error as Error).message}`);
+}
+
+console.log("\n== throughput (median wall time of the repetitions) ==");
+if (throughput) console.log(formatThroughput(throughput.rows));
+console.log("\n== many boards ==");
+if (many) console.log(formatManyBoards(many));
+
+// One compact summary.
+const summary: string[][] = [];
+for (const r of throughput?.rows ?? []) {
+  summary.push([`throughput ${r.profile} (${r.firmware.replace(/^.*\//, "")})`, r.status === "pass" ? `${int(r.ratio)}x real time` : r.status, `${int(r.commandsPerWallSecond)} commands/wall s`]);
+}
+for (const o of many?.ours ?? []) {
+  if ("error" in o) {
+    summary.push([`${int(o.boards)} boards`, "failed", o.error]);
+    continue;
+  }
+  const bare = many!.bare.find((b) => b.conns === o.boards && "transport" in b && b.transport === "memory" && !("error" in b));
+  const ratio = bare && !("error" in bare) ? ` (${fixed(o.perBoard / bare.perConn, 2)}x bare MQTT.js ${kib(bare.perConn)})` : "";
+  summary.push([
+    `${int(o.boards)} boards x ${o.seconds} virtual s`,
+    `${fixed((o.bringUpWallMs + o.exchangeWallMs) / 1000, 1)} s wall`,
+    `${kib(o.perBoard)} heap/board${ratio}`,
+  ]);
+}
+console.log("\n== summary ==");
+console.log(table(["benchmark", "result", "detail"], summary));
+console.log(`\n(${fixed((Date.now() - started) / 1000, 0)} s in all; ${describeMachine()})`);
