@@ -64,12 +64,21 @@ export interface HeapStats {
   liveObjects: number;
 }
 
+const FREE = 0;
+const LIVE = 1;
+const GARBAGE = 2;
+
 export class Heap implements Allocator {
   readonly blockSize: number;
   readonly wordSize: 4 | 8;
   /** Total bytes (whole blocks). */
   readonly budget: number;
-  private readonly map: Uint8Array; // 1 = block in use (live or garbage), 0 = free
+  /**
+   * One byte per block: FREE, LIVE or GARBAGE. Garbage is marked here rather
+   * than kept as a record, so host memory stays bounded by live objects
+   * however long the heap goes without a collection.
+   */
+  private readonly map: Uint8Array;
   private readonly records = new Map<number, Record_>();
   private nextHandle = 1;
   private usedBlocks = 0;
@@ -110,8 +119,7 @@ export class Heap implements Allocator {
       hStart = this.take(headerBlocks, n, what);
     } catch (err) {
       // The data buffer became garbage; it is reclaimed at the next collection.
-      const orphan = this.record(what, start, dataBlocks, -1, 0);
-      this.records.get(orphan)!.garbage = true;
+      this.release(this.record(what, start, dataBlocks, -1, 0));
       throw err;
     }
     const handle = this.record(what, start, dataBlocks, hStart, headerBlocks);
@@ -122,7 +130,9 @@ export class Heap implements Allocator {
   /** The object became garbage: its blocks stay in use until the next collection. */
   release(handle: number): void {
     const rec = this.records.get(handle);
-    if (rec) rec.garbage = true;
+    if (!rec) return;
+    rec.garbage = true;
+    if (!rec.pinned) this.toGarbage(handle, rec);
   }
 
   // ---- more of the heap ------------------------------------------------
@@ -151,17 +161,22 @@ export class Heap implements Allocator {
 
   unpin(handle: number): void {
     const rec = this.records.get(handle);
-    if (rec) rec.pinned = false;
+    if (!rec) return;
+    rec.pinned = false;
+    if (rec.garbage) this.toGarbage(handle, rec);
   }
 
   /** gc.collect(): reclaim every released, unpinned object. Returns the bytes reclaimed. */
   collect(): number {
+    const map = this.map;
     let freed = 0;
-    for (const [handle, rec] of this.records) {
-      if (!rec.garbage || rec.pinned) continue;
-      freed += this.freeRun(rec.start, rec.blocks) + this.freeRun(rec.hStart, rec.hBlocks);
-      this.records.delete(handle);
+    for (let i = 0; i < map.length; i++) {
+      if (map[i] !== GARBAGE) continue;
+      map[i] = FREE;
+      freed++;
+      if (i < this.lowestFree) this.lowestFree = i;
     }
+    this.usedBlocks -= freed;
     this.collectionCount++;
     this.emit("collect", undefined, freed * this.blockSize);
     return freed * this.blockSize;
@@ -183,7 +198,7 @@ export class Heap implements Allocator {
     let best = 0;
     let run = 0;
     for (let i = this.lowestFree; i < map.length; i++) {
-      if (map[i] === 0) {
+      if (map[i] === FREE) {
         run++;
         if (run > best) best = run;
       } else run = 0;
@@ -224,11 +239,11 @@ export class Heap implements Allocator {
 
   /** The block map as a string, one character per block: '.' free, '#' live, 'g' garbage, 'p' pinned. */
   render(): string {
-    const chars = new Array<string>(this.map.length).fill(".");
+    const chars = Array.from(this.map, (b): string => (b === FREE ? "." : b === GARBAGE ? "g" : "#"));
     for (const rec of this.records.values()) {
-      const c = rec.pinned ? "p" : rec.garbage ? "g" : "#";
-      for (let i = 0; i < rec.blocks; i++) chars[rec.start + i] = c;
-      for (let i = 0; i < rec.hBlocks; i++) chars[rec.hStart + i] = c;
+      if (!rec.pinned) continue;
+      for (let i = 0; i < rec.blocks; i++) chars[rec.start + i] = "p";
+      for (let i = 0; i < rec.hBlocks; i++) chars[rec.hStart + i] = "p";
     }
     return chars.join("");
   }
@@ -247,7 +262,7 @@ export class Heap implements Allocator {
         throw new MemoryError(requested);
       }
     }
-    this.map.fill(1, start, start + blocks);
+    this.map.fill(LIVE, start, start + blocks);
     this.usedBlocks += blocks;
     if (this.usedBlocks > this.peakBlocks) this.peakBlocks = this.usedBlocks;
     if (start === this.lowestFree) this.advanceLowestFree();
@@ -259,7 +274,7 @@ export class Heap implements Allocator {
     const n = map.length;
     let runStart = -1;
     for (let i = this.lowestFree; i < n; i++) {
-      if (map[i] === 0) {
+      if (map[i] === FREE) {
         if (runStart < 0) runStart = i;
         if (i - runStart + 1 >= blocks) return runStart;
       } else runStart = -1;
@@ -267,18 +282,17 @@ export class Heap implements Allocator {
     return -1;
   }
 
-  private freeRun(start: number, blocks: number): number {
-    if (blocks === 0) return 0;
-    this.map.fill(0, start, start + blocks);
-    this.usedBlocks -= blocks;
-    if (start < this.lowestFree) this.lowestFree = start;
-    return blocks;
+  /** An unreachable object: its blocks stay in use, marked for the next collection; its record goes. */
+  private toGarbage(handle: number, rec: Record_): void {
+    if (rec.blocks > 0) this.map.fill(GARBAGE, rec.start, rec.start + rec.blocks);
+    if (rec.hBlocks > 0) this.map.fill(GARBAGE, rec.hStart, rec.hStart + rec.hBlocks);
+    this.records.delete(handle);
   }
 
   private advanceLowestFree(): void {
     const map = this.map;
     let i = this.lowestFree;
-    while (i < map.length && map[i] !== 0) i++;
+    while (i < map.length && map[i] !== FREE) i++;
     this.lowestFree = i;
   }
 
