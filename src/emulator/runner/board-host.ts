@@ -48,9 +48,24 @@ export function createBenchTransport(clock: Clock, trace: Trace, broker: BrokerL
   return network;
 }
 
+// TypeScript requires a mixin base to be constructible with `...args: any[]`.
+type ClientClass = new (...args: any[]) => object;
+
+/** A subclass of an umqtt client class that always gets `options` merged into its own. */
+function withOptions<C extends ClientClass>(Base: C, injected: Partial<ClientOptions>): C {
+  return class extends Base {
+    constructor(...args: any[]) {
+      const [client_id, server, ...rest] = args;
+      super(client_id, server, { ...clientOptions(rest as ConstructorRest<ClientOptions>), ...injected });
+    }
+  };
+}
+
 /**
  * umqtt classes whose constructors take this board's network, heap and
- * clock, so firmware writes `new umqtt.simple.MQTTClient(id, server)`.
+ * clock, so firmware writes `new umqtt.simple.MQTTClient(id, server)`. Each
+ * is made on first use: most firmware imports one, and thousands of boards
+ * may share a process.
  */
 function bindUmqtt(board: Board): UmqttModules {
   const injected = {
@@ -59,28 +74,16 @@ function bindUmqtt(board: Board): UmqttModules {
     sleep: (ms: number) => board.clock.sleep(ms),
     print: (line: string) => board.print(line),
   };
-  const withBoard = (rest: ConstructorRest<ClientOptions>): [ClientOptions] => [{ ...clientOptions(rest), ...injected }];
+  const made: Partial<UmqttModules> = {};
   return {
-    simple: {
-      MQTTClient: class extends simple.MQTTClient {
-        constructor(client_id: string, server: string, ...rest: ConstructorRest<ClientOptions>) {
-          super(client_id, server, ...withBoard(rest));
-        }
-      } as typeof simple.MQTTClient,
+    get simple() {
+      return (made.simple ??= { MQTTClient: withOptions(simple.MQTTClient, injected) });
     },
-    robust: {
-      MQTTClient: class extends robust.MQTTClient {
-        constructor(client_id: string, server: string, ...rest: ConstructorRest<ClientOptions>) {
-          super(client_id, server, ...withBoard(rest));
-        }
-      } as typeof robust.MQTTClient,
+    get robust() {
+      return (made.robust ??= { MQTTClient: withOptions(robust.MQTTClient, injected) });
     },
-    default: {
-      MQTTClient: class extends umqttDefault.MQTTClient {
-        constructor(client_id: string, server: string, ...rest: ConstructorRest<ClientOptions>) {
-          super(client_id, server, ...withBoard(rest));
-        }
-      } as typeof umqttDefault.MQTTClient,
+    get default() {
+      return (made.default ??= { MQTTClient: withOptions(umqttDefault.MQTTClient, injected) });
     },
   };
 }
