@@ -129,6 +129,10 @@ describe("bad input: one line, exit 2", () => {
     expectUsageError(await cli("run", "example_sub_led", "--board", "esp9000"), /esp9000/);
   });
 
+  it("--board for a board the scenario does not have", async () => {
+    expectUsageError(await cli("run", "example_sub_led", "--board", "nosuch=esp32"), /example_sub_led has no board "nosuch" \(boards: board1\)/);
+  });
+
   it("malformed board file", async () => {
     expectUsageError(await cli("run", "example_sub_led", "--board", join(FIXTURES, "broken-board.json")), /broken-board\.json: leds\[0\]\.pin/);
   });

@@ -17,6 +17,7 @@ import { hexlify } from "../firmware/py.ts";
 import { Network } from "../network.ts";
 import { resolveProfile } from "../net-profiles.ts";
 import type { BoardResult } from "../result.ts";
+import { ScenarioError } from "../scenario/parse.ts";
 import type { FaultKind, Scenario, ScenarioBoard } from "../scenario/types.ts";
 import type { BoardView, ButtonView, HeapView, LedView, NetworkView } from "../session-api.ts";
 import type { Trace } from "../trace.ts";
@@ -216,7 +217,7 @@ export async function createBoardHosts(scenario: Scenario, options: BoardHostOpt
   const { clock, trace, broker } = options;
   for (const name of Object.keys(options.boardModels ?? {})) {
     if (!scenario.boards.some((b) => b.name === name)) {
-      throw new StepFailure(`--board ${name}=...: the scenario has no board "${name}" (boards: ${scenario.boards.map((b) => b.name).join(", ")})`);
+      throw new ScenarioError(`--board ${name}=...: ${scenario.name} has no board "${name}" (boards: ${scenario.boards.map((b) => b.name).join(", ")})`);
     }
   }
   const hosts: BoardHost[] = [];
