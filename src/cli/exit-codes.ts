@@ -5,4 +5,6 @@ export const EXIT = {
   usage: 2,
   internal: 3,
   timeout: 42,
+  /** Stopped by SIGINT or SIGTERM (128 + SIGINT, as shells report it). */
+  interrupted: 130,
 } as const;

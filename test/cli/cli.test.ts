@@ -98,6 +98,25 @@ describe("umqtt-bench run", () => {
     expect(result.wallMs).toBeGreaterThanOrEqual(result.virtualMs * 0.9);
   });
 
+  it("Ctrl-C stops the run, keeps the trace and reports (exit 130)", async () => {
+    const trace = join(tmp, "interrupted.jsonl");
+    // In real time this scenario takes minutes: interrupt it once it is under way.
+    const child = spawn(process.execPath, [BIN, "run", "robust_reconnect", "--realtime", "--trace", trace], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (err += d));
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    const deadline = Date.now() + 20_000;
+    while (!err.includes("running robust_reconnect") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 1000));
+    child.kill("SIGINT");
+    expect(await exited).toBe(130);
+    expect(out).toContain("stopped before the scenario finished");
+    const events = readFileSync(trace, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    expect(events.some((e) => e.kind === "mqtt" && e.board === "board1" && e.type === "connect")).toBe(true);
+  });
+
   it("applies --net and --net-set to every board", async () => {
     const run = await cli("run", "example_sub_led", "--net", "gprs", "--net-set", "latencyMs=400", "--json");
     expect(run.code).toBe(0);

@@ -32,10 +32,20 @@ export async function runCommand(scenarioArg: string, flags: RunCommandFlags): P
   }
   const traceFile = flags.trace ? new TraceFile(flags.trace, session.trace) : undefined;
   const progress = flags.json || flags.quiet ? undefined : new Progress(session);
+  // Ctrl-C ends the run like a verdict: the report and the files still get what was recorded.
+  let interrupted = false;
+  const interrupt = (): void => {
+    interrupted = true;
+    void session.stop();
+  };
+  process.once("SIGINT", interrupt);
+  process.once("SIGTERM", interrupt);
   let result: RunResult;
   try {
     await session.verdict;
   } finally {
+    process.removeListener("SIGINT", interrupt);
+    process.removeListener("SIGTERM", interrupt);
     progress?.stop();
     result = await session.stop();
     traceFile?.close();
@@ -57,5 +67,5 @@ export async function runCommand(scenarioArg: string, flags: RunCommandFlags): P
       session.boards.find((b) => b.name === board)?.leds.find((l) => l.name === led)?.activeLow ?? false;
     process.stdout.write(`${humanReport(result, session.trace.events, activeLow)}\n`);
   }
-  process.exitCode = exitCodeFor(result);
+  process.exitCode = interrupted ? EXIT.interrupted : exitCodeFor(result);
 }
