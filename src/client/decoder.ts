@@ -9,7 +9,7 @@
 // Malformed input never throws anything but PacketError and never waits for
 // bytes that cannot come: a bad remaining length fails at its 4th byte.
 
-import { bytesOf, toHex, utf8OrNull } from "./bytes.js";
+import { bytesOf, toHex, utf8OrNull } from "./bytes.ts";
 
 export type PacketType =
   | "connect"

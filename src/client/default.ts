@@ -10,10 +10,10 @@
 // throws means no PUBACK, as with a plain umqtt callback.
 
 import { readFile as fsReadFile } from "node:fs/promises";
-import * as robust from "./robust.js";
-import * as simple from "./simple.js";
-import type { Text } from "./bytes.js";
-import { topicMatches } from "./topic-match.js";
+import * as robust from "./robust.ts";
+import * as simple from "./simple.ts";
+import type { Text } from "./bytes.ts";
+import { topicMatches } from "./topic-match.ts";
 
 export type Handler = (data: [topic: Uint8Array, msg: Uint8Array]) => unknown;
 

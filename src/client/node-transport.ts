@@ -6,8 +6,8 @@
 import * as net from "node:net";
 import * as tls from "node:tls";
 import { lookup } from "node:dns/promises";
-import { OSError, errno } from "./errors.js";
-import type { Socket, SocketAddress, SslContext, SslParams, Transport } from "./socket.js";
+import { OSError, errno } from "./errors.ts";
+import type { Socket, SocketAddress, SslContext, SslParams, Transport } from "./socket.ts";
 
 /** ssl module constants (`cert_reqs`, `verify_mode`). */
 export const CERT_NONE = 0;

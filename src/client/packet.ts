@@ -12,8 +12,8 @@
 // remaining length into a single byte; it sets the password flag whenever a
 // user is set; it length-prefixes str values with len() in code points.
 
-import { pyAssert } from "./errors.js";
-import { bytesOf, concat, pyLen, truthy, type Text } from "./bytes.js";
+import { pyAssert } from "./errors.ts";
+import { bytesOf, concat, pyLen, truthy, type Text } from "./bytes.ts";
 
 /** MQTT's variable-length "remaining length" (1 to 4 bytes, 7 bits each). */
 export function encodeRemainingLength(n: number): Uint8Array {

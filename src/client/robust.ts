@@ -2,9 +2,9 @@
 // OSError. Faithful to the device: reconnect() always asks for a persistent
 // session and never resubscribes; only OSError triggers it.
 
-import { OSError } from "./errors.js";
-import * as simple from "./simple.js";
-import type { Text } from "./bytes.js";
+import { OSError } from "./errors.ts";
+import * as simple from "./simple.ts";
+import type { Text } from "./bytes.ts";
 
 export interface RobustOptions extends simple.ClientOptions {
   /** How delay() sleeps. Default: a real setTimeout; the emulator passes its virtual clock's sleep. */

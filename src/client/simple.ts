@@ -2,10 +2,10 @@
 // in the same order, the same asserts, the same quirks (see docs/compat.md).
 // Network-touching methods return Promises; everything else is synchronous.
 
-import { unlimitedAllocator, type Allocator } from "./alloc.js";
-import { AttributeError, IndexError, MQTTException, OSError, pyAssert } from "./errors.js";
-import type { Socket, SslContext, SslParams, Transport } from "./socket.js";
-import { bytesOf, type Text } from "./bytes.js";
+import { unlimitedAllocator, type Allocator } from "./alloc.ts";
+import { AttributeError, IndexError, MQTTException, OSError, pyAssert } from "./errors.ts";
+import type { Socket, SslContext, SslParams, Transport } from "./socket.ts";
+import { bytesOf, type Text } from "./bytes.ts";
 import {
   DISCONNECT,
   PINGREQ,
@@ -16,8 +16,8 @@ import {
   strWrites,
   subscribeHead,
   unsubscribeHead,
-} from "./packet.js";
-import { NodeTransport } from "./node-transport.js";
+} from "./packet.ts";
+import { NodeTransport } from "./node-transport.ts";
 
 /** `f(topic, msg)`; may be async: the client awaits it before sending a PUBACK. */
 export type MessageCallback = (topic: Uint8Array, msg: Uint8Array) => unknown;

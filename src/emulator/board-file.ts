@@ -6,7 +6,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { profileNames } from "./net-profiles.js";
+import { profileNames } from "./net-profiles.ts";
 
 export type Active = "low" | "high";
 /** A GPIO number, or a named pin such as the Pico W's "LED" (see `named_pins`). */

@@ -3,19 +3,19 @@
 // and simulated network. Several boards share one process, one clock and
 // one trace; each has its own name ("board1", "board2") and seeded streams.
 
-import type { Clock } from "./clock.js";
-import type { Trace } from "./trace.js";
-import { loadBoard, type BoardDefinition } from "./board-file.js";
-import { Gpio, type Level } from "./gpio.js";
-import { createMachine, type Machine } from "./machine.js";
-import { createTime, type TimeModule, type TimeOptions } from "./time.js";
-import { Heap, type HeapStats } from "./heap.js";
-import { BOARD_CHARGES_32, type UmqttLoad } from "./heap-calibration.js";
-import { Network, type Dial, type NetCounters, type NetworkOptions } from "./network.js";
-import { applyProfileOverrides, getProfile, type NetProfile } from "./net-profiles.js";
-import { deriveSeed, hashString } from "./prng.js";
-import { pyPrintLine } from "./firmware/py.js";
-import type { HeapView, NetworkView } from "./session-api.js";
+import type { Clock } from "./clock.ts";
+import type { Trace } from "./trace.ts";
+import { loadBoard, type BoardDefinition } from "./board-file.ts";
+import { Gpio, type Level } from "./gpio.ts";
+import { createMachine, type Machine } from "./machine.ts";
+import { createTime, type TimeModule, type TimeOptions } from "./time.ts";
+import { Heap, type HeapStats } from "./heap.ts";
+import { BOARD_CHARGES_32, type UmqttLoad } from "./heap-calibration.ts";
+import { Network, type Dial, type NetCounters, type NetworkOptions } from "./network.ts";
+import { applyProfileOverrides, getProfile, type NetProfile } from "./net-profiles.ts";
+import { deriveSeed, hashString } from "./prng.ts";
+import { pyPrintLine } from "./firmware/py.ts";
+import type { HeapView, NetworkView } from "./session-api.ts";
 
 export interface BoardOptions {
   /** A board definition, or a board id / board file path to load. */

@@ -12,9 +12,9 @@
 //                inactive level: boards have pull resistors on their boot
 //                buttons and LEDs), else 0.
 
-import type { Clock } from "./clock.js";
-import type { Trace } from "./trace.js";
-import { pinNumber, type BoardDefinition, type PinId } from "./board-file.js";
+import type { Clock } from "./clock.ts";
+import type { Trace } from "./trace.ts";
+import { pinNumber, type BoardDefinition, type PinId } from "./board-file.ts";
 
 export type Level = 0 | 1;
 export type PinMode = "in" | "out" | "open_drain";

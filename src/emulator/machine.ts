@@ -2,8 +2,8 @@
 // unique_id, spelled as MicroPython spells them so firmware ports line by
 // line. All state lives in the board's Gpio; Pin objects are thin handles.
 
-import type { PinId } from "./board-file.js";
-import { EDGE_FALLING, EDGE_RISING, Gpio, ValueError, type Level, type PinMode, type Pull } from "./gpio.js";
+import type { PinId } from "./board-file.ts";
+import { EDGE_FALLING, EDGE_RISING, Gpio, ValueError, type Level, type PinMode, type Pull } from "./gpio.ts";
 
 export interface MachinePin {
   readonly id: PinId;

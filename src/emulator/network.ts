@@ -21,13 +21,13 @@
 // the same schedule.
 
 import type { Duplex } from "node:stream";
-import { errno, OSError } from "../client/errors.js";
-import type { Socket, SocketAddress, SslParams, Transport } from "../client/socket.js";
-import type { Clock, TimerHandle } from "./clock.js";
-import { getProfile, type NetProfile } from "./net-profiles.js";
-import { deriveSeed, exponentialMs, mulberry32, type Rng } from "./prng.js";
-import { connectionResetError } from "./stream-pair.js";
-import type { NetEventName, Trace } from "./trace.js";
+import { errno, OSError } from "../client/errors.ts";
+import type { Socket, SocketAddress, SslParams, Transport } from "../client/socket.ts";
+import type { Clock, TimerHandle } from "./clock.ts";
+import { getProfile, type NetProfile } from "./net-profiles.ts";
+import { deriveSeed, exponentialMs, mulberry32, type Rng } from "./prng.ts";
+import { connectionResetError } from "./stream-pair.ts";
+import type { NetEventName, Trace } from "./trace.ts";
 
 /** Opens the server side of a connection. Throwing or rejecting means "connection refused". */
 export type Dial = (addr: SocketAddress, board: string) => Promise<Duplex> | Duplex;

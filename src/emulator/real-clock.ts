@@ -1,7 +1,7 @@
 // The wall clock behind the same interface, for runs against external
 // brokers and real boards: timers are setTimeout, time is performance.now().
 
-import type { Clock, TimerHandle } from "./clock.js";
+import type { Clock, TimerHandle } from "./clock.ts";
 
 export interface RealClockOptions {
   /** Let pending timers not keep the process alive (default false). */

@@ -12,8 +12,8 @@
 // moves on.
 
 import { setImmediate as immediate } from "node:timers/promises";
-import type { Clock, TimerHandle } from "./clock.js";
-import { TimerQueue, type Timer } from "./timer-queue.js";
+import type { Clock, TimerHandle } from "./clock.ts";
+import { TimerQueue, type Timer } from "./timer-queue.ts";
 
 /** Why `run()` returned. */
 export type RunOutcome = "idle" | "deadline" | "stopped";

@@ -10,15 +10,15 @@ import {
   decodePackets,
   summaryFields,
   type DecodeEvent,
-} from "../../src/client/decoder.js";
+} from "../../src/client/decoder.ts";
 import {
   encodeConnect,
   encodePublish,
   encodeSubscribe,
   encodeUnsubscribe,
   puback,
-} from "../../src/client/packet.js";
-import { fromHex, toHex } from "../../src/client/bytes.js";
+} from "../../src/client/packet.ts";
+import { fromHex, toHex } from "../../src/client/bytes.ts";
 
 const text = (b: Uint8Array | undefined) => (b ? Buffer.from(b).toString() : undefined);
 

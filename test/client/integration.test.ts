@@ -5,12 +5,12 @@
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import mqtt from "mqtt";
-import { MQTTClient } from "../../src/client/simple.js";
-import { MQTTClient as RobustClient } from "../../src/client/robust.js";
-import { MQTTClient as DefaultClient } from "../../src/client/default.js";
-import { MQTTException, OSError } from "../../src/client/errors.js";
-import { startAedes, type TestBroker, type TestBrokerOptions } from "../support/aedes.js";
-import { findMosquitto, startMosquitto, type MosquittoBroker } from "../support/mosquitto.js";
+import { MQTTClient } from "../../src/client/simple.ts";
+import { MQTTClient as RobustClient } from "../../src/client/robust.ts";
+import { MQTTClient as DefaultClient } from "../../src/client/default.ts";
+import { MQTTException, OSError } from "../../src/client/errors.ts";
+import { startAedes, type TestBroker, type TestBrokerOptions } from "../support/aedes.ts";
+import { findMosquitto, startMosquitto, type MosquittoBroker } from "../support/mosquitto.ts";
 
 const USERS = { alice: "secret" };
 const mosquittoBin = findMosquitto();

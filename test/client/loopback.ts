@@ -4,7 +4,7 @@
 // acks, precise interleavings); real brokers are in integration.test.ts.
 
 import * as net from "node:net";
-import { fromHex } from "../../src/client/bytes.js";
+import { fromHex } from "../../src/client/bytes.ts";
 
 export class PeerConn {
   received = Buffer.alloc(0);

@@ -2,10 +2,10 @@
 // (a broker would never send stray acks or bad CONNACKs on demand).
 
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { MQTTClient } from "../../src/client/simple.js";
-import { AssertionError, IndexError, MQTTException, MemoryError, OSError } from "../../src/client/errors.js";
-import type { Allocator } from "../../src/client/alloc.js";
-import { LoopbackPeer, hexOf, type PeerConn } from "./loopback.js";
+import { MQTTClient } from "../../src/client/simple.ts";
+import { AssertionError, IndexError, MQTTException, MemoryError, OSError } from "../../src/client/errors.ts";
+import type { Allocator } from "../../src/client/alloc.ts";
+import { LoopbackPeer, hexOf, type PeerConn } from "./loopback.ts";
 
 let peer: LoopbackPeer;
 const clients: MQTTClient[] = [];

@@ -3,14 +3,14 @@
 // reconnect, handler dispatch, and certificate files read before the wrap.
 
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { MQTTClient as RobustClient, reprError } from "../../src/client/robust.js";
-import { MQTTClient as DefaultClient } from "../../src/client/default.js";
-import { topicMatches } from "../../src/client/topic-match.js";
-import { MQTTException, OSError } from "../../src/client/errors.js";
-import { NodeTransport } from "../../src/client/node-transport.js";
-import type { Socket, SslParams } from "../../src/client/socket.js";
-import { freePort } from "../support/mosquitto.js";
-import { LoopbackPeer, hexOf } from "./loopback.js";
+import { MQTTClient as RobustClient, reprError } from "../../src/client/robust.ts";
+import { MQTTClient as DefaultClient } from "../../src/client/default.ts";
+import { topicMatches } from "../../src/client/topic-match.ts";
+import { MQTTException, OSError } from "../../src/client/errors.ts";
+import { NodeTransport } from "../../src/client/node-transport.ts";
+import type { Socket, SslParams } from "../../src/client/socket.ts";
+import { freePort } from "../support/mosquitto.ts";
+import { LoopbackPeer, hexOf } from "./loopback.ts";
 
 let peer: LoopbackPeer;
 const open: { sock: Socket | null }[] = [];

@@ -9,11 +9,11 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CERT_REQUIRED, NodeSocket, NodeSslContext, NodeTransport } from "../../src/client/node-transport.js";
-import { MQTTClient } from "../../src/client/simple.js";
-import { OSError, errno } from "../../src/client/errors.js";
-import { freePort } from "../support/mosquitto.js";
-import { LoopbackPeer } from "./loopback.js";
+import { CERT_REQUIRED, NodeSocket, NodeSslContext, NodeTransport } from "../../src/client/node-transport.ts";
+import { MQTTClient } from "../../src/client/simple.ts";
+import { OSError, errno } from "../../src/client/errors.ts";
+import { freePort } from "../support/mosquitto.ts";
+import { LoopbackPeer } from "./loopback.ts";
 
 let peer: LoopbackPeer;
 const socks: NodeSocket[] = [];

@@ -4,9 +4,9 @@
 // strings); none is produced by the encoder under test.
 
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { MQTTClient, type ClientOptions } from "../../src/client/simple.js";
-import { AssertionError } from "../../src/client/errors.js";
-import { LoopbackPeer, hexOf, type PeerConn } from "./loopback.js";
+import { MQTTClient, type ClientOptions } from "../../src/client/simple.ts";
+import { AssertionError } from "../../src/client/errors.ts";
+import { LoopbackPeer, hexOf, type PeerConn } from "./loopback.ts";
 
 let peer: LoopbackPeer;
 const clients: MQTTClient[] = [];

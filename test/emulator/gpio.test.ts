@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { loadBoard } from "../../src/emulator/board-file.js";
-import { Gpio, ValueError } from "../../src/emulator/gpio.js";
-import { createMachine } from "../../src/emulator/machine.js";
-import { Trace } from "../../src/emulator/trace.js";
-import { VirtualClock } from "../../src/emulator/virtual-clock.js";
+import { loadBoard } from "../../src/emulator/board-file.ts";
+import { Gpio, ValueError } from "../../src/emulator/gpio.ts";
+import { createMachine } from "../../src/emulator/machine.ts";
+import { Trace } from "../../src/emulator/trace.ts";
+import { VirtualClock } from "../../src/emulator/virtual-clock.ts";
 
 function esp8266() {
   const clock = new VirtualClock();

@@ -4,13 +4,13 @@
 import { Aedes } from "aedes";
 import mqttPacket from "mqtt-packet";
 import { afterEach, describe, expect, it } from "vitest";
-import { errno, OSError } from "../../src/client/errors.js";
-import type { Socket } from "../../src/client/socket.js";
-import { Network } from "../../src/emulator/network.js";
-import { getProfile } from "../../src/emulator/net-profiles.js";
-import { createStreamPair } from "../../src/emulator/stream-pair.js";
-import { Trace } from "../../src/emulator/trace.js";
-import { VirtualClock } from "../../src/emulator/virtual-clock.js";
+import { errno, OSError } from "../../src/client/errors.ts";
+import type { Socket } from "../../src/client/socket.ts";
+import { Network } from "../../src/emulator/network.ts";
+import { getProfile } from "../../src/emulator/net-profiles.ts";
+import { createStreamPair } from "../../src/emulator/stream-pair.ts";
+import { Trace } from "../../src/emulator/trace.ts";
+import { VirtualClock } from "../../src/emulator/virtual-clock.ts";
 
 const gen = (packet: object) => new Uint8Array(mqttPacket.generate(packet as mqttPacket.Packet));
 

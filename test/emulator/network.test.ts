@@ -1,13 +1,13 @@
 import { createServer, connect as tcpConnect, type AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { errno, OSError } from "../../src/client/errors.js";
-import type { Socket } from "../../src/client/socket.js";
-import { Network, type NetworkOptions } from "../../src/emulator/network.js";
-import { getProfile, type NetProfile } from "../../src/emulator/net-profiles.js";
-import { createStreamPair } from "../../src/emulator/stream-pair.js";
-import { Trace } from "../../src/emulator/trace.js";
-import { VirtualClock } from "../../src/emulator/virtual-clock.js";
+import { errno, OSError } from "../../src/client/errors.ts";
+import type { Socket } from "../../src/client/socket.ts";
+import { Network, type NetworkOptions } from "../../src/emulator/network.ts";
+import { getProfile, type NetProfile } from "../../src/emulator/net-profiles.ts";
+import { createStreamPair } from "../../src/emulator/stream-pair.ts";
+import { Trace } from "../../src/emulator/trace.ts";
+import { VirtualClock } from "../../src/emulator/virtual-clock.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array | null) => (b === null ? null : new TextDecoder().decode(b));

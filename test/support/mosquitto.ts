@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as net from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { delimiter, join } from "node:path";
-import type { TestBroker, TestBrokerOptions } from "./aedes.js";
+import type { TestBroker, TestBrokerOptions } from "./aedes.ts";
 
 const SBIN = ["/usr/sbin", "/usr/local/sbin", "/opt/homebrew/sbin", "/sbin"];
 
