@@ -79,7 +79,9 @@ export class FakeSession implements BenchSession {
   readonly calls: Call[] = [];
   speed: Speed = 1;
   paused = false;
-  virtualMs = 0;
+  /** Virtual time: follows the wall clock (at 1x) while not paused, like the runner at speed 1. */
+  private virtualBase = 0;
+  private wallBase = performance.now();
   stopped = 0;
   private settle!: (r: RunResult) => void;
   readonly verdict: Promise<RunResult>;
@@ -138,6 +140,9 @@ export class FakeSession implements BenchSession {
     this.settle(this.result(status));
   }
 
+  get virtualMs(): number {
+    return this.paused ? this.virtualBase : this.virtualBase + (performance.now() - this.wallBase);
+  }
   now(): number {
     return this.virtualMs;
   }
@@ -147,10 +152,12 @@ export class FakeSession implements BenchSession {
   }
   pause(): void {
     this.calls.push({ method: "pause", args: [] });
+    this.virtualBase = this.virtualMs;
     this.paused = true;
   }
   resume(): void {
     this.calls.push({ method: "resume", args: [] });
+    this.wallBase = performance.now();
     this.paused = false;
   }
   pressButton(board: string, button: string): void {

@@ -4,6 +4,7 @@
 // raw mode off). Uses FakeSession, the test double for the runner.
 
 import { EventEmitter } from "node:events";
+import { stripVTControlCharacters } from "node:util";
 import { describe, expect, it } from "vitest";
 import { runWatch } from "../../src/cli/tui/index.ts";
 import { FakeSession } from "./fake-session.ts";
@@ -86,7 +87,7 @@ describe("runWatch", () => {
       expect(subscribed).toBe(1);
 
       session.setLed("board2", "led", true);
-      await until(() => stdout.output.includes("● led ON"), "the LED lit");
+      await until(() => stripVTControlCharacters(stdout.output).includes("● led ON"), "the LED lit");
 
       stdin.type("q");
       const result = await done;

@@ -60,81 +60,106 @@ describe("key bindings", () => {
 });
 
 describe("press and hold", () => {
-  function fakeTimers() {
-    let now = 0;
+  // Wall time and board time under the test's control; the board runs at `speed` x wall time unless paused.
+  function setup(options: { speed?: number } = {}) {
+    let wall = 0;
+    let board = 0;
+    let paused = false;
+    const speed = options.speed ?? 1;
     const queue: { at: number; fn: () => void; id: number }[] = [];
     let next = 0;
-    return {
-      timers: {
-        setTimeout: (fn: () => void, ms: number) => {
+    const log: string[] = [];
+    const holder = new ButtonHolder(
+      {
+        pressButton: (b, n) => void log.push(`press ${b}.${n} @${board}`),
+        releaseButton: (b, n) => void log.push(`release ${b}.${n} @${board}`),
+        now: () => board,
+      },
+      { tapMs: 150, repeatWindowMs: 700, repeatGapMs: 120, safetyMs: 1000, pollMs: 5 },
+      () => {},
+      {
+        setTimeout: (fn, ms) => {
           const id = next++;
-          queue.push({ at: now + ms, fn, id });
+          queue.push({ at: wall + ms, fn, id });
           return id;
         },
-        clearTimeout: (id: unknown) => {
+        clearTimeout: (id) => {
           const i = queue.findIndex((q) => q.id === id);
           if (i >= 0) queue.splice(i, 1);
         },
+        now: () => wall,
       },
-      advance(ms: number) {
-        now += ms;
-        for (;;) {
-          queue.sort((a, b) => a.at - b.at);
-          const first = queue[0];
-          if (!first || first.at > now) break;
-          queue.shift();
-          first.fn();
-        }
-      },
-    };
-  }
-
-  function setup() {
-    const log: string[] = [];
-    const t = fakeTimers();
-    const holder = new ButtonHolder(
-      { pressButton: (b, n) => log.push(`press ${b}.${n}`), releaseButton: (b, n) => log.push(`release ${b}.${n}`) },
-      { tapMs: 150, safetyMs: 1000 },
-      () => {},
-      t.timers,
     );
-    return { log, t, holder };
+    const advance = (ms: number) => {
+      const end = wall + ms;
+      for (;;) {
+        queue.sort((a, b) => a.at - b.at);
+        const first = queue[0];
+        if (!first || first.at > end) break;
+        queue.shift();
+        if (!paused) board += (first.at - wall) * speed;
+        wall = first.at;
+        first.fn();
+      }
+      if (!paused) board += (end - wall) * speed;
+      wall = end;
+    };
+    return { log, holder, advance, pause: (p: boolean) => (paused = p) };
   }
 
-  it("a tap presses and releases after tapMs", () => {
-    const { log, t, holder } = setup();
+  it("a tap holds the button for tapMs of board time", () => {
+    const { log, holder, advance } = setup();
     holder.tap("b", "button");
-    expect(log).toEqual(["press b.button"]);
-    t.advance(149);
+    expect(log).toEqual(["press b.button @0"]);
+    advance(145);
     expect(holder.isHeld("b", "button")).toBe(true);
-    t.advance(1);
-    expect(log).toEqual(["press b.button", "release b.button"]);
+    advance(10);
+    expect(log).toEqual(["press b.button @0", "release b.button @150"]);
+  });
+
+  it("a tap is measured on the board's clock at any speed, and waits while paused", () => {
+    const fast = setup({ speed: 10 });
+    fast.holder.tap("b", "button");
+    fast.advance(20);
+    expect(fast.log).toEqual(["press b.button @0", "release b.button @150"]);
+
+    const slow = setup();
+    slow.pause(true);
+    slow.holder.tap("b", "button");
+    slow.advance(1000);
+    expect(slow.holder.isHeld("b", "button")).toBe(true);
+    slow.pause(false);
+    slow.advance(200);
+    expect(slow.holder.isHeld("b", "button")).toBe(false);
   });
 
   it("auto-repeat keeps the button down until the repeats stop", () => {
-    const { log, t, holder } = setup();
-    holder.tap("b", "button");
-    for (let i = 0; i < 20; i++) {
-      t.advance(33);
-      holder.tap("b", "button");
+    const { log, holder, advance } = setup({ speed: 10 });
+    holder.tap("b", "button"); // key down
+    advance(500); // the terminal's repeat delay: the tap ended meanwhile
+    for (let i = 0; i < 30; i++) {
+      holder.tap("b", "button"); // repeats every 33 ms
+      advance(33);
     }
-    expect(log).toEqual(["press b.button"]);
-    t.advance(150);
-    expect(log).toEqual(["press b.button", "release b.button"]);
+    expect(log).toHaveLength(3); // tap press, tap release, then one long press
+    expect(log[2]).toMatch(/^press/);
+    advance(120);
+    expect(log).toHaveLength(4);
+    expect(log[3]).toMatch(/^release/);
   });
 
   it("with key-up reports, the press lasts until the key-up", () => {
-    const { log, t, holder } = setup();
+    const { log, holder, advance } = setup();
     holder.down("b", "button");
-    t.advance(900);
+    advance(900);
     holder.down("b", "button"); // repeat
-    t.advance(900);
-    expect(log).toEqual(["press b.button"]);
+    advance(900);
+    expect(log).toEqual(["press b.button @0"]);
     holder.up("b", "button");
-    expect(log).toEqual(["press b.button", "release b.button"]);
+    expect(log).toEqual(["press b.button @0", "release b.button @1800"]);
     holder.down("b", "button");
-    t.advance(1000); // key-up lost: the safety timer releases
-    expect(log.at(-1)).toBe("release b.button");
+    advance(1010); // key-up lost: the safety timeout releases
+    expect(log.at(-1)).toMatch(/^release/);
   });
 
   it("releaseAll releases everything and ignores later presses", () => {
@@ -143,7 +168,7 @@ describe("press and hold", () => {
     holder.tap("b", "y");
     holder.releaseAll();
     holder.tap("a", "x");
-    expect(log).toEqual(["press a.x", "press b.y", "release a.x", "release b.y"]);
+    expect(log).toEqual(["press a.x @0", "press b.y @0", "release a.x @0", "release b.y @0"]);
   });
 });
 

@@ -94,7 +94,7 @@ describe("watch view", () => {
 
   it("auto-repeat keeps the button pressed: one press, one release", async () => {
     const session = new FakeSession();
-    const ui = mount(session, { tapMs: 80 });
+    const ui = mount(session, { tapMs: 300 }); // board time = wall time in the double; room for a slow event loop
     await ui.until((f) => f.includes("board1"), "the view");
     for (let i = 0; i < 6; i++) await ui.press("1"); // ~15 ms apart, like a held key
     expect(session.callsTo("pressButton")).toEqual([["board1", "button"]]);

@@ -6,16 +6,17 @@ import type { Key } from "ink";
 import { useEffect, useMemo, useRef, useState } from "react";
 import type { RunResult } from "../../emulator/result.ts";
 import type { FaultKind } from "../../emulator/scenario/types.ts";
-import type { BenchSession, BoardView } from "../../emulator/session-api.ts";
-import { fit, nextSpeed, printable, speedText } from "./format.ts";
+import type { BenchSession } from "../../emulator/session-api.ts";
+import { nextSpeed, speedText } from "./format.ts";
 import { ButtonHolder } from "./hold.ts";
 import { bindButtons, bindingFor, spacePauses } from "./keymap.ts";
 import type { ButtonBinding } from "./keymap.ts";
-import { boardPaneHeight, computeLayout } from "./layout.ts";
-import type { Layout } from "./layout.ts";
-import { BoardPane, CompactBoard, Header, Line, StepsLine, TrafficPane } from "./panes.tsx";
+import { computeLayout } from "./layout.ts";
 import { WatchStore } from "./state.ts";
 import type { TrafficLine } from "./state.ts";
+import { colorsWanted, paint } from "./style.ts";
+import { buildFrame } from "./view.ts";
+import type { Mode } from "./view.ts";
 
 export interface WatchAppProps {
   session: BenchSession;
@@ -25,17 +26,13 @@ export interface WatchAppProps {
   size?: { columns: number; rows: number };
   /** Wall milliseconds between frames (at most ~20 fps by default). */
   refreshMs?: number;
-  /** Wall milliseconds a key press holds a button (see hold.ts). */
+  /** Board milliseconds a key press holds a button (see hold.ts). */
   tapMs?: number;
   /** Quit by itself once the scenario's verdict is in. */
   exitOnVerdict?: boolean;
+  /** Paint colours (default: when the output is a TTY and NO_COLOR is not set). */
+  colors?: boolean;
 }
-
-type Mode =
-  | { kind: "normal" }
-  | { kind: "fault-board" }
-  | { kind: "fault-kind"; board: string }
-  | { kind: "prompt"; field: "topic" | "payload"; topic: string; payload: string };
 
 /** Fault keys in the fault menu. */
 export const FAULT_KEYS: readonly { key: string; fault: FaultKind; label: string }[] = [
@@ -107,6 +104,8 @@ export function WatchApp(props: WatchAppProps) {
   const { session } = props;
   const store = useWatchStore(session);
   const size = useTerminalSize(props.size);
+  const { stdout } = useStdout();
+  const colors = props.colors ?? colorsWanted(stdout);
   const refreshMs = props.refreshMs ?? 50;
   const [, setFrame] = useState(0);
   const rerender = () => setFrame((f) => (f + 1) % 1_000_000);
@@ -313,42 +312,42 @@ export function WatchApp(props: WatchAppProps) {
     if (text) setMode({ ...mode, [field]: value + text });
   }
 
-  const now = safeNow(session);
   const { lines: trafficLines, newer } = visibleTraffic(traffic, scrollRef.current, layout.trafficLines);
-  const nameWidth = Math.min(12, Math.max(5, ...session.boards.map((b) => b.name.length)));
-  const boardIndex = (name: string) => session.boards.findIndex((b) => b.name === name);
-  const held = (board: string, button: string) => holder.isHeld(board, button);
+  const frame = buildFrame({
+    layout,
+    scenario: session.scenario.name,
+    now: safeNow(session),
+    speed: session.speed,
+    paused: session.paused,
+    seed: session.seed,
+    stopping: quittingRef.current,
+    verdict,
+    boards: session.boards,
+    boardState: (name) => store.boardState(name),
+    prints: (name) => store.prints(name),
+    bindings,
+    held: (board, button) => holder.isHeld(board, button),
+    traffic: {
+      lines: trafficLines,
+      total: store.trafficTotal,
+      following: scrollRef.current.follow,
+      newer,
+      publishesOnly: publishesOnlyRef.current,
+    },
+    steps: store.steps,
+    mode: modeRef.current,
+    faults: FAULT_KEYS,
+    notice: noticeRef.current,
+  });
 
+  // One <Text> per line: ink lays out and diffs a handful of nodes instead of hundreds.
   return (
-    <Box flexDirection="column" width={layout.columns}>
-      <Header
-        scenario={session.scenario.name}
-        now={now}
-        speed={session.speed}
-        paused={session.paused}
-        seed={session.seed}
-        stopping={quittingRef.current}
-        verdict={verdict}
-        width={layout.columns}
-      />
-      <Boards layout={layout} session={session} store={store} bindings={bindings} held={held} />
-      {layout.showTraffic ? (
-        <TrafficPane
-          lines={trafficLines}
-          total={store.trafficTotal}
-          width={layout.columns}
-          height={layout.trafficLines}
-          following={scrollRef.current.follow}
-          newer={newer}
-          publishesOnly={publishesOnlyRef.current}
-          boardIndex={boardIndex}
-          nameWidth={nameWidth}
-        />
-      ) : null}
-      {layout.showSteps ? <StepsLine steps={store.steps} verdict={verdict} width={layout.columns} /> : null}
-      {layout.showFooter ? (
-        <Footer mode={modeRef.current} notice={noticeRef.current} bindings={bindings} boards={session.boards} width={layout.columns} />
-      ) : null}
+    <Box flexDirection="column">
+      {frame.map((line, i) => (
+        <Text key={i} wrap="truncate-end">
+          {paint(line, colors)}
+        </Text>
+      ))}
     </Box>
   );
 }
@@ -410,109 +409,4 @@ export function guessTopic(traffic: readonly TrafficLine[]): string {
     if (topic) return topic;
   }
   return "";
-}
-
-function Boards(p: {
-  layout: Layout;
-  session: BenchSession;
-  store: WatchStore;
-  bindings: readonly ButtonBinding[];
-  held: (board: string, button: string) => boolean;
-}) {
-  const { layout, session, store } = p;
-  const shown = session.boards.slice(0, layout.boardsShown);
-  const hidden = session.boards.length - shown.length;
-  if (layout.mode === "compact") {
-    return (
-      <Box flexDirection="column">
-        {shown.map((board, i) => (
-          <CompactBoard
-            key={board.name}
-            board={board}
-            index={i}
-            state={store.boardState(board.name)}
-            prints={store.prints(board.name)}
-            bindings={p.bindings}
-            held={p.held}
-            width={layout.columns}
-          />
-        ))}
-        {hidden > 0 && layout.moreLine ? <Line width={layout.columns} dim>{`+${hidden} more board${hidden === 1 ? "" : "s"} (enlarge the terminal)`}</Line> : null}
-      </Box>
-    );
-  }
-  const rows: BoardView[][] = [];
-  for (let i = 0; i < shown.length; i += layout.perRow) rows.push(shown.slice(i, i + layout.perRow));
-  return (
-    <Box flexDirection="column">
-      {rows.map((row, r) => {
-        const height = Math.max(...row.map((b) => boardPaneHeight({ leds: b.leds.length, buttons: b.buttons.length }, layout.printLines)));
-        return (
-          <Box key={`row-${r}`} flexDirection="row">
-            {row.map((board, j) => {
-              const index = r * layout.perRow + j;
-              return (
-                <BoardPane
-                  key={board.name}
-                  board={board}
-                  index={index}
-                  state={store.boardState(board.name)}
-                  prints={store.prints(board.name)}
-                  bindings={p.bindings}
-                  held={p.held}
-                  width={layout.boardWidth}
-                  printLines={layout.printLines}
-                  height={height}
-                />
-              );
-            })}
-          </Box>
-        );
-      })}
-    </Box>
-  );
-}
-
-function Footer(p: { mode: Mode; notice?: Notice; bindings: readonly ButtonBinding[]; boards: readonly BoardView[]; width: number }) {
-  const { mode } = p;
-  if (mode.kind === "fault-board") {
-    const choices = p.boards.slice(0, 9).map((b, i) => `${i + 1} ${b.name}`).join(" · ");
-    return (
-      <Line width={p.width} color="yellow">
-        {`fault on which board? ${choices} · Esc cancel`}
-      </Line>
-    );
-  }
-  if (mode.kind === "fault-kind") {
-    const choices = FAULT_KEYS.map((f) => `${f.key} ${f.label}`).join(" · ");
-    return (
-      <Line width={p.width} color="yellow">
-        {`fault on ${mode.board}: ${choices} · Esc cancel`}
-      </Line>
-    );
-  }
-  if (mode.kind === "prompt") {
-    const label = mode.field === "topic" ? "publish · topic: " : `publish to ${printable(mode.topic)} · payload: `;
-    const value = printable(mode.field === "topic" ? mode.topic : mode.payload);
-    const hint = mode.field === "topic" ? "  (Enter: next · Ctrl-U: clear · Esc: cancel)" : "  (Enter: send · Esc: cancel)";
-    const room = Math.max(4, p.width - label.length - hint.length - 1);
-    const shownValue = Array.from(value).length > room ? `…${Array.from(value).slice(-(room - 1)).join("")}` : value;
-    return (
-      <Line width={p.width}>
-        <Text color="cyan" bold>{label}</Text>
-        {shownValue}
-        <Text inverse> </Text>
-        <Text dimColor>{hint}</Text>
-      </Line>
-    );
-  }
-  const pause = spacePauses(p.bindings) ? "p/space pause" : "p pause";
-  const press = p.bindings.some((b) => b.keys.length > 0) ? "[key] press button · " : "";
-  const keys = `q quit · ${press}${pause} · s speed · f fault · m publish · t filter · ↑↓ PgUp PgDn scroll`;
-  return (
-    <Line width={p.width}>
-      {p.notice ? <Text color={p.notice.tone === "error" ? "red" : "green"}>{`${fit(p.notice.text, Math.floor(p.width / 2))} │ `}</Text> : null}
-      <Text dimColor>{keys}</Text>
-    </Line>
-  );
 }
