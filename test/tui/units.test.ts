@@ -7,6 +7,7 @@ import { bindButtons, bindingFor, keysFor, spacePauses } from "../../src/cli/tui
 import { computeLayout } from "../../src/cli/tui/layout.ts";
 import { MAX_PRINTS, MAX_TRAFFIC, WatchStore } from "../../src/cli/tui/state.ts";
 import { checkInteractiveTerminal } from "../../src/cli/tui/index.ts";
+import { colorsWanted, fitLine, lineWidth, paint, textWidth } from "../../src/cli/tui/style.ts";
 
 const pair = [
   { leds: 1, buttons: 1 },
@@ -243,5 +244,37 @@ describe("checkInteractiveTerminal", () => {
       if (saved === undefined) delete process.env.TERM;
       else process.env.TERM = saved;
     }
+  });
+});
+
+describe("styled lines", () => {
+  it("measures wide and combining characters", () => {
+    expect(textWidth("abc")).toBe(3);
+    expect(textWidth("●○█│")).toBe(4);
+    expect(textWidth("日本")).toBe(4);
+    expect(textWidth("e\u0301")).toBe(1);
+  });
+
+  it("fits a line to an exact width, cutting with an ellipsis or padding", () => {
+    const line = [["hello ", { bold: true }], ["world"]] as const;
+    expect(lineWidth(fitLine([...line], 20))).toBe(20);
+    const cut = fitLine([...line], 8);
+    expect(cut.map(([t]) => t).join("")).toBe("hello w…");
+    expect(lineWidth(fitLine([["日本語テキスト"]], 5))).toBe(5);
+    expect(fitLine([["abc"]], 0)).toEqual([]);
+  });
+
+  it("paints styles, and colours only when asked", () => {
+    expect(paint([["on", { color: "green", bold: true }]], true)).toBe("\u001B[1;32mon\u001B[0m");
+    expect(paint([["on", { color: "green", bold: true }]], false)).toBe("\u001B[1mon\u001B[0m");
+    expect(paint([["x", { color: "#ffa500" }]], true)).toBe("\u001B[38;2;255;165;0mx\u001B[0m");
+    expect(paint([["plain"]], true)).toBe("plain");
+  });
+
+  it("follows NO_COLOR and FORCE_COLOR", () => {
+    expect(colorsWanted({ isTTY: true }, {})).toBe(true);
+    expect(colorsWanted({ isTTY: false }, {})).toBe(false);
+    expect(colorsWanted({ isTTY: true }, { NO_COLOR: "1" })).toBe(false);
+    expect(colorsWanted({ isTTY: false }, { FORCE_COLOR: "1" })).toBe(true);
   });
 });
