@@ -47,7 +47,10 @@ export class Trace {
   /** `keep: false` streams to listeners without holding events in memory (for large benchmarks). */
   constructor(private readonly keep = true) {}
 
+  private closed = false;
+
   emit(event: TraceEvent): void {
+    if (this.closed) return;
     if (this.keep) this.recorded.push(event);
     for (const listener of this.listeners) listener(event);
   }
@@ -56,6 +59,11 @@ export class Trace {
   subscribe(listener: TraceListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** The run is over: later events (the run's own teardown) are not part of it. */
+  close(): void {
+    this.closed = true;
   }
 
   get events(): readonly TraceEvent[] {

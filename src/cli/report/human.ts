@@ -60,6 +60,13 @@ export function humanReport(
     );
   }
 
+  // Connections and faults on the boards' links (the bench's own ideal link is left out).
+  const network = events.filter((e): e is Extract<TraceEvent, { kind: "net" }> => e.kind === "net" && e.board !== "bench");
+  if (network.length > 0) {
+    lines.push("", `Network events (${network.length})`);
+    lines.push(...elide(network, MAX_TIMELINE, (e) => `  ${seconds(e.t)}  ${e.board} ${e.event}${e.detail ? `: ${e.detail}` : ""}`));
+  }
+
   lines.push("", "Heap and network");
   for (const b of result.boards) {
     const h = b.heap;

@@ -231,8 +231,10 @@ export class Session implements BenchSession {
   stop(): Promise<RunResult> {
     this.stopped ??= (async () => {
       this.finish("fail", "stopped before the scenario finished");
-      // Read the boards before tearing down, which closes their connections.
+      // Read the boards before tearing down, which closes their connections;
+      // the teardown is not part of the run, so the trace ends here.
       const final = this.result();
+      this.trace.close();
       if (this.clock instanceof VirtualClock) this.clock.stop();
       this.bench?.stop();
       for (const host of this.hosts) host.stop();
