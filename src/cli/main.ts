@@ -29,6 +29,7 @@ export function buildProgram(): Command {
     .description("Emulated MicroPython boards running umqtt firmware scenarios against a real MQTT broker.")
     .version("0.1.0")
     .showHelpAfterError("(run with --help for usage)")
+    .addHelpText("after", "\nExit codes: 0 pass, 1 a step failed, 2 bad usage or input, 3 internal error, 42 deadline passed, 130 interrupted.")
     .exitOverride();
 
   addRunOptions(
