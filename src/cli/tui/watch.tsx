@@ -42,15 +42,16 @@ export function checkInteractiveTerminal(
   stdin: { isTTY?: boolean; setRawMode?: unknown } = process.stdin,
   stdout: { isTTY?: boolean } = process.stdout,
 ): string | null {
-  const fix = "use `umqtt-bench run <scenario>` for piped output and CI";
+  // The CLI prefixes "umqtt-bench: ".
+  const fix = "use `umqtt-bench run <scenario>` where there is no terminal (piped, CI)";
   if (!stdin.isTTY || typeof stdin.setRawMode !== "function") {
-    return `umqtt-bench watch needs an interactive terminal, but stdin is not a TTY; ${fix}`;
+    return `watch needs an interactive terminal, but stdin is not a TTY; ${fix}`;
   }
   if (!stdout.isTTY) {
-    return `umqtt-bench watch needs an interactive terminal, but stdout is not a TTY; ${fix}`;
+    return `watch needs an interactive terminal, but stdout is not a TTY; ${fix}`;
   }
   if (process.env.TERM === "dumb") {
-    return `umqtt-bench watch needs a terminal that can redraw the screen (TERM=dumb); ${fix}`;
+    return `watch needs a terminal that can redraw the screen (TERM=dumb); ${fix}`;
   }
   return null;
 }
