@@ -37,4 +37,6 @@ export interface RunResult {
   boards: BoardResult[];
   /** One line saying why the run did not pass. */
   failure?: string;
+  /** Device behaviour seen in the trace and what it means (umqtt's quirks). */
+  notes: string[];
 }

@@ -17,6 +17,7 @@ describe("built-in scenarios", () => {
         "robust_reconnect",
         "keepalive_starvation",
         "large_message",
+        "robust_lost_subscription",
       ]),
     );
   });
@@ -74,6 +75,16 @@ describe("built-in scenarios", () => {
     expect(packets(events, "board2", "publish", "in").map((p) => p.fields.payload)).toEqual(["toggle", "toggle"]);
   });
 
+  it("robust_lost_subscription: robust reconnects but never resubscribes, and the report explains it", async () => {
+    const { result, events } = await runScenario("robust_lost_subscription");
+    expect(result.status).toBe("pass");
+    expect(packets(events, "board1", "connect", "out").map((p) => p.fields.cleanSession)).toEqual([true, false]);
+    expect(packets(events, "board1", "subscribe", "out")).toHaveLength(1);
+    // The broker no longer forwards foo_topic to the board after the reconnect.
+    expect(packets(events, "board1", "publish", "in").map((p) => p.fields.payload)).toEqual(["before-reset"]);
+    expect(result.notes).toEqual([expect.stringMatching(/^board1: reconnected with clean_session=False .* subscriptions \(foo_topic\) are gone/)]);
+  });
+
   it("keepalive_starvation: the broker drops the silent board after 1.5 x keepalive", async () => {
     const { result, events } = await runScenario("keepalive_starvation");
     expect(result.status).toBe("pass");
@@ -84,6 +95,7 @@ describe("built-in scenarios", () => {
     expect(expired!.t - lastOut).toBeLessThan(15_100);
     expect(packets(events, "board1", "pingreq", "out")).toHaveLength(0); // umqtt never pings by itself
     expect(result.boards[0].crashed).toBe("OSError: -1");
+    expect(result.notes).toEqual([expect.stringContaining("umqtt never pings by itself")]);
   });
 
   it("large_message: 40 KB fits an ESP32 but raises MemoryError on an ESP8266", async () => {
@@ -98,6 +110,7 @@ describe("built-in scenarios", () => {
     const big = result.boards.find((b) => b.name === "big")!;
     expect(big.heap.peakUsed).toBeGreaterThan(40_000);
     expect(big.crashed).toBeUndefined();
+    expect(result.notes).toEqual([expect.stringMatching(/^small: MemoryError allocating 40,000 B for publish\.payload/)]);
   });
 
   it("robust_reconnect: reconnects with a persistent session and gets QoS 1 messages sent meanwhile", async () => {

@@ -133,6 +133,7 @@ export class FakeSession implements BenchSession {
       wallMs: 1,
       steps: [],
       boards: [],
+      notes: [],
     };
   }
 

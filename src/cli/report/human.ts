@@ -77,6 +77,11 @@ export function humanReport(
     lines.push(`  ${b.name}: ${n.connections} connection(s), ${n.resets} reset(s), ${n.partitions} partition(s), ${n.faults} fault(s) injected`);
   }
 
+  if (result.notes.length > 0) {
+    lines.push("", "Notes");
+    for (const note of result.notes) lines.push(`  - ${note}`);
+  }
+
   const ratio = result.wallMs > 0 ? result.virtualMs / result.wallMs : 0;
   const speed = ratio >= 10 ? `${Math.round(ratio)}x` : `${ratio.toFixed(1)}x`;
   const verdict = result.status.toUpperCase();

@@ -14,6 +14,7 @@ import { EmbeddedBroker } from "../broker/embedded.ts";
 import { ExternalBroker } from "../broker/external.ts";
 import type { BrokerLink } from "../broker/link.ts";
 import { BenchClient } from "./bench-client.ts";
+import { explainQuirks } from "./notes.ts";
 import { BoardHost, createBoardHosts, createBenchTransport } from "./board-host.ts";
 import { runSteps, StepFailure, type StepHost } from "./steps.ts";
 
@@ -225,6 +226,7 @@ export class Session implements BenchSession {
       steps: this.stepResults,
       boards: this.hosts.map((h) => h.result()),
       failure: this.failure,
+      notes: explainQuirks(this.trace.events),
     };
   }
 

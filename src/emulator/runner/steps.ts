@@ -55,6 +55,17 @@ export async function runStep(host: StepHost, step: Step, cursors: Cursors): Pro
       return;
     }
 
+    case "expect-no-serial": {
+      const isLine = (e: TraceEvent): boolean =>
+        e.kind === "print" && (step.board === undefined || e.board === step.board) && e.text.includes(step.text);
+      const found = await waitFor(clock, trace, scanFrom(trace, trace.events.length, isLine), step.forMs);
+      if (found !== undefined) {
+        const line = trace.events[found];
+        throw new StepFailure(`unexpected serial line ${JSON.stringify(line.kind === "print" ? line.text : "")}`);
+      }
+      return;
+    }
+
     case "set-control":
       host.setControl(step.board, step.control, step.value === 1);
       return;

@@ -152,6 +152,7 @@ function readBoard(r: Reader): ScenarioBoard {
 const STEP_TYPES = [
   "delay",
   "wait-serial",
+  "expect-no-serial",
   "set-control",
   "press",
   "expect-pin",
@@ -186,6 +187,9 @@ function readStep(r: Reader, boards: Set<string>, defaultBoard: string): Step {
     case "wait-serial":
       s.only(["board", "text", "timeout"]);
       return { type, board: s.has("board") ? board() : undefined, text: s.string("text"), timeoutMs: s.duration("timeout", DEFAULT_WAIT_MS) };
+    case "expect-no-serial":
+      s.only(["board", "text", "for"]);
+      return { type, board: s.has("board") ? board() : undefined, text: s.string("text"), forMs: s.duration("for") };
     case "set-control":
       s.only(["board", "control", "value"]);
       return { type, board: board(), control: s.string("control"), value: s.bit("value") };

@@ -21,6 +21,7 @@ export type PinTarget = { board: string; pin: number } | { board: string; led: s
 export type Step =
   | { type: "delay"; ms: number }
   | { type: "wait-serial"; board?: string; text: string; timeoutMs: number }
+  | { type: "expect-no-serial"; board?: string; text: string; forMs: number }
   | { type: "set-control"; board: string; control: string; value: 0 | 1 }
   | { type: "press"; board: string; control: string; holdMs: number }
   | { type: "expect-pin"; target: PinTarget; value: 0 | 1 }
@@ -54,6 +55,8 @@ export function describeStep(step: Step): string {
       return `delay ${step.ms}ms`;
     case "wait-serial":
       return `wait-serial ${step.board ?? "any board"} "${step.text}"`;
+    case "expect-no-serial":
+      return `expect-no-serial ${step.board ?? "any board"} "${step.text}" for ${step.forMs}ms`;
     case "set-control":
       return `set-control ${step.board}.${step.control} = ${step.value}`;
     case "press":
