@@ -22,6 +22,7 @@
 
 import type { Duplex } from "node:stream";
 import { errno, OSError } from "../client/errors.ts";
+import { concat } from "../client/bytes.ts";
 import type { Socket, SocketAddress, SslParams, Transport } from "../client/socket.ts";
 import type { Clock, TimerHandle } from "./clock.ts";
 import { getProfile, type NetProfile } from "./net-profiles.ts";
@@ -625,18 +626,6 @@ class Link {
     this.net.activity();
     this.arm();
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
 
 interface PendingRead {
