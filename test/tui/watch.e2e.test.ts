@@ -124,6 +124,7 @@ describe.skipIf(!hasTmux)("watch in a real terminal", () => {
       expect(exit, `exit code after a ${verdict} verdict; the screen was:\n${screen}`).toBe(String(EXIT_FOR[verdict]));
       expect(screen, "tty modes after quitting").toMatch(/^TTY=restored$/m);
       expect(screen).not.toContain("MQTT traffic"); // nothing of the view left on the normal screen
+      expect(screen).toMatch(new RegExp(`^${verdict} led_button_pair seed \\d+$`, "m")); // the verdict line stays
       expect(tmux("display", "-p", "-t", "watch", "#{alternate_on}").trim()).toBe("0");
       expect(tmux("display", "-p", "-t", "watch", "#{cursor_flag}").trim()).toBe("1");
 

@@ -16,6 +16,8 @@ export async function watchCommand(scenarioArg: string, flags: RunFlags & { trac
   const traceFile = flags.trace ? new TraceFile(flags.trace, session.trace) : undefined;
   try {
     const result = await runWatch(session);
+    // The view is gone with the alternate screen: leave the verdict on the normal one.
+    process.stdout.write(`${result.status.toUpperCase()} ${result.scenario} seed ${result.seed}${result.failure ? `: ${result.failure}` : ""}\n`);
     process.exitCode = exitCodeFor(result);
   } finally {
     await session.stop();

@@ -2,6 +2,7 @@
 // with the MicroPython modules bound to it, and the MQTT tap that puts its
 // traffic in the trace. Also what the UI and the steps read of it.
 
+import { resolve } from "node:path";
 import * as simple from "../../client/simple.ts";
 import * as robust from "../../client/robust.ts";
 import * as umqttDefault from "../../client/default.ts";
@@ -134,7 +135,9 @@ export class BoardHost implements BoardView {
     };
     board.boot(this.spec.firmware);
     this.program(context).then(
-      () => this.stopping || board.exit(),
+      () => {
+        if (!this.stopping) board.exit();
+      },
       (error: unknown) => {
         if (this.stopping) return; // the run tore the network down; not the firmware's fault
         // As on a device: the uncaught exception is printed on the serial console.
@@ -207,10 +210,11 @@ export class BoardHost implements BoardView {
   }
 }
 
+/** The board model: a --board override (relative to the working directory) or the scenario's (relative to its file). */
 function boardDefinition(spec: ScenarioBoard, options: BoardHostOptions, baseDir: string): BoardDefinition {
-  const model = options.boardModels?.[spec.name] ?? options.boardModel ?? spec.board;
-  // A board path in a scenario file is relative to that file.
-  return loadBoard(/[\\/]/.test(model) && options.boardModel === undefined ? new URL(model, `file://${baseDir}/`).pathname : model);
+  const override = options.boardModels?.[spec.name] ?? options.boardModel;
+  if (override !== undefined) return loadBoard(override);
+  return loadBoard(/[\\/]/.test(spec.board) ? resolve(baseDir, spec.board) : spec.board);
 }
 
 export async function createBoardHosts(scenario: Scenario, options: BoardHostOptions): Promise<BoardHost[]> {

@@ -192,7 +192,6 @@ export class Session implements BenchSession {
     return {
       clock: this.clock,
       trace: this.trace,
-      hasBoard: (name) => this.hosts.some((h) => h.name === name),
       setControl: (board, control, pressed) => this.host(board).setButton(control, pressed),
       pinLevel: (target) => ("led" in target ? (this.host(target.board).ledLit(target.led) ? 1 : 0) : this.host(target.board).pinLevel(target.pin)),
       injectFault: (board, fault, durationMs) => this.injectFault(board, fault, durationMs),

@@ -12,7 +12,6 @@ import { waitFor } from "./wait.ts";
 export interface StepHost {
   clock: Clock;
   trace: Trace;
-  hasBoard(board: string): boolean;
   /** Throws StepFailure when the board has no such button. */
   setControl(board: string, control: string, pressed: boolean): void;
   pinLevel(target: PinTarget): 0 | 1;
