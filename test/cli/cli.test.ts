@@ -119,6 +119,14 @@ describe("umqtt-bench run", () => {
     expect(events.some((e) => e.kind === "mqtt" && e.board === "bench" && e.type === "connack")).toBe(true);
   });
 
+  it("runs a user's own firmware and board file named relative to the scenario", async () => {
+    const run = await cli("run", join(FIXTURES, "own/blink.yaml"), "--json");
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result.boards[0]).toMatchObject({ model: "my-board", firmware: "./blink.ts", net: "ideal" });
+    expect(result.boards[0].heap.budget).toBe(20000);
+  });
+
   it("applies --net and --net-set to every board", async () => {
     // ideal has no loss or random faults, so only the overridden latency moves the timeline.
     const run = await cli("run", "example_sub_led", "--seed", "1", "--net", "ideal", "--net-set", "latencyMs=300", "--json");
@@ -145,6 +153,11 @@ describe("bad input: one line, exit 2", () => {
 
   it("unknown step in a scenario file", async () => {
     expectUsageError(await cli("run", join(FIXTURES, "unknown-step.yaml")), /unknown-step\.yaml: steps\[0\]: expected exactly one step/);
+  });
+
+  it("firmware that is missing or has no default export", async () => {
+    expectUsageError(await cli("run", join(FIXTURES, "own/missing-firmware.yaml")), /firmware file \.\/nowhere\.ts not found/);
+    expectUsageError(await cli("run", join(FIXTURES, "own/bad-firmware.yaml")), /firmware \.\/no-default\.ts must export a default async function/);
   });
 
   it("unknown board model", async () => {
