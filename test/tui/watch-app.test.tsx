@@ -94,12 +94,13 @@ describe("watch view", () => {
 
   it("auto-repeat keeps the button pressed: one press, one release", async () => {
     const session = new FakeSession();
-    const ui = mount(session, { tapMs: 300 }); // board time = wall time in the double; room for a slow event loop
+    // Board time is wall time in the double: a long tap leaves room for a stalled event loop on a busy CI machine.
+    const ui = mount(session, { tapMs: 1000 });
     await ui.until((f) => f.includes("board1"), "the view");
     for (let i = 0; i < 6; i++) await ui.press("1"); // ~15 ms apart, like a held key
     expect(session.callsTo("pressButton")).toEqual([["board1", "button"]]);
     expect(session.callsTo("releaseButton")).toEqual([]);
-    await vi.waitFor(() => expect(session.callsTo("releaseButton")).toEqual([["board1", "button"]]), { timeout: 1000 });
+    await vi.waitFor(() => expect(session.callsTo("releaseButton")).toEqual([["board1", "button"]]), { timeout: 3000 });
   });
 
   it("uses real key-up events when the terminal reports them (kitty keyboard protocol)", async () => {
