@@ -15,6 +15,7 @@ import { Network, type Dial, type NetCounters, type NetworkOptions } from "./net
 import { applyProfileOverrides, getProfile, type NetProfile } from "./net-profiles.ts";
 import { deriveSeed, hashString } from "./prng.ts";
 import { pyPrintLine } from "./firmware/py.ts";
+import { fromHex, toHex } from "../client/bytes.ts";
 import type { HeapView, NetworkView } from "./session-api.ts";
 
 export interface BoardOptions {
@@ -88,7 +89,7 @@ export class Board {
     this.trace = options.trace;
     const seed = options.seed ?? 1;
 
-    this.uniqueId = options.uniqueId !== undefined ? fromHex(options.uniqueId) : boardUniqueId(def.unique_id, this.name);
+    this.uniqueId = options.uniqueId !== undefined ? uniqueIdBytes(options.uniqueId) : boardUniqueId(def.unique_id, this.name);
     this.gpio = new Gpio({ def, clock: this.clock, trace: this.trace, board: this.name });
     this.machine = createMachine(this.gpio, this.uniqueId);
     this.time = createTime(this.clock, options.time);
@@ -218,18 +219,14 @@ export class Board {
  * model get different MQTT client ids, and a name always gets the same id.
  */
 export function boardUniqueId(baseHex: string, name: string): Uint8Array {
-  const bytes = fromHex(baseHex);
+  const bytes = uniqueIdBytes(baseHex);
   const h = hashString(name);
   const k = Math.min(3, bytes.length);
   for (let i = 0; i < k; i++) bytes[bytes.length - 1 - i]! ^= (h >>> (8 * i)) & 0xff;
   return bytes;
 }
 
-function fromHex(hex: string): Uint8Array {
+function uniqueIdBytes(hex: string): Uint8Array {
   if (!/^([0-9a-fA-F]{2})+$/.test(hex)) throw new RangeError(`unique id must be hex bytes, got "${hex}"`);
-  return Uint8Array.from(hex.match(/../g)!.map((x) => parseInt(x, 16)));
-}
-
-function toHex(bytes: Uint8Array): string {
-  return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return fromHex(hex);
 }

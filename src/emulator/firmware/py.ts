@@ -2,6 +2,8 @@
 // output reads as it would on a device: print((topic, msg)) shows
 // "(b'led', b'on')".
 
+import { bytesEqual as sameBytes, bytesOf, toHex, type Text } from "../../client/bytes.ts";
+
 function bytesRepr(bytes: Uint8Array): string {
   let text = "";
   for (const b of bytes) {
@@ -44,16 +46,15 @@ export function pyPrintLine(args: readonly unknown[]): string {
 
 /** ubinascii.hexlify */
 export function hexlify(bytes: Uint8Array): Uint8Array {
-  return new TextEncoder().encode(Buffer.from(bytes).toString("hex"));
+  return bytesOf(toHex(bytes));
 }
 
 /** b"..." literal helper: bytes from a string. */
 export function b(text: string): Uint8Array {
-  return new TextEncoder().encode(text);
+  return bytesOf(text);
 }
 
-/** bytes == bytes, as Python compares them. */
-export function bytesEqual(a: Uint8Array, other: Uint8Array | string): boolean {
-  const bb = typeof other === "string" ? b(other) : other;
-  return a.length === bb.length && a.every((x, i) => x === bb[i]);
+/** bytes == b"...", as Python compares them. */
+export function bytesEqual(a: Uint8Array, other: Text): boolean {
+  return sameBytes(a, bytesOf(other));
 }

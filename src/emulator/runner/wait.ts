@@ -6,12 +6,6 @@
 import type { Clock } from "../clock.ts";
 import type { Trace } from "../trace.ts";
 
-export interface Waiting {
-  /** Resolves with the condition's value, or `undefined` at the timeout. */
-  result: Promise<unknown>;
-  cancel(): void;
-}
-
 export function waitFor<T>(
   clock: Clock,
   trace: Trace,
