@@ -3,13 +3,12 @@
 // enforces MQTT 3.1.1 §3.1.2.10 itself: no packet from the client within 1.5 x
 // keepalive seconds and the connection is closed (which fires the will).
 
+import { StreamDecoder } from "../../client/decoder.ts";
 import type { Clock, TimerHandle } from "../clock.ts";
 
-/** Offset of the keepalive field in a CONNECT after its fixed header: length-prefixed "MQTT", level, flags. */
-const KEEPALIVE_OFFSET = 2 + 4 + 1 + 1;
-
 export class KeepaliveWatch {
-  private head: number[] = [];
+  /** Decodes the client's first packet (its CONNECT) only; null once it has been read. */
+  private firstPacket: StreamDecoder | null = new StreamDecoder();
   private keepaliveMs = 0;
   private timer: TimerHandle | undefined;
   private stopped = false;
@@ -22,7 +21,7 @@ export class KeepaliveWatch {
   /** Feed every chunk the client sends. */
   onClientBytes(chunk: Uint8Array): void {
     if (this.stopped) return;
-    if (this.keepaliveMs === 0 && this.head.length < 32) this.readKeepalive(chunk);
+    if (this.firstPacket) this.readKeepalive(chunk);
     if (this.keepaliveMs > 0) this.rearm();
   }
 
@@ -31,19 +30,12 @@ export class KeepaliveWatch {
     this.timer?.cancel();
   }
 
-  /** Reads the keepalive field from the first bytes of the CONNECT packet. */
+  /** Takes the keepalive from CONNECT; anything else first (or a framing error) leaves it off. */
   private readKeepalive(chunk: Uint8Array): void {
-    for (const byte of chunk) if (this.head.length < 32) this.head.push(byte);
-    if (this.head[0] !== 0x10) return;
-    // Skip the remaining-length varint (1 to 4 bytes).
-    let i = 1;
-    while (i < this.head.length && i <= 4 && (this.head[i] & 0x80) !== 0) i++;
-    const at = i + 1 + KEEPALIVE_OFFSET;
-    if (this.head.length < at + 2) return;
-    const seconds = (this.head[at] << 8) | this.head[at + 1];
-    this.keepaliveMs = seconds * 1500;
-    if (seconds === 0) this.head = []; // keepalive disabled: stop looking
-    this.stopped = seconds === 0;
+    const [first] = this.firstPacket!.push(chunk);
+    if (first === undefined) return; // CONNECT not complete yet
+    this.firstPacket = null;
+    if (first.packet?.type === "connect") this.keepaliveMs = (first.packet.keepalive ?? 0) * 1500;
   }
 
   private rearm(): void {
