@@ -182,9 +182,8 @@ export class Session implements BenchSession {
       return;
     }
     for (const host of this.hosts) host.start();
-    const results = await runSteps(this.stepHost(), this.scenario.steps, () => this.finished);
+    const failed = await runSteps(this.stepHost(), this.scenario.steps, () => this.finished);
     if (this.finished) return;
-    const failed = results.find((r) => r.status === "fail");
     this.finish(failed ? "fail" : "pass", failed ? `step ${failed.index + 1} failed: ${failed.description}: ${failed.detail}` : undefined);
   }
 

@@ -43,9 +43,8 @@ export async function runStep(host: StepHost, step: Step, cursors: Cursors): Pro
       return;
 
     case "wait-serial": {
-      const isLine = (e: TraceEvent): boolean =>
-        e.kind === "print" && (step.board === undefined || e.board === step.board) && e.text.includes(step.text);
       const key = step.board ?? "*";
+      const isLine = printed(step.board, step.text);
       const found = await waitFor(clock, trace, scanFrom(trace, cursors.serial.get(key) ?? 0, isLine), step.timeoutMs);
       if (found === undefined) {
         throw new StepFailure(`no serial line containing "${step.text}" within ${formatDuration(step.timeoutMs)}`);
@@ -55,9 +54,7 @@ export async function runStep(host: StepHost, step: Step, cursors: Cursors): Pro
     }
 
     case "expect-no-serial": {
-      const isLine = (e: TraceEvent): boolean =>
-        e.kind === "print" && (step.board === undefined || e.board === step.board) && e.text.includes(step.text);
-      const found = await waitFor(clock, trace, scanFrom(trace, trace.events.length, isLine), step.forMs);
+      const found = await waitFor(clock, trace, scanFrom(trace, trace.events.length, printed(step.board, step.text)), step.forMs);
       if (found !== undefined) {
         const line = trace.events[found];
         throw new StepFailure(`unexpected serial line ${JSON.stringify(line.kind === "print" ? line.text : "")}`);
@@ -154,6 +151,11 @@ export async function runStep(host: StepHost, step: Step, cursors: Cursors): Pro
   }
 }
 
+/** A printed line containing `text`, on `board` or (undefined) any board. */
+function printed(board: string | undefined, text: string): (e: TraceEvent) => boolean {
+  return (e) => e.kind === "print" && (board === undefined || e.board === board) && e.text.includes(text);
+}
+
 /**
  * A check for waitFor: the trace index of the first event from `from` on that
  * matches. It remembers how far it looked, so each wake-up scans only new events.
@@ -167,26 +169,27 @@ function scanFrom(trace: Trace, from: number, matches: (e: TraceEvent) => boolea
   };
 }
 
-/** Runs all steps; stops at the first failure and marks the rest skipped. */
-export async function runSteps(host: StepHost, steps: readonly Step[], isStopped: () => boolean): Promise<StepResult[]> {
-  const results: StepResult[] = steps.map((step, index) => ({ index, description: describeStep(step), status: "skipped" }));
+/**
+ * Runs the steps in order, stopping at the first failure. Each step's start,
+ * pass or fail is a `step` trace event: that is the one record of progress
+ * (the session builds its results from it). Returns the failure, if any.
+ */
+export async function runSteps(host: StepHost, steps: readonly Step[], isStopped: () => boolean): Promise<StepResult | undefined> {
   const cursors: Cursors = { serial: new Map(), message: 0, packet: new Map() };
   for (const [index, step] of steps.entries()) {
-    if (isStopped()) break;
-    const description = results[index].description;
+    if (isStopped()) return undefined;
+    const description = describeStep(step);
     host.trace.emit({ t: host.clock.now(), kind: "step", index, step: description, status: "start" });
     try {
       await runStep(host, step, cursors);
     } catch (error) {
-      if (isStopped()) break; // the run's deadline ended it; the caller marks it
+      if (isStopped()) return undefined; // the run's deadline ended it; the session marks it
       const detail = error instanceof StepFailure ? error.message : `${(error as Error).name}: ${(error as Error).message}`;
-      results[index] = { ...results[index], status: "fail", atMs: host.clock.now(), detail };
       host.trace.emit({ t: host.clock.now(), kind: "step", index, step: description, status: "fail", detail });
-      return results;
+      return { index, description, status: "fail", atMs: host.clock.now(), detail };
     }
-    if (isStopped()) break;
-    results[index] = { ...results[index], status: "pass", atMs: host.clock.now() };
+    if (isStopped()) return undefined;
     host.trace.emit({ t: host.clock.now(), kind: "step", index, step: description, status: "pass" });
   }
-  return results;
+  return undefined;
 }
