@@ -9,7 +9,7 @@ import * as umqttDefault from "../../client/default.ts";
 import { clientOptions, type ClientOptions, type ConstructorRest } from "../../client/simple.ts";
 import type { Transport } from "../../client/socket.ts";
 import { Board } from "../board.ts";
-import { loadBoard, type BoardDefinition } from "../board-file.ts";
+import { loadBoard } from "../board-file.ts";
 import type { BrokerLink } from "../broker/link.ts";
 import type { Clock } from "../clock.ts";
 import type { Firmware, FirmwareContext, UmqttModules } from "../firmware/context.ts";
@@ -211,10 +211,19 @@ export class BoardHost implements BoardView {
 }
 
 /** The board model: a --board override (relative to the working directory) or the scenario's (relative to its file). */
-function boardDefinition(spec: ScenarioBoard, options: BoardHostOptions, baseDir: string): BoardDefinition {
+function boardModel(spec: ScenarioBoard, options: BoardHostOptions, baseDir: string): string {
   const override = options.boardModels?.[spec.name] ?? options.boardModel;
-  if (override !== undefined) return loadBoard(override);
-  return loadBoard(/[\\/]/.test(spec.board) ? resolve(baseDir, spec.board) : spec.board);
+  if (override !== undefined) return override;
+  return /[\\/]/.test(spec.board) ? resolve(baseDir, spec.board) : spec.board;
+}
+
+/** `load(key)` once per key: thousands of boards often share one model and one firmware. */
+function memo<T>(load: (key: string) => T): (key: string) => T {
+  const loaded = new Map<string, T>();
+  return (key) => {
+    if (!loaded.has(key)) loaded.set(key, load(key));
+    return loaded.get(key)!;
+  };
 }
 
 export async function createBoardHosts(scenario: Scenario, options: BoardHostOptions): Promise<BoardHost[]> {
@@ -224,11 +233,13 @@ export async function createBoardHosts(scenario: Scenario, options: BoardHostOpt
       throw new ScenarioError(`--board ${name}=...: ${scenario.name} has no board "${name}" (boards: ${scenario.boards.map((b) => b.name).join(", ")})`);
     }
   }
+  const definitionOf = memo((model) => loadBoard(model));
+  const firmwareOf = memo((name) => loadFirmware(name, scenario.baseDir));
   const hosts: BoardHost[] = [];
   for (const spec of scenario.boards) {
-    const definition = boardDefinition(spec, options, scenario.baseDir);
+    const definition = definitionOf(boardModel(spec, options, scenario.baseDir));
     const profile = resolveProfile(options.net ?? spec.net ?? definition.network, options.netOverrides ?? []);
-    const firmware = await loadFirmware(spec.firmware, scenario.baseDir);
+    const firmware = await firmwareOf(spec.firmware);
     const board = new Board({
       definition,
       clock,
