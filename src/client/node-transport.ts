@@ -6,6 +6,7 @@
 import * as net from "node:net";
 import * as tls from "node:tls";
 import { lookup } from "node:dns/promises";
+import { ByteQueue } from "./byte-queue.ts";
 import { OSError, errno } from "./errors.ts";
 import type { Socket, SocketAddress, SslContext, SslParams, Transport } from "./socket.ts";
 
@@ -33,8 +34,7 @@ type Waiter = () => void;
 
 export class NodeSocket implements Socket {
   private sock: net.Socket | null;
-  private chunks: Buffer[] = [];
-  private buffered = 0;
+  private readonly rx = new ByteQueue();
   private eof = false;
   private error: OSError | null = null;
   private closed = false;
@@ -90,8 +90,7 @@ export class NodeSocket implements Socket {
   }
 
   private readonly onData = (d: Buffer) => {
-    this.chunks.push(d);
-    this.buffered += d.length;
+    this.rx.push(d);
     this.wake();
   };
   private readonly onEnd = () => {
@@ -119,28 +118,17 @@ export class NodeSocket implements Socket {
     s.off("end", this.onEnd);
     s.off("close", this.onEnd);
     s.off("error", this.onError);
-    if (this.buffered > 0) s.unshift(Buffer.concat(this.chunks));
-    this.chunks = [];
-    this.buffered = 0;
+    if (this.rx.length > 0) s.unshift(Buffer.from(this.rx.take(this.rx.length)));
     this.sock = null;
     this.closed = true;
     this.wake();
     return s;
   }
 
-  private take(n: number): Uint8Array {
-    const all = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
-    const out = new Uint8Array(all.subarray(0, n));
-    const rest = all.subarray(n);
-    this.chunks = rest.length > 0 ? [rest] : [];
-    this.buffered = rest.length;
-    return out;
-  }
-
   async read(n: number): Promise<Uint8Array | null> {
     if (n <= 0 || this.closed) return new Uint8Array(0);
     if (this.timeoutS === 0) {
-      if (this.buffered > 0) return this.take(Math.min(n, this.buffered));
+      if (this.rx.length > 0) return this.rx.take(n);
       if (this.error) throw this.error;
       if (this.eof) return new Uint8Array(0);
       return null;
@@ -148,15 +136,15 @@ export class NodeSocket implements Socket {
     const deadline = this.timeoutS === null ? null : Date.now() + this.timeoutS * 1000;
     for (;;) {
       if (this.closed) return new Uint8Array(0);
-      if (this.buffered >= n) return this.take(n);
+      if (this.rx.length >= n) return this.rx.take(n);
       if (this.eof || this.error) {
-        if (this.buffered > 0) return this.take(this.buffered);
+        if (this.rx.length > 0) return this.rx.take(n);
         if (this.error) throw this.error;
         return new Uint8Array(0);
       }
       const timedOut = await this.waitEvent(deadline);
       if (timedOut) {
-        if (this.buffered > 0) return this.take(this.buffered);
+        if (this.rx.length > 0) return this.rx.take(n);
         throw new OSError(errno.ETIMEDOUT);
       }
     }
@@ -189,8 +177,7 @@ export class NodeSocket implements Socket {
     this.closed = true;
     this.sock?.destroy();
     this.sock = null;
-    this.chunks = [];
-    this.buffered = 0;
+    this.rx.clear();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     this.wake();

@@ -23,6 +23,7 @@
 import type { Duplex } from "node:stream";
 import { errno, OSError } from "../client/errors.ts";
 import { concat } from "../client/bytes.ts";
+import { ByteQueue } from "../client/byte-queue.ts";
 import type { Socket, SocketAddress, SslParams, Transport } from "../client/socket.ts";
 import type { Clock, TimerHandle } from "./clock.ts";
 import { getProfile, type NetProfile } from "./net-profiles.ts";
@@ -646,9 +647,8 @@ class Conn implements NetConnection {
   error: OSError | null = null;
   stream: Duplex | null = null;
   private streamDone = false;
-  private rx: Uint8Array[] = [];
-  private rxOff = 0;
-  rxLen = 0;
+  /** Bytes delivered to the board, not yet read. */
+  readonly rx = new ByteQueue();
   rxEof = false;
   pending: PendingRead | null = null;
   /** Resolves when the connection opens; rejects when it fails first. */
@@ -742,7 +742,7 @@ class Conn implements NetConnection {
     if (p) {
       this.pending = null;
       p.timer?.cancel();
-      p.resolve(this.take(this.rxLen));
+      p.resolve(this.rx.take(this.rx.length));
     }
     if (this.status === "failed" || this.status === "closed") return;
     const wasOpen = this.status === "open";
@@ -822,40 +822,20 @@ class Conn implements NetConnection {
       default:
         this.net.tap(this, "in", item);
         this.rx.push(item);
-        this.rxLen += item.length;
         this.servePending();
     }
   }
 
   // ---- receive buffer ----------------------------------------------------
 
-  take(n: number): Uint8Array {
-    const count = Math.min(n, this.rxLen);
-    const out = new Uint8Array(count);
-    let o = 0;
-    while (o < count) {
-      const chunk = this.rx[0]!;
-      const avail = chunk.length - this.rxOff;
-      const k = Math.min(avail, count - o);
-      out.set(chunk.subarray(this.rxOff, this.rxOff + k), o);
-      o += k;
-      if (k === avail) {
-        this.rx.shift();
-        this.rxOff = 0;
-      } else this.rxOff += k;
-    }
-    this.rxLen -= count;
-    return out;
-  }
-
   /** Complete the blocked read if it can be: n bytes, EOF, or a re-armed timeout. */
   servePending(): void {
     const p = this.pending;
     if (!p) return;
-    if (this.rxLen >= p.n || this.rxEof) {
+    if (this.rx.length >= p.n || this.rxEof) {
       this.pending = null;
       p.timer?.cancel();
-      p.resolve(this.take(p.n));
+      p.resolve(this.rx.take(p.n));
       return;
     }
     // A blocking stream read waits up to the timeout for each underlying recv.
@@ -868,8 +848,8 @@ class Conn implements NetConnection {
   readTimedOut(p: PendingRead): void {
     if (this.pending !== p) return;
     this.pending = null;
-    if (this.rxLen > 0) {
-      p.resolve(this.take(this.rxLen));
+    if (this.rx.length > 0) {
+      p.resolve(this.rx.take(this.rx.length));
       return;
     }
     this.net.counters.timeouts++;
@@ -933,13 +913,13 @@ export class SimSocket implements Socket {
     if (conn.pending) throw new OSError(errno.EALREADY, "another read is already waiting on this socket");
     if (n <= 0) return new Uint8Array(0);
     if (this.timeout === 0) {
-      if (conn.rxLen > 0) return conn.take(n);
+      if (conn.rx.length > 0) return conn.rx.take(n);
       if (conn.rxEof) return new Uint8Array(0);
       if (this.net.pollCost > 0) await this.net.clk.sleep(this.net.pollCost);
       if (conn.error) throw conn.error;
       return null;
     }
-    if (conn.rxLen >= n || conn.rxEof) return conn.take(n);
+    if (conn.rx.length >= n || conn.rxEof) return conn.rx.take(n);
     const timeoutMs = this.timeout === null ? null : this.timeout * 1000;
     return new Promise<Uint8Array>((resolve, reject) => {
       const p: PendingRead = { n, resolve, reject, timer: null, timeoutMs };
