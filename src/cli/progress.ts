@@ -20,7 +20,7 @@ export class Progress {
         this.stepIndex = e.index + 1;
       }
     });
-    const render = (): string => `  ${formatDuration(session.now())} ${session.now() > 0 ? "" : ""}step ${this.stepIndex}/${total}: ${this.step}`;
+    const render = (): string => `  ${formatDuration(session.now())} step ${this.stepIndex}/${total}: ${this.step}`;
     this.timer = setInterval(
       () => {
         if (this.tty) {
