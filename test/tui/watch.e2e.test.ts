@@ -118,7 +118,8 @@ describe.skipIf(!hasTmux)("watch in a real terminal", () => {
 
       // Quit: the broker and boards stop, the shell comes back as it was.
       tmux("send-keys", "-t", "watch", "q");
-      screen = await waitForScreen((s) => /TTY=(restored|changed)/.test(s), "the shell after quitting", 30_000);
+      // Anchored to a whole line: the echoed command itself contains "echo TTY=changed".
+      screen = await waitForScreen((s) => /^TTY=(restored|changed)$/m.test(s), "the shell after quitting", 30_000);
       // Same exit code as `run`: the verdict the view showed.
       const exit = /^EXIT=(\d+)$/m.exec(screen)?.[1];
       expect(exit, `exit code after a ${verdict} verdict; the screen was:\n${screen}`).toBe(String(EXIT_FOR[verdict]));
