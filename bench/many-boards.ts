@@ -29,9 +29,9 @@ import { MqttClient, connect as mqttConnect } from "mqtt";
 import { EmbeddedBroker } from "../src/emulator/broker/embedded.ts";
 import { createBoardHosts } from "../src/emulator/runner/board-host.ts";
 import type { Scenario } from "../src/emulator/scenario/types.ts";
-import { createStreamPair } from "../src/emulator/stream-pair.ts";
+import { createStreamPair } from "../src/emulator/network/stream-pair.ts";
 import { Trace } from "../src/emulator/trace.ts";
-import { VirtualClock } from "../src/emulator/virtual-clock.ts";
+import { VirtualClock } from "../src/emulator/clock/virtual-clock.ts";
 import type { EchoStats } from "./firmware/echo.ts";
 import { BENCH_DIR, describeMachine, emitResult, fixed, heapUsed, int, kib, machineInfo, runChild, table } from "./lib.ts";
 

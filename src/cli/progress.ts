@@ -1,7 +1,7 @@
 // Progress for long runs: on a terminal, one line on stderr redrawn every
 // half second; elsewhere a line every 10 s so CI logs show the run is alive.
 
-import type { BenchSession } from "../emulator/session-api.ts";
+import type { BenchSession } from "../emulator/runner/session-api.ts";
 import { formatDuration } from "../emulator/scenario/duration.ts";
 
 export class Progress {

@@ -4,7 +4,7 @@
 import { randomInt } from "node:crypto";
 import { parseDuration } from "../emulator/scenario/duration.ts";
 import type { SessionOptions } from "../emulator/runner/session.ts";
-import type { Speed } from "../emulator/session-api.ts";
+import type { Speed } from "../emulator/runner/session-api.ts";
 import { UsageError } from "./errors.ts";
 
 export interface RunFlags {

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { BoardFileError, listBoards, loadBoard, loadBoardFile, parseBoardDefinition } from "../../src/emulator/board-file.ts";
+import { BoardFileError, listBoards, loadBoard, loadBoardFile, parseBoardDefinition } from "../../src/emulator/board/board-file.ts";
 
 const valid = () => ({
   id: "x",

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { Board, boardUniqueId } from "../../src/emulator/board.ts";
-import { createStreamPair } from "../../src/emulator/stream-pair.ts";
+import { Board, boardUniqueId } from "../../src/emulator/board/board.ts";
+import { createStreamPair } from "../../src/emulator/network/stream-pair.ts";
 import { Trace } from "../../src/emulator/trace.ts";
-import { VirtualClock } from "../../src/emulator/virtual-clock.ts";
+import { VirtualClock } from "../../src/emulator/clock/virtual-clock.ts";
 import { MemoryError } from "../../src/client/errors.ts";
-import { ProfileError } from "../../src/emulator/net-profiles.ts";
+import { ProfileError } from "../../src/emulator/network/net-profiles.ts";
 
 function echoDial() {
   const [board, server] = createStreamPair();

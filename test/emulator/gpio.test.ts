@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { loadBoard } from "../../src/emulator/board-file.ts";
-import { Gpio, ValueError } from "../../src/emulator/gpio.ts";
-import { createMachine } from "../../src/emulator/machine.ts";
+import { loadBoard } from "../../src/emulator/board/board-file.ts";
+import { Gpio, ValueError } from "../../src/emulator/board/gpio.ts";
+import { createMachine } from "../../src/emulator/board/machine.ts";
 import { Trace } from "../../src/emulator/trace.ts";
-import { VirtualClock } from "../../src/emulator/virtual-clock.ts";
+import { VirtualClock } from "../../src/emulator/clock/virtual-clock.ts";
 
 function esp8266() {
   const clock = new VirtualClock();

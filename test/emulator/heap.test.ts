@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { Heap } from "../../src/emulator/heap.ts";
-import { BOARD_CHARGES_32, UNIX64, type UmqttLoad } from "../../src/emulator/heap-calibration.ts";
+import { Heap } from "../../src/emulator/board/heap.ts";
+import { BOARD_CHARGES_32, UNIX64, type UmqttLoad } from "../../src/emulator/board/heap-calibration.ts";
 import { MemoryError } from "../../src/client/errors.ts";
 import { Trace } from "../../src/emulator/trace.ts";
-import { VirtualClock } from "../../src/emulator/virtual-clock.ts";
+import { VirtualClock } from "../../src/emulator/clock/virtual-clock.ts";
 
 /**
  * What umqtt.simple's wait_msg() allocates to receive one PUBLISH (QoS 0):

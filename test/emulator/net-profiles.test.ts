@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { applyProfileOverrides, getProfile, profileFields, profileNames, ProfileError, resolveProfile } from "../../src/emulator/net-profiles.ts";
+import { applyProfileOverrides, getProfile, profileFields, profileNames, ProfileError, resolveProfile } from "../../src/emulator/network/net-profiles.ts";
 
 describe("network profiles", () => {
   it("ships ideal, wifi, flaky-wifi and gprs as plain data", () => {

@@ -6,11 +6,11 @@ import mqttPacket from "mqtt-packet";
 import { afterEach, describe, expect, it } from "vitest";
 import { errno, OSError } from "../../src/client/errors.ts";
 import type { Socket } from "../../src/client/socket.ts";
-import { Network } from "../../src/emulator/network.ts";
-import { getProfile } from "../../src/emulator/net-profiles.ts";
-import { createStreamPair } from "../../src/emulator/stream-pair.ts";
+import { Network } from "../../src/emulator/network/network.ts";
+import { getProfile } from "../../src/emulator/network/net-profiles.ts";
+import { createStreamPair } from "../../src/emulator/network/stream-pair.ts";
 import { Trace } from "../../src/emulator/trace.ts";
-import { VirtualClock } from "../../src/emulator/virtual-clock.ts";
+import { VirtualClock } from "../../src/emulator/clock/virtual-clock.ts";
 
 const gen = (packet: object) => new Uint8Array(mqttPacket.generate(packet as mqttPacket.Packet));
 

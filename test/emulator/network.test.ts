@@ -3,11 +3,11 @@ import type { Duplex } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { errno, OSError } from "../../src/client/errors.ts";
 import type { Socket } from "../../src/client/socket.ts";
-import { Network, type NetworkOptions } from "../../src/emulator/network.ts";
-import { getProfile, type NetProfile } from "../../src/emulator/net-profiles.ts";
-import { createStreamPair } from "../../src/emulator/stream-pair.ts";
+import { Network, type NetworkOptions } from "../../src/emulator/network/network.ts";
+import { getProfile, type NetProfile } from "../../src/emulator/network/net-profiles.ts";
+import { createStreamPair } from "../../src/emulator/network/stream-pair.ts";
 import { Trace } from "../../src/emulator/trace.ts";
-import { VirtualClock } from "../../src/emulator/virtual-clock.ts";
+import { VirtualClock } from "../../src/emulator/clock/virtual-clock.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array | null) => (b === null ? null : new TextDecoder().decode(b));

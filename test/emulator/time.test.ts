@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createTime, OverflowError, TICKS_MAX, TICKS_PERIOD, ticks_add, ticks_diff } from "../../src/emulator/time.ts";
-import { VirtualClock } from "../../src/emulator/virtual-clock.ts";
+import { createTime, OverflowError, TICKS_MAX, TICKS_PERIOD, ticks_add, ticks_diff } from "../../src/emulator/board/time.ts";
+import { VirtualClock } from "../../src/emulator/clock/virtual-clock.ts";
 
 describe("time module", () => {
   it("ticks_diff and ticks_add wrap around the 2**30 period", () => {

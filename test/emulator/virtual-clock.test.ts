@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { VirtualClock, type WallClock } from "../../src/emulator/virtual-clock.ts";
-import { RealClock } from "../../src/emulator/real-clock.ts";
+import { VirtualClock, type WallClock } from "../../src/emulator/clock/virtual-clock.ts";
+import { RealClock } from "../../src/emulator/clock/real-clock.ts";
 
 describe("VirtualClock", () => {
   it("fires timers in (due, scheduling order) and jumps time", async () => {

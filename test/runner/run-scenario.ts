@@ -3,7 +3,7 @@
 import { createSession, type SessionOptions } from "../../src/emulator/runner/session.ts";
 import { resolveScenario } from "../../src/emulator/scenario/resolve.ts";
 import { parseScenarioText } from "../../src/emulator/scenario/parse.ts";
-import type { RunResult } from "../../src/emulator/result.ts";
+import type { RunResult } from "../../src/emulator/runner/result.ts";
 import type { TraceEvent } from "../../src/emulator/trace.ts";
 
 export interface Outcome {

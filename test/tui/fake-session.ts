@@ -7,9 +7,9 @@
 // the pin event on the trace; the view reads the state through BoardView and
 // uses the trace to know that something changed.
 
-import type { RunResult } from "../../src/emulator/result.ts";
+import type { RunResult } from "../../src/emulator/runner/result.ts";
 import type { FaultKind, Scenario } from "../../src/emulator/scenario/types.ts";
-import type { BenchSession, BoardView, ButtonView, HeapView, LedView, NetworkView, Speed } from "../../src/emulator/session-api.ts";
+import type { BenchSession, BoardView, ButtonView, HeapView, LedView, NetworkView, Speed } from "../../src/emulator/runner/session-api.ts";
 import { Trace } from "../../src/emulator/trace.ts";
 
 export interface FakeBoardSpec {

@@ -1,6 +1,6 @@
 // `umqtt-bench boards`: the board models in boards/.
 
-import { listBoards, loadBoard } from "../../emulator/board-file.ts";
+import { listBoards, loadBoard } from "../../emulator/board/board-file.ts";
 
 export function boardsCommand(options: { json?: boolean }): void {
   const boards = listBoards().map((id) => loadBoard(id));

@@ -1,7 +1,7 @@
 // `umqtt-bench broker`: the embedded aedes broker on a TCP port, on the wall
 // clock, for real boards on the LAN or other tools. Runs until interrupted.
 
-import { RealClock } from "../../emulator/real-clock.ts";
+import { RealClock } from "../../emulator/clock/real-clock.ts";
 import { EmbeddedBroker } from "../../emulator/broker/embedded.ts";
 import { Trace } from "../../emulator/trace.ts";
 import { UsageError } from "../errors.ts";

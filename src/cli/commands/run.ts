@@ -3,7 +3,7 @@
 import { writeFileSync } from "node:fs";
 import { createSession } from "../../emulator/runner/session.ts";
 import { resolveScenario } from "../../emulator/scenario/resolve.ts";
-import type { RunResult } from "../../emulator/result.ts";
+import type { RunResult } from "../../emulator/runner/result.ts";
 import { EXIT } from "../exit-codes.ts";
 import { UsageError } from "../errors.ts";
 import { humanReport } from "../report/human.ts";

@@ -1,7 +1,7 @@
 // The human report printed after `umqtt-bench run`.
 
 import { formatDuration } from "../../emulator/scenario/duration.ts";
-import type { RunResult } from "../../emulator/result.ts";
+import type { RunResult } from "../../emulator/runner/result.ts";
 import type { TraceEvent } from "../../emulator/trace.ts";
 import { ledTimeline, publishes } from "./timeline.ts";
 

@@ -1,6 +1,6 @@
 // JUnit XML for CI systems: one testsuite per run, one testcase per step.
 
-import type { RunResult } from "../../emulator/result.ts";
+import type { RunResult } from "../../emulator/runner/result.ts";
 
 function xml(text: string): string {
   return text

@@ -4,9 +4,9 @@
 import { Box, Text, useInput, useStdout } from "ink";
 import type { Key } from "ink";
 import { useEffect, useMemo, useRef, useState } from "react";
-import type { RunResult } from "../../emulator/result.ts";
+import type { RunResult } from "../../emulator/runner/result.ts";
 import type { FaultKind } from "../../emulator/scenario/types.ts";
-import type { BenchSession } from "../../emulator/session-api.ts";
+import type { BenchSession } from "../../emulator/runner/session-api.ts";
 import { nextSpeed, speedText } from "./format.ts";
 import { ButtonHolder } from "./hold.ts";
 import { bindButtons, bindingFor, spacePauses } from "./keymap.ts";

@@ -1,6 +1,6 @@
 // Small text formatters for the watch view. Pure functions, no ink.
 
-import type { Speed } from "../../emulator/session-api.ts";
+import type { Speed } from "../../emulator/runner/session-api.ts";
 
 /** Virtual time as m:ss.mmm (h:mm:ss.mmm past an hour). */
 export function clockText(ms: number): string {

@@ -19,7 +19,7 @@
 // then `down`/`up` are used and the press lasts exactly as long as the key is
 // held (a safety timeout still releases the button if a key-up is lost).
 
-import type { BenchSession } from "../../emulator/session-api.ts";
+import type { BenchSession } from "../../emulator/runner/session-api.ts";
 
 export interface HoldOptions {
   /** How long a tap holds the button, in the board's milliseconds. */

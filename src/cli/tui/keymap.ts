@@ -7,7 +7,7 @@
 // one command key a board may take: it pauses only while no button claims it
 // (p always pauses).
 
-import type { BoardView } from "../../emulator/session-api.ts";
+import type { BoardView } from "../../emulator/runner/session-api.ts";
 
 export interface ButtonBinding {
   /** Keys as ink reports them in `input` (" " for space); the digit first. */

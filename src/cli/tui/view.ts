@@ -2,8 +2,8 @@
 // everything it shows comes in through FrameInput, so it can be tested
 // without ink or a terminal.
 
-import type { RunResult } from "../../emulator/result.ts";
-import type { BoardView, HeapView, NetworkView, Speed } from "../../emulator/session-api.ts";
+import type { RunResult } from "../../emulator/runner/result.ts";
+import type { BoardView, HeapView, NetworkView, Speed } from "../../emulator/runner/session-api.ts";
 import { boardColor, bytesText, clockText, fit, gauge, ledColor, printable, speedText } from "./format.ts";
 import type { ButtonBinding } from "./keymap.ts";
 import { keysFor, spacePauses } from "./keymap.ts";

@@ -7,8 +7,8 @@
 // terminal (see checkInteractiveTerminal), so those variables are hidden while
 // ink loads.
 
-import type { RunResult } from "../../emulator/result.ts";
-import type { BenchSession } from "../../emulator/session-api.ts";
+import type { RunResult } from "../../emulator/runner/result.ts";
+import type { BenchSession } from "../../emulator/runner/session-api.ts";
 
 export interface WatchOptions {
   stdin?: NodeJS.ReadStream;

@@ -4,9 +4,9 @@
 import { createServer, type Server } from "node:net";
 import type { Duplex } from "node:stream";
 import { Aedes } from "aedes";
-import type { Clock } from "../clock.ts";
+import type { Clock } from "../clock/clock.ts";
 import type { Trace } from "../trace.ts";
-import { createStreamPair } from "../stream-pair.ts";
+import { createStreamPair } from "../network/stream-pair.ts";
 import { KeepaliveWatch } from "./keepalive.ts";
 import { BrokerError, type BrokerLink } from "./link.ts";
 

@@ -4,7 +4,7 @@
 // keepalive seconds and the connection is closed (which fires the will).
 
 import { StreamDecoder } from "../../client/decoder.ts";
-import type { Clock, TimerHandle } from "../clock.ts";
+import type { Clock, TimerHandle } from "../clock/clock.ts";
 
 export class KeepaliveWatch {
   /** Decodes the client's first packet (its CONNECT) only; null once it has been read. */

@@ -5,8 +5,8 @@
 import type * as simple from "../../client/simple.ts";
 import type * as robust from "../../client/robust.ts";
 import type * as umqttDefault from "../../client/default.ts";
-import type { Machine } from "../machine.ts";
-import type { TimeModule } from "../time.ts";
+import type { Machine } from "../board/machine.ts";
+import type { TimeModule } from "../board/time.ts";
 
 export interface GcModule {
   collect(): void;

@@ -7,7 +7,7 @@
 
 import { MQTTClient } from "../../client/simple.ts";
 import type { Transport } from "../../client/socket.ts";
-import type { Clock } from "../clock.ts";
+import type { Clock } from "../clock/clock.ts";
 import type { Trace } from "../trace.ts";
 
 export interface BenchMessage {

@@ -3,7 +3,7 @@
 // is recorded as an error event; it never throws into the network.
 
 import { StreamDecoder, summaryFields, toHex, type PacketSummary } from "../../client/index.ts";
-import type { Clock } from "../clock.ts";
+import type { Clock } from "../clock/clock.ts";
 import type { Direction, Trace } from "../trace.ts";
 
 /** Large payloads are cut in the trace (the full bytes still reach the board). */

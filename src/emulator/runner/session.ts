@@ -2,14 +2,14 @@
 // the bench's own clients, and the steps. `umqtt-bench run` drives it at full
 // speed until a verdict; `umqtt-bench watch` drives it interactively.
 
-import type { RunResult, RunStatus, StepResult } from "../result.ts";
+import type { RunResult, RunStatus, StepResult } from "./result.ts";
 import type { FaultKind, Scenario } from "../scenario/types.ts";
 import { describeStep } from "../scenario/types.ts";
-import type { BenchSession, BoardView, Speed } from "../session-api.ts";
+import type { BenchSession, BoardView, Speed } from "./session-api.ts";
 import { Trace } from "../trace.ts";
-import type { Clock, TimerHandle } from "../clock.ts";
-import { VirtualClock } from "../virtual-clock.ts";
-import { RealClock } from "../real-clock.ts";
+import type { Clock, TimerHandle } from "../clock/clock.ts";
+import { VirtualClock } from "../clock/virtual-clock.ts";
+import { RealClock } from "../clock/real-clock.ts";
 import { EmbeddedBroker } from "../broker/embedded.ts";
 import { ExternalBroker } from "../broker/external.ts";
 import type { BrokerLink } from "../broker/link.ts";

@@ -1,8 +1,8 @@
 // Runs a scenario's steps in order on the run's clock. Each step either
 // passes, or fails with one line saying what was expected and what was seen.
 
-import type { Clock } from "../clock.ts";
-import type { StepResult } from "../result.ts";
+import type { Clock } from "../clock/clock.ts";
+import type { StepResult } from "./result.ts";
 import { formatDuration } from "../scenario/duration.ts";
 import { describeStep, type FaultKind, type PinTarget, type Step } from "../scenario/types.ts";
 import type { Trace, TraceEvent } from "../trace.ts";

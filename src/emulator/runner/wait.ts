@@ -3,7 +3,7 @@
 // step can wait for (pins, prints, packets, network events) is traced, so
 // trace events are the only wake-up needed.
 
-import type { Clock } from "../clock.ts";
+import type { Clock } from "../clock/clock.ts";
 import type { Trace } from "../trace.ts";
 
 export function waitFor<T>(

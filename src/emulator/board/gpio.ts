@@ -12,8 +12,8 @@
 //                inactive level: boards have pull resistors on their boot
 //                buttons and LEDs), else 0.
 
-import type { Clock } from "./clock.ts";
-import type { Trace } from "./trace.ts";
+import type { Clock } from "../clock/clock.ts";
+import type { Trace } from "../trace.ts";
 import { pinNumber, type BoardDefinition, type PinId } from "./board-file.ts";
 
 export type Level = 0 | 1;

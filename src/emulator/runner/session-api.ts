@@ -3,8 +3,8 @@
 // it; the CLI and the TUI only use this surface and the trace.
 
 import type { RunResult } from "./result.ts";
-import type { FaultKind, Scenario } from "./scenario/types.ts";
-import type { Trace } from "./trace.ts";
+import type { FaultKind, Scenario } from "../scenario/types.ts";
+import type { Trace } from "../trace.ts";
 
 export interface LedView {
   name: string;

@@ -21,15 +21,15 @@
 // the same schedule.
 
 import type { Duplex } from "node:stream";
-import { errno, OSError } from "../client/errors.ts";
-import { concat } from "../client/bytes.ts";
-import { ByteQueue } from "../client/byte-queue.ts";
-import type { Socket, SocketAddress, SslParams, Transport } from "../client/socket.ts";
-import type { Clock, TimerHandle } from "./clock.ts";
+import { errno, OSError } from "../../client/errors.ts";
+import { concat } from "../../client/bytes.ts";
+import { ByteQueue } from "../../client/byte-queue.ts";
+import type { Socket, SocketAddress, SslParams, Transport } from "../../client/socket.ts";
+import type { Clock, TimerHandle } from "../clock/clock.ts";
 import { getProfile, type NetProfile } from "./net-profiles.ts";
-import { deriveSeed, exponentialMs, mulberry32, type Rng } from "./prng.ts";
+import { deriveSeed, exponentialMs, mulberry32, type Rng } from "../prng.ts";
 import { connectionResetError } from "./stream-pair.ts";
-import type { NetEventName, Trace } from "./trace.ts";
+import type { NetEventName, Trace } from "../trace.ts";
 
 /** Opens the server side of a connection. Throwing or rejecting means "connection refused". */
 export type Dial = (addr: SocketAddress, board: string) => Promise<Duplex> | Duplex;

@@ -2,7 +2,7 @@
 // Clock. ticks_* wrap around like MicroPython's: values live in
 // [0, TICKS_PERIOD) and must be compared with ticks_diff, never with `<`.
 
-import type { Clock } from "./clock.ts";
+import type { Clock } from "../clock/clock.ts";
 
 /** MicroPython's ticks period on the ESP and RP2 ports: 2**30. */
 export const TICKS_PERIOD = 2 ** 30;

@@ -6,7 +6,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { profileNames } from "./net-profiles.ts";
+import { profileNames } from "../network/net-profiles.ts";
 
 export type Active = "low" | "high";
 /** A GPIO number, or a named pin such as the Pico W's "LED" (see `named_pins`). */
@@ -68,7 +68,7 @@ export class BoardFileError extends Error {
 }
 
 /** The boards/ directory shipped with the package. */
-export const builtinBoardsDir = fileURLToPath(new URL("../../boards/", import.meta.url));
+export const builtinBoardsDir = fileURLToPath(new URL("../../../boards/", import.meta.url));
 
 /** Ids of the built-in boards, sorted. */
 export function listBoards(dir = builtinBoardsDir): string[] {

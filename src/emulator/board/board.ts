@@ -3,20 +3,20 @@
 // and simulated network. Several boards share one process, one clock and
 // one trace; each has its own name ("board1", "board2") and seeded streams.
 
-import type { Clock } from "./clock.ts";
-import type { Trace } from "./trace.ts";
+import type { Clock } from "../clock/clock.ts";
+import type { Trace } from "../trace.ts";
 import { loadBoard, type BoardDefinition } from "./board-file.ts";
 import { Gpio, type Level } from "./gpio.ts";
 import { createMachine, type Machine } from "./machine.ts";
 import { createTime, type TimeModule, type TimeOptions } from "./time.ts";
 import { Heap, type HeapStats } from "./heap.ts";
 import { BOARD_CHARGES_32, type UmqttLoad } from "./heap-calibration.ts";
-import { Network, type Dial, type NetCounters, type NetworkOptions } from "./network.ts";
-import { applyProfileOverrides, getProfile, type NetProfile } from "./net-profiles.ts";
-import { deriveSeed, hashString } from "./prng.ts";
-import { pyPrintLine } from "./firmware/py.ts";
-import { fromHex, toHex } from "../client/bytes.ts";
-import type { HeapView, NetworkView } from "./session-api.ts";
+import { Network, type Dial, type NetCounters, type NetworkOptions } from "../network/network.ts";
+import { applyProfileOverrides, getProfile, type NetProfile } from "../network/net-profiles.ts";
+import { deriveSeed, hashString } from "../prng.ts";
+import { pyPrintLine } from "../firmware/py.ts";
+import { fromHex, toHex } from "../../client/bytes.ts";
+import type { HeapView, NetworkView } from "../runner/session-api.ts";
 
 export interface BoardOptions {
   /** A board definition, or a board id / board file path to load. */

@@ -17,10 +17,10 @@
 // On a 64-bit build a word is 8 bytes, so blocks are 32 bytes and headers
 // twice as large; `wordSize: 8` reproduces figures measured there.
 
-import { MemoryError } from "../client/errors.ts";
-import type { Allocator } from "../client/alloc.ts";
-import type { Clock } from "./clock.ts";
-import type { Trace } from "./trace.ts";
+import { MemoryError } from "../../client/errors.ts";
+import type { Allocator } from "../../client/alloc.ts";
+import type { Clock } from "../clock/clock.ts";
+import type { Trace } from "../trace.ts";
 
 /** Words per GC block (MicroPython's BYTES_PER_BLOCK = 4 words). */
 export const WORDS_PER_BLOCK = 4;
