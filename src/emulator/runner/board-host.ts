@@ -8,6 +8,7 @@ import * as robust from "../../client/robust.ts";
 import * as umqttDefault from "../../client/default.ts";
 import { clientOptions, type ClientOptions, type ConstructorRest } from "../../client/simple.ts";
 import type { Transport } from "../../client/socket.ts";
+import { DEFAULT_UMQTT_VERSION, type UmqttVersion } from "../../client/versions.ts";
 import { Board } from "../board/board.ts";
 import { loadBoard } from "../board/board-file.ts";
 import type { BrokerLink } from "../broker/link.ts";
@@ -34,6 +35,8 @@ export interface BoardHostOptions {
   boardModels?: Record<string, string>;
   net?: string;
   netOverrides?: readonly string[];
+  /** umqtt.simple release for every board, over each board's own `umqtt`. */
+  umqtt?: UmqttVersion;
 }
 
 /** Taps every connection a network opens, so its MQTT packets reach the trace. */
@@ -69,8 +72,9 @@ function withOptions<C extends ClientClass>(Base: C, injected: Partial<ClientOpt
  * is made on first use: most firmware imports one, and thousands of boards
  * may share a process.
  */
-function bindUmqtt(board: Board): UmqttModules {
+function bindUmqtt(board: Board, version: UmqttVersion): UmqttModules {
   const injected = {
+    version,
     transport: board.network,
     allocator: board.heap,
     sleep: (ms: number) => board.clock.sleep(ms),
@@ -128,7 +132,7 @@ export class BoardHost implements BoardView {
       time: board.time,
       gc: { collect: () => void board.heap.collect(), mem_free: () => board.heap.mem_free(), mem_alloc: () => board.heap.mem_alloc() },
       ubinascii: { hexlify },
-      umqtt: bindUmqtt(board),
+      umqtt: bindUmqtt(board, this.spec.umqtt ?? DEFAULT_UMQTT_VERSION),
       print: board.print,
       SERVER: this.server,
       params: this.spec.params,
@@ -252,7 +256,8 @@ export async function createBoardHosts(scenario: Scenario, options: BoardHostOpt
       resolve: () => ({ host: broker.host, port: broker.port }),
     });
     tapConnections(board.network, clock, trace, spec.name);
-    hosts.push(new BoardHost(spec, board, firmware, broker.host));
+    const umqtt = options.umqtt ?? spec.umqtt ?? DEFAULT_UMQTT_VERSION;
+    hosts.push(new BoardHost({ ...spec, umqtt }, board, firmware, broker.host));
   }
   return hosts;
 }

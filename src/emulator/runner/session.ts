@@ -7,6 +7,7 @@ import type { FaultKind, Scenario } from "../scenario/types.ts";
 import { describeStep } from "../scenario/types.ts";
 import type { BenchSession, BoardView, Speed } from "./session-api.ts";
 import { Trace } from "../trace.ts";
+import type { UmqttVersion } from "../../client/versions.ts";
 import type { Clock, TimerHandle } from "../clock/clock.ts";
 import { VirtualClock } from "../clock/virtual-clock.ts";
 import { RealClock } from "../clock/real-clock.ts";
@@ -33,6 +34,8 @@ export interface SessionOptions {
   /** Network profile for every board, and field overrides ("latencyMs=80"). */
   net?: string;
   netOverrides?: readonly string[];
+  /** umqtt.simple release for every board, over the scenario's `umqtt` (`--umqtt`). */
+  umqtt?: UmqttVersion;
   /** Keep trace events in memory (default true; false for huge runs that stream them). */
   keepTrace?: boolean;
   trace?: Trace;

@@ -3,6 +3,8 @@
 // Wokwi's automation scenarios (delay, wait-serial, set-control, expect-pin)
 // with MQTT and network-fault steps added.
 
+import type { UmqttVersion } from "../../client/versions.ts";
+
 export interface ScenarioBoard {
   /** Name used in steps and traces, e.g. "board1". */
   name: string;
@@ -12,6 +14,8 @@ export interface ScenarioBoard {
   firmware: string;
   /** Network profile name; defaults to the board's own default. */
   net?: string;
+  /** umqtt.simple release the board's firmware gets (`umqtt: 1.7.1`); default 1.8.0. */
+  umqtt?: UmqttVersion;
   /** Values handed to the firmware (e.g. topic names, payload sizes). */
   params: Record<string, unknown>;
 }
