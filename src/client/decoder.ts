@@ -253,8 +253,12 @@ function decodeBody(type: PacketType, header: number, body: Uint8Array, raw: Uin
  * until `reset()`: the rest of the stream cannot be framed.
  */
 export class StreamDecoder {
+  // Received bytes live in buf[start, filled); buf grows by doubling, so a large
+  // packet arriving in many small chunks is copied O(1) times per byte, not
+  // once per chunk.
   private buf = new Uint8Array(0);
   private start = 0;
+  private filled = 0;
   /** Stream offset of buf[0]. */
   private base = 0;
   private failedWith: PacketError | null = null;
@@ -271,13 +275,14 @@ export class StreamDecoder {
 
   /** Bytes received but not yet part of a whole packet. */
   get pending(): number {
-    return this.failedWith ? 0 : this.buf.length - this.start;
+    return this.failedWith ? 0 : this.filled - this.start;
   }
 
   /** Start over, e.g. on a new connection. */
   reset(): void {
     this.buf = new Uint8Array(0);
     this.start = 0;
+    this.filled = 0;
     this.base = 0;
     this.failedWith = null;
   }
@@ -306,20 +311,31 @@ export class StreamDecoder {
 
   private append(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
-    const live = this.buf.length - this.start;
-    const next = new Uint8Array(live + chunk.length);
-    next.set(this.buf.subarray(this.start), 0);
-    next.set(chunk, live);
-    this.base += this.start;
-    this.buf = next;
-    this.start = 0;
+    const live = this.filled - this.start;
+    if (this.filled + chunk.length > this.buf.length) {
+      const need = live + chunk.length;
+      // Move the live bytes to the front; grow (doubling) only when they cannot fit.
+      if (need <= this.buf.length) this.buf.copyWithin(0, this.start, this.filled);
+      else {
+        const grown = new Uint8Array(Math.max(need, 2 * this.buf.length, 64));
+        grown.set(this.buf.subarray(this.start, this.filled), 0);
+        this.buf = grown;
+      }
+      this.base += this.start;
+      this.start = 0;
+      this.filled = live;
+    }
+    this.buf.set(chunk, this.filled);
+    this.filled += chunk.length;
   }
 
+  /** Release a large buffer once it holds nothing (a big packet passed through). */
   private compact(): void {
-    if (this.start === 0) return;
+    if (this.start !== this.filled || this.buf.length <= 64 * 1024) return;
     this.base += this.start;
-    this.buf = this.buf.slice(this.start);
+    this.buf = new Uint8Array(0);
     this.start = 0;
+    this.filled = 0;
   }
 
   /** One packet or error from the buffer, or null when more bytes are needed. */
@@ -327,12 +343,13 @@ export class StreamDecoder {
     const b = this.buf;
     const at = this.start;
     const offset = this.base + at;
-    if (b.length - at < 2) return null;
+    const size = this.filled;
+    if (size - at < 2) return null;
     const header = b[at];
     let length = 0;
     let i = 1;
     for (;;) {
-      if (at + i >= b.length) return null;
+      if (at + i >= size) return null;
       const byte = b[at + i];
       length += (byte & 0x7f) * 2 ** (7 * (i - 1));
       i++;
@@ -344,7 +361,7 @@ export class StreamDecoder {
     if (length > this.maxLength) {
       return this.fail(new PacketError("oversize", `remaining length ${length} above the limit ${this.maxLength}`, offset, true));
     }
-    if (b.length - at < i + length) return null;
+    if (size - at < i + length) return null;
     const raw = b.slice(at, at + i + length);
     this.start = at + i + length;
     const type = TYPES[header >> 4];
