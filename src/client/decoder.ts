@@ -53,6 +53,8 @@ export class PacketError extends Error {
     readonly offset: number,
     /** True when decoding cannot go on after this error. */
     readonly fatal: boolean,
+    /** The bytes in question: the whole framed packet, or for a fatal error the header bytes read. */
+    readonly raw: Uint8Array = new Uint8Array(0),
   ) {
     super(`${code}: ${message} (at byte ${offset})`);
   }
@@ -304,7 +306,7 @@ export class StreamDecoder {
   /** The input is over: a partial packet left behind is a "truncated" error. */
   end(): DecodeEvent[] {
     if (this.failedWith || this.pending === 0) return [];
-    const err = new PacketError("truncated", `stream ended ${this.pending} bytes into a packet`, this.base + this.start, true);
+    const err = new PacketError("truncated", `stream ended ${this.pending} bytes into a packet`, this.base + this.start, true, this.buf.slice(this.start, this.filled));
     this.failedWith = err;
     return [{ error: err }];
   }
@@ -355,24 +357,24 @@ export class StreamDecoder {
       i++;
       if (!(byte & 0x80)) break;
       if (i > 4) {
-        return this.fail(new PacketError("bad-remaining-length", "remaining length uses more than 4 bytes", offset, true));
+        return this.fail(new PacketError("bad-remaining-length", "remaining length uses more than 4 bytes", offset, true, b.slice(at, at + i)));
       }
     }
     if (length > this.maxLength) {
-      return this.fail(new PacketError("oversize", `remaining length ${length} above the limit ${this.maxLength}`, offset, true));
+      return this.fail(new PacketError("oversize", `remaining length ${length} above the limit ${this.maxLength}`, offset, true, b.slice(at, at + i)));
     }
     if (size - at < i + length) return null;
     const raw = b.slice(at, at + i + length);
     this.start = at + i + length;
     const type = TYPES[header >> 4];
     if (!type) {
-      return { error: new PacketError("reserved-type", `packet type ${header >> 4} is reserved`, offset, false) };
+      return { error: new PacketError("reserved-type", `packet type ${header >> 4} is reserved`, offset, false, raw) };
     }
     try {
       return { packet: decodeBody(type, header, raw.subarray(i), raw) };
     } catch (e) {
       if (!(e instanceof BodyError)) throw e;
-      return { error: new PacketError("malformed", e.message, offset, false) };
+      return { error: new PacketError("malformed", e.message, offset, false, raw) };
     }
   }
 

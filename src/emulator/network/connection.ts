@@ -159,7 +159,6 @@ export class Conn implements NetConnection {
       return;
     }
     if (typeof item === "string") return;
-    this.net.tap(this, "out", item);
     if (this.stream === null) this.earlyOut.push(item);
     else this.writeStream(item);
   }

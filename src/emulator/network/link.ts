@@ -50,6 +50,25 @@ export class Link {
     this.arm();
   }
 
+  /**
+   * Deliver everything queued now, in order, whatever its due time (the run
+   * is ending: bytes the board wrote reach the wire and the trace). Nothing
+   * moves while partitioned, as on a device.
+   */
+  flush(): void {
+    if (this.net.partitioned) return;
+    this.timer?.cancel();
+    this.timer = null;
+    while (this.head < this.items.length) {
+      const item = this.items[this.head]!;
+      this.head++;
+      this.deliver(item);
+    }
+    this.items.length = 0;
+    this.times.length = 0;
+    this.head = 0;
+  }
+
   clear(): void {
     this.items.length = 0;
     this.times.length = 0;

@@ -145,6 +145,14 @@ export class Network implements Transport {
     return () => this.listeners.delete(listener);
   }
 
+  /** The run is ending: deliver every byte and marker still in flight on every link now. */
+  flush(): void {
+    for (const conn of [...this.live, ...this.draining]) {
+      conn.out.flush();
+      conn.in.flush();
+    }
+  }
+
   /**
    * Inject a fault:
    * - "reset": open connections are reset; the board's next read/write raises

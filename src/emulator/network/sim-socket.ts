@@ -85,7 +85,11 @@ export class SimSocket implements Socket {
     if (conn.status === "connecting") await conn.opened;
     if (conn.error) throw conn.error;
     if (data.length === 0) return 0;
-    const txEnd = conn.out.send(data.slice());
+    const bytes = data.slice();
+    // Traced as the board writes them (a capture on the device): whatever the
+    // bytes cause at the broker and beyond comes after them in the trace.
+    this.net.tap(conn, "out", bytes);
+    const txEnd = conn.out.send(bytes);
     const wait = txEnd - this.net.now();
     if (wait > 0) {
       await this.net.clk.sleep(wait);

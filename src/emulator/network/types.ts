@@ -46,18 +46,21 @@ export interface NetworkOptions {
    * a firmware loop polling check_msg() without sleeping still lets time pass.
    */
   pollCostMs?: number;
-  /** Called for bytes delivered on any connection (after the per-connection hook). */
+  /** Called for bytes on any connection (after the per-connection hook), as for NetConnection.onBytes. */
   onBytes?: (dir: "out" | "in", bytes: Uint8Array, conn: NetConnection) => void;
 }
 
-/** What the bench sees of one connection. Set `onBytes` to tap its delivered bytes. */
+/** What the bench sees of one connection. Set `onBytes` to tap its bytes. */
 export interface NetConnection {
   readonly id: number;
   readonly addr: SocketAddress;
   readonly board: string;
   /** "connecting" | "open" | "closed" (by the board, or after EOF) | "failed". */
   readonly status: ConnStatus;
-  /** Called when bytes are delivered: "out" into the server stream, "in" into the board's receive buffer. */
+  /**
+   * The device's view of the connection: "out" when the board writes bytes
+   * (before they travel the link), "in" when bytes reach the board's receive buffer.
+   */
   onBytes?: (dir: "out" | "in", bytes: Uint8Array) => void;
 }
 

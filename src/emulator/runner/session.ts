@@ -236,6 +236,8 @@ export class Session implements BenchSession {
       this.finish("fail", "stopped before the scenario finished");
       // Read the boards before tearing down, which closes their connections;
       // the teardown is not part of the run, so the trace ends here.
+      // Bytes the boards wrote before the end still reach the wire and the trace.
+      for (const host of this.hosts) host.board.network.flush();
       const final = this.result();
       this.trace.close();
       if (this.clock instanceof VirtualClock) this.clock.stop();
