@@ -40,6 +40,12 @@ describe("umqtt version per board", () => {
     expect(prints(events, "b1")).toContain("subscribed");
   });
 
+  it("umqtt-load accepts frozen, mpy, py and rejects anything else", () => {
+    const withLoad = (load: string) => scenario().replace("    firmware:", `    umqtt-load: ${load}\n    firmware:`);
+    expect(parseScenarioText(withLoad("mpy"), "s.yaml", process.cwd()).boards[0].umqttLoad).toBe("mpy");
+    expect(() => parseScenarioText(withLoad("zip"), "s.yaml", process.cwd())).toThrow(/boards\[0\]\.umqtt-load: expected one of: frozen, mpy, py/);
+  });
+
   it("an unknown version is bad input naming the field and the versions", () => {
     expect(() => parseScenarioText(scenario("1.9.9"), "s.yaml", process.cwd())).toThrow(/umqtt.*unknown umqtt.simple version "1.9.9" \(expected one of: 1.3.4, .*1.8.0\)/);
   });

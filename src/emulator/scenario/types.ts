@@ -4,6 +4,7 @@
 // with MQTT and network-fault steps added.
 
 import type { UmqttVersion } from "../../client/versions.ts";
+import type { UmqttLoad } from "../board/heap-calibration.ts";
 
 export interface ScenarioBoard {
   /** Name used in steps and traces, e.g. "board1". */
@@ -16,6 +17,8 @@ export interface ScenarioBoard {
   net?: string;
   /** umqtt.simple release the board's firmware gets (`umqtt: 1.7.1`); default 1.8.0. */
   umqtt?: UmqttVersion;
+  /** How umqtt is loaded on the board (`umqtt-load: mpy`): frozen (default), mpy or py. */
+  umqttLoad?: UmqttLoad;
   /** Values handed to the firmware (e.g. topic names, payload sizes). */
   params: Record<string, unknown>;
 }
