@@ -13,7 +13,9 @@ import { loadBoard } from "../board/board-file.ts";
 import type { BrokerLink } from "../broker/link.ts";
 import type { Clock } from "../clock/clock.ts";
 import type { Firmware, FirmwareContext, UmqttModules } from "../firmware/context.ts";
-import { loadFirmware } from "../firmware/load.ts";
+import { loadFirmware, locateFirmware } from "../firmware/load.ts";
+import { firmwareTraceback } from "./traceback.ts";
+import { markClientMethods, markingModule, type FirmwareWatch } from "./firmware-watch.ts";
 import { hexlify } from "../firmware/py.ts";
 import { Network } from "../network/network.ts";
 import { resolveProfile } from "../network/net-profiles.ts";
@@ -34,6 +36,8 @@ export interface BoardHostOptions {
   boardModels?: Record<string, string>;
   net?: string;
   netOverrides?: readonly string[];
+  /** Told which board's firmware resumes, for a supervisor's watchdog. */
+  firmwareWatch?: FirmwareWatch;
 }
 
 /** Taps every connection a network opens, so its MQTT packets reach the trace. */
@@ -53,12 +57,13 @@ export function createBenchTransport(clock: Clock, trace: Trace, broker: BrokerL
 // TypeScript requires a mixin base to be constructible with `...args: any[]`.
 type ClientClass = new (...args: any[]) => object;
 
-/** A subclass of an umqtt client class that always gets `options` merged into its own. */
-function withOptions<C extends ClientClass>(Base: C, injected: Partial<ClientOptions>): C {
+/** A subclass of an umqtt client class that always gets `options` merged into its own (and marks resumes, if watched). */
+function withOptions<C extends ClientClass>(Base: C, injected: Partial<ClientOptions>, mark?: () => void): C {
   return class extends Base {
     constructor(...args: any[]) {
       const [client_id, server, ...rest] = args;
       super(client_id, server, { ...clientOptions(rest as ConstructorRest<ClientOptions>), ...injected });
+      if (mark) markClientMethods(this, mark);
     }
   };
 }
@@ -69,7 +74,7 @@ function withOptions<C extends ClientClass>(Base: C, injected: Partial<ClientOpt
  * is made on first use: most firmware imports one, and thousands of boards
  * may share a process.
  */
-function bindUmqtt(board: Board): UmqttModules {
+function bindUmqtt(board: Board, mark?: () => void): UmqttModules {
   const injected = {
     transport: board.network,
     allocator: board.heap,
@@ -79,13 +84,13 @@ function bindUmqtt(board: Board): UmqttModules {
   const made: Partial<UmqttModules> = {};
   return {
     get simple() {
-      return (made.simple ??= { MQTTClient: withOptions(simple.MQTTClient, injected) });
+      return (made.simple ??= { MQTTClient: withOptions(simple.MQTTClient, injected, mark) });
     },
     get robust() {
-      return (made.robust ??= { MQTTClient: withOptions(robust.MQTTClient, injected) });
+      return (made.robust ??= { MQTTClient: withOptions(robust.MQTTClient, injected, mark) });
     },
     get default() {
-      return (made.default ??= { MQTTClient: withOptions(umqttDefault.MQTTClient, injected) });
+      return (made.default ??= { MQTTClient: withOptions(umqttDefault.MQTTClient, injected, mark) });
     },
   };
 }
@@ -94,6 +99,7 @@ export class BoardHost implements BoardView {
   readonly leds: LedView[];
   readonly buttons: ButtonView[];
   private crashed: string | undefined;
+  private crashing = false;
   private stopping = false;
 
   constructor(
@@ -101,6 +107,9 @@ export class BoardHost implements BoardView {
     readonly board: Board,
     private readonly program: Firmware,
     private readonly server: string,
+    /** The firmware module's file, to find its frames in a traceback. */
+    readonly firmwarePath?: string,
+    private readonly watch?: FirmwareWatch,
   ) {
     const def = board.definition;
     this.leds = def.leds.map((l) => ({ name: l.name, pin: l.pin, activeLow: l.active === "low", color: l.color }));
@@ -120,34 +129,59 @@ export class BoardHost implements BoardView {
     return this.spec.firmware;
   }
 
+  /** The uncaught exception that stopped the firmware, if it crashed. */
+  get crashReason(): string | undefined {
+    return this.crashed;
+  }
+
   /** Boots the firmware. It runs until it returns, raises, or the run stops. */
   start(): void {
-    const { board } = this;
+    const { board, watch } = this;
+    const mark = watch ? () => watch.resumed(this.name) : undefined;
     const context: FirmwareContext = {
       machine: board.machine,
-      time: board.time,
+      time: mark ? markingModule(board.time, mark) : board.time,
       gc: { collect: () => void board.heap.collect(), mem_free: () => board.heap.mem_free(), mem_alloc: () => board.heap.mem_alloc() },
       ubinascii: { hexlify },
-      umqtt: bindUmqtt(board),
+      umqtt: bindUmqtt(board, mark),
       print: board.print,
       SERVER: this.server,
       params: this.spec.params,
     };
     board.boot(this.spec.firmware);
-    this.program(context).then(
+    mark?.();
+    let running: Promise<void>;
+    try {
+      running = this.program(context);
+    } catch (error) {
+      running = Promise.reject(error); // a firmware function that throws before its first await
+    }
+    running.then(
       () => {
-        if (!this.stopping) board.exit();
+        if (!this.stopping && this.crashed === undefined) board.exit();
       },
       (error: unknown) => {
         if (this.stopping) return; // the run tore the network down; not the firmware's fault
-        // As on a device: the uncaught exception is printed on the serial console.
-        const line = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-        this.crashed = line;
-        board.print("Traceback (most recent call last):");
-        board.print(line);
-        board.crash(error);
+        this.crashWith(error);
       },
     );
+  }
+
+  /**
+   * The firmware raised where nothing catches it (its main function, a timer
+   * callback, a promise nobody awaited): as on a device, the traceback goes
+   * to the serial console and the board stops. Only the first crash counts.
+   */
+  crashWith(error: unknown): void {
+    if (this.crashing || this.stopping) return;
+    const line = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    this.crashing = true;
+    this.board.print("Traceback (most recent call last):");
+    for (const frame of firmwareTraceback(error, this.firmwarePath)) this.board.print(frame);
+    this.board.print(line);
+    // Crashed only now: a step waiting for the traceback's lines sees them first.
+    this.crashed = line;
+    this.board.crash(error);
   }
 
   stop(): void {
@@ -252,7 +286,7 @@ export async function createBoardHosts(scenario: Scenario, options: BoardHostOpt
       resolve: () => ({ host: broker.host, port: broker.port }),
     });
     tapConnections(board.network, clock, trace, spec.name);
-    hosts.push(new BoardHost(spec, board, firmware, broker.host));
+    hosts.push(new BoardHost(spec, board, firmware, broker.host, locateFirmware(spec.firmware, scenario.baseDir), options.firmwareWatch));
   }
   return hosts;
 }

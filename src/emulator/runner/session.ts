@@ -196,7 +196,8 @@ export class Session implements BenchSession {
       injectFault: (board, fault, durationMs) => this.injectFault(board, fault, durationMs),
       heap: (board) => this.host(board).heap(),
       publish: (topic, payload, qos, retain) => this.publish(topic, payload, qos, retain),
-      messages: () => this.bench?.messages ?? [],
+      crashed: (board) => this.host(board).crashReason,
+      boardNames: () => this.hosts.map((h) => h.name),
     };
   }
 
