@@ -19,7 +19,9 @@ export function firmwareTraceback(error: unknown, firmwarePath: string | undefin
   for (const text of error.stack.split("\n").slice(1)) {
     const match = FRAME.exec(text);
     if (!match || filePath(match[2]) !== firmwarePath) continue;
-    const fn = match[1]?.replace(/^async /, "") || "<module>";
+    // The firmware's own function is called as the board host's `program`: Python would say <module>.
+    const name = match[1]?.replace(/^async /, "");
+    const fn = !name || name.startsWith("BoardHost.") ? "<module>" : name;
     lines.push(`  File "${basename(firmwarePath)}", line ${match[3]}, column ${match[4]}, in ${fn}`);
   }
   return lines.reverse();
