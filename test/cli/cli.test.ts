@@ -73,6 +73,12 @@ describe("umqtt-bench run", () => {
     expect(result.wallMs).toBeGreaterThanOrEqual(result.virtualMs * 0.9);
   });
 
+  it("--realtime with a deadline beyond 2^31 ms runs to its verdict instead of timing out at once", async () => {
+    const run = await cli("run", "example_pub", "--realtime", "--timeout", "1000h", "--quiet");
+    expect(run.stdout).toMatch(/^PASS example_pub/);
+    expect(run.code).toBe(0);
+  });
+
   it("Ctrl-C stops the run, keeps the trace and reports (exit 130)", async () => {
     const trace = join(tmp, "interrupted.jsonl");
     // In real time this scenario takes over 3 s: interrupt it once it is under way.
@@ -249,10 +255,15 @@ describe.skipIf(!mosquitto)("umqtt-bench run --broker (mosquitto)", () => {
   });
 
   it("runs example_sub_led against mosquitto in real time", async () => {
-    const run = await cli("run", "example_sub_led", "--broker", `mqtt://127.0.0.1:${broker.port}`, "--json");
+    const trace = join(tmp, "mosquitto.jsonl");
+    const run = await cli("run", "example_sub_led", "--broker", `mqtt://127.0.0.1:${broker.port}`, "--json", "--trace", trace);
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout);
     expect(result).toMatchObject({ status: "pass", clock: "real", broker: `mqtt://127.0.0.1:${broker.port}` });
+    // The board's connection is reported with the broker's real port, not umqtt's default 1883.
+    const events = readFileSync(trace, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const connect = events.find((e) => e.kind === "net" && e.board === "board1" && e.event === "connect");
+    expect(connect.detail).toBe(`#1 127.0.0.1:${broker.port}`);
   });
 
   it("runs led_button_pair against mosquitto", async () => {

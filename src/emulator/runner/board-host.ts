@@ -260,6 +260,9 @@ function memo<T>(load: (key: string) => T): (key: string) => T {
   };
 }
 
+/** The broker's name as firmware sees it: a name, not an address, so it goes through getaddrinfo to the broker. */
+const SERVER_NAME = "broker.local";
+
 export async function createBoardHosts(scenario: Scenario, options: BoardHostOptions): Promise<BoardHost[]> {
   const { clock, trace, broker } = options;
   for (const name of Object.keys(options.boardModels ?? {})) {
@@ -282,11 +285,12 @@ export async function createBoardHosts(scenario: Scenario, options: BoardHostOpt
       seed: options.seed,
       profile,
       dial: (addr) => broker.dial(addr, spec.name),
-      // Firmware connects to SERVER; every name resolves to the broker.
+      // Firmware connects to SERVER; every name resolves to the broker (an
+      // external one's address and port, which the connection then reports).
       resolve: () => ({ host: broker.host, port: broker.port }),
     });
     tapConnections(board.network, clock, trace, spec.name);
-    hosts.push(new BoardHost(spec, board, firmware, broker.host, locateFirmware(spec.firmware, scenario.baseDir), options.firmwareWatch));
+    hosts.push(new BoardHost(spec, board, firmware, SERVER_NAME, locateFirmware(spec.firmware, scenario.baseDir), options.firmwareWatch));
   }
   return hosts;
 }
