@@ -21,6 +21,7 @@ import { Network } from "../network/network.ts";
 import { resolveProfile } from "../network/net-profiles.ts";
 import type { BoardResult } from "./result.ts";
 import { ScenarioError } from "../scenario/parse.ts";
+import { checkStepsAgainstBoards } from "../scenario/check-boards.ts";
 import type { FaultKind, Scenario, ScenarioBoard } from "../scenario/types.ts";
 import type { BoardView, ButtonView, HeapView, LedView, NetworkView } from "./session-api.ts";
 import type { Trace } from "../trace.ts";
@@ -272,9 +273,11 @@ export async function createBoardHosts(scenario: Scenario, options: BoardHostOpt
   }
   const definitionOf = memo((model) => loadBoard(model));
   const firmwareOf = memo((name) => loadFirmware(name, scenario.baseDir));
+  const definitionFor = (spec: ScenarioBoard) => definitionOf(boardModel(spec, options, scenario.baseDir));
+  checkStepsAgainstBoards(scenario, (name) => definitionFor(scenario.boards.find((b) => b.name === name)!));
   const hosts: BoardHost[] = [];
   for (const spec of scenario.boards) {
-    const definition = definitionOf(boardModel(spec, options, scenario.baseDir));
+    const definition = definitionFor(spec);
     const profile = resolveProfile(options.net ?? spec.net ?? definition.network, options.netOverrides ?? []);
     const firmware = await firmwareOf(spec.firmware);
     const board = new Board({
