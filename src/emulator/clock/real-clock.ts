@@ -8,6 +8,8 @@ export interface RealClockOptions {
   unref?: boolean;
 }
 
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
 export class RealClock implements Clock {
   readonly kind = "real" as const;
   private readonly origin = performance.now();
@@ -22,8 +24,15 @@ export class RealClock implements Clock {
   }
 
   setTimer(delayMs: number, fn: () => void): TimerHandle {
-    const handle = setTimeout(fn, delayMs > 0 ? delayMs : 0);
-    if (this.unref) handle.unref();
+    // setTimeout fires at once beyond 2^31 - 1 ms: chain shorter timers up to the due time.
+    const due = this.now() + (delayMs > 0 ? delayMs : 0);
+    let handle: NodeJS.Timeout;
+    const arm = (): void => {
+      const left = due - this.now();
+      handle = setTimeout(left > MAX_TIMEOUT_MS ? arm : fn, Math.min(Math.max(left, 0), MAX_TIMEOUT_MS));
+      if (this.unref) handle.unref();
+    };
+    arm();
     return { cancel: () => clearTimeout(handle) };
   }
 
