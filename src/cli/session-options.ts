@@ -16,6 +16,7 @@ export interface RunFlags {
   broker?: string;
   realtime?: boolean;
   speed?: string;
+  firmwareLang?: string;
 }
 
 export function parseSeed(text: string | undefined): number {
@@ -44,6 +45,11 @@ function parseBoards(values: string[] = []): Pick<SessionOptions, "boardModel" |
   return { boardModel, boardModels };
 }
 
+function parseFirmwareLang(text: string | undefined): "py" | "ts" | undefined {
+  if (text === undefined || text === "py" || text === "ts") return text;
+  throw new UsageError(`--firmware-lang: expected py or ts, got "${text}"`);
+}
+
 export function sessionOptionsFrom(flags: RunFlags, defaults: { speed: Speed }): SessionOptions {
   let timeoutMs: number | undefined;
   if (flags.timeout !== undefined) {
@@ -60,5 +66,6 @@ export function sessionOptionsFrom(flags: RunFlags, defaults: { speed: Speed }):
     ...parseBoards(flags.board),
     net: flags.net,
     netOverrides: flags.netSet ?? [],
+    firmwareLang: parseFirmwareLang(flags.firmwareLang),
   };
 }

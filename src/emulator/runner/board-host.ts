@@ -34,6 +34,8 @@ export interface BoardHostOptions {
   boardModels?: Record<string, string>;
   net?: string;
   netOverrides?: readonly string[];
+  /** Built-in firmware in MicroPython (default, run on a VM) or its TypeScript port. */
+  firmwareLang?: "py" | "ts";
 }
 
 /** Taps every connection a network opens, so its MQTT packets reach the trace. */
@@ -95,6 +97,8 @@ export class BoardHost implements BoardView {
   readonly buttons: ButtonView[];
   private crashed: string | undefined;
   private stopping = false;
+  /** Set by the session: the board failed so that the run cannot go on (e.g. runaway firmware). */
+  onFatal: ((message: string) => void) | undefined;
 
   constructor(
     private readonly spec: ScenarioBoard,
@@ -235,24 +239,38 @@ export async function createBoardHosts(scenario: Scenario, options: BoardHostOpt
   }
   const definitionOf = memo((model) => loadBoard(model));
   const firmwareOf = memo((name) => loadFirmware(name, scenario.baseDir));
+  // MicroPython boards (src/micropython) are loaded only when a scenario has one.
+  const { pythonFirmware } = await import("../../micropython/firmware-files.ts");
+  const pythonOf = memo((name) => pythonFirmware(name, scenario.baseDir, options.firmwareLang));
   const hosts: BoardHost[] = [];
-  for (const spec of scenario.boards) {
-    const definition = definitionOf(boardModel(spec, options, scenario.baseDir));
-    const profile = resolveProfile(options.net ?? spec.net ?? definition.network, options.netOverrides ?? []);
-    const firmware = await firmwareOf(spec.firmware);
-    const board = new Board({
-      definition,
-      clock,
-      trace,
-      name: spec.name,
-      seed: options.seed,
-      profile,
-      dial: (addr) => broker.dial(addr, spec.name),
-      // Firmware connects to SERVER; every name resolves to the broker.
-      resolve: () => ({ host: broker.host, port: broker.port }),
-    });
-    tapConnections(board.network, clock, trace, spec.name);
-    hosts.push(new BoardHost(spec, board, firmware, broker.host));
+  try {
+    for (const spec of scenario.boards) {
+      const definition = definitionOf(boardModel(spec, options, scenario.baseDir));
+      const profile = resolveProfile(options.net ?? spec.net ?? definition.network, options.netOverrides ?? []);
+      const python = pythonOf(spec.firmware);
+      const firmware = python ? undefined : await firmwareOf(spec.firmware);
+      const board = new Board({
+        definition,
+        clock,
+        trace,
+        name: spec.name,
+        seed: options.seed,
+        profile,
+        dial: (addr) => broker.dial(addr, spec.name),
+        // Firmware connects to SERVER; every name resolves to the broker.
+        resolve: () => ({ host: broker.host, port: broker.port }),
+      });
+      tapConnections(board.network, clock, trace, spec.name);
+      if (python) {
+        const { VmBoardHost } = await import("../../micropython/vm-board-host.ts");
+        hosts.push(await VmBoardHost.create(spec, board, python, broker.host));
+      } else {
+        hosts.push(new BoardHost(spec, board, firmware!, broker.host));
+      }
+    }
+  } catch (error) {
+    for (const host of hosts) host.stop();
+    throw error;
   }
   return hosts;
 }

@@ -33,6 +33,8 @@ export interface SessionOptions {
   /** Network profile for every board, and field overrides ("latencyMs=80"). */
   net?: string;
   netOverrides?: readonly string[];
+  /** Built-in firmware in MicroPython (default) or its TypeScript port. */
+  firmwareLang?: "py" | "ts";
   /** Keep trace events in memory (default true; false for huge runs that stream them). */
   keepTrace?: boolean;
   trace?: Trace;
@@ -79,6 +81,7 @@ export class Session implements BenchSession {
   ) {
     this.stepResults = scenario.steps.map((step, index) => ({ index, description: describeStep(step), status: "skipped" }));
     this.verdict = new Promise((resolve) => (this.settleVerdict = resolve));
+    for (const host of hosts) host.onFatal = (message) => this.finish("fail", message);
     this.followSteps();
     this.run();
   }
