@@ -326,7 +326,7 @@ export class VmHost {
     if (this.ended) return;
     this.ended = true;
     this.settle();
-    for (const m of HOST_MODULES) m.reset?.(this.context);
+    // Like a device whose main.py ended: its connections stay open until the run ends.
     void this.worker.terminate();
     this.onEnd(end);
   }
