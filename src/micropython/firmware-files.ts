@@ -15,6 +15,13 @@ export interface PythonFirmware {
   files: Record<string, string>;
 }
 
+/**
+ * Built-in firmware whose scenario needs the board's heap budget enforced in
+ * the VM (MemoryError on a large message); it runs its TypeScript port until
+ * the VM's heap cap (src/micropython/heap/) is in.
+ */
+const NEEDS_VM_HEAP_CAP = new Set(["large_message_sub"]);
+
 /** Files larger than this are not copied onto the board (a device's flash filesystem is a few MB). */
 const MAX_FILE_BYTES = 1024 * 1024;
 
@@ -40,7 +47,7 @@ export function pythonFirmware(name: string, baseDir: string, lang: FirmwareLang
   const isPath = /[\\/]/.test(name) || name.endsWith(".py");
   if (!isPath) {
     const builtin = join(BUILTIN_FIRMWARE_DIR, `${name}.py`);
-    if (lang === "ts" || !existsSync(builtin)) return undefined;
+    if (lang === "ts" || NEEDS_VM_HEAP_CAP.has(name) || !existsSync(builtin)) return undefined;
     return { label: `${name}.py`, files: { "main.py": readFileSync(builtin, "utf8") } };
   }
   if (/\.[cm]?[jt]s$/.test(name)) return undefined;
