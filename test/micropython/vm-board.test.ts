@@ -119,3 +119,70 @@ describe("MicroPython VM: polling, errors, resets", () => {
     expect((end as { detail: string }).detail).toMatch(/^board board1: main\.py ran [\d.]+s of wall time without sleeping or doing I\/O/);
   });
 });
+
+describe("MicroPython VM: umqtt over a socket object the firmware supplies, and pin IRQs", () => {
+  it("drives a Python object put in client.sock (a common way to unit-test umqtt code)", async () => {
+    const { trace, end } = await runPython(
+      [
+        "from umqtt.simple import MQTTClient",
+        "class FakeSock:",
+        "    def __init__(self, incoming):",
+        "        self.incoming = incoming",
+        "        self.sent = b''",
+        "        self.calls = []",
+        "    def read(self, n):",
+        "        out, self.incoming = self.incoming[:n], self.incoming[n:]",
+        "        return out",
+        "    def write(self, buf):",
+        "        self.sent += bytes(buf)",
+        "        return len(buf)",
+        "    def setblocking(self, flag):",
+        "        self.calls.append(('setblocking', flag))",
+        "    def close(self):",
+        "        self.calls.append('close')",
+        "got = []",
+        "c = MQTTClient('id', 'server')",
+        // A QoS 1 PUBLISH to "t" with packet id 5 and payload "hi".
+        "c.sock = FakeSock(b'\\x32\\x07\\x00\\x01t\\x00\\x05hi')",
+        "c.set_callback(lambda t, m: got.append((t, m)))",
+        "print(c.wait_msg() == 0x32, got)",
+        "print(c.sock.sent)",
+        "c.publish(b'out', b'x')",
+        "print(c.sock.sent)",
+        "c.disconnect()",
+        "print(c.sock.calls)",
+      ].join("\n"),
+    );
+    expect(end).toEqual({ how: "exit" });
+    expect(trace.of("print").map((e) => e.text)).toEqual([
+      "True [(b't', b'hi')]",
+      // The PUBACK for packet 5, written after the callback returned.
+      "b'@\\x02\\x00\\x05'",
+      "b'@\\x02\\x00\\x050\\x06\\x00\\x03outx'",
+      "[('setblocking', True), 'close']",
+    ]);
+  });
+
+  it("runs a Pin IRQ handler in the VM when the bench presses a button while the firmware sleeps", async () => {
+    const { trace, end } = await runPython(
+      [
+        "from machine import Pin",
+        "import time",
+        "presses = []",
+        "def on_press(pin):",
+        "    presses.append(time.ticks_ms())",
+        "button = Pin(0, Pin.IN, Pin.PULL_UP)",
+        "button.irq(trigger=Pin.IRQ_FALLING, handler=on_press)",
+        "time.sleep(2)",
+        "print(len(presses), [t // 100 for t in presses], button.value())",
+      ].join("\n"),
+      (board, clock) => {
+        clock.setTimer(500, () => board.pressButton("button"));
+        clock.setTimer(700, () => board.releaseButton("button"));
+        clock.setTimer(1200, () => board.pressButton("button"));
+      },
+    );
+    expect(end).toEqual({ how: "exit" });
+    expect(trace.of("print").map((e) => e.text)).toEqual(["2 [5, 12] 0"]);
+  });
+});
