@@ -12,6 +12,7 @@
 
 import { MessageChannel, Worker } from "node:worker_threads";
 import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import type { Board } from "../emulator/board/board.ts";
 import type { TimerHandle } from "../emulator/clock/clock.ts";
 import { OSError, MQTTException } from "../client/errors.ts";
@@ -56,6 +57,20 @@ export interface VmHostOptions {
   runawayMs?: number;
   /** The firmware ended (returned, raised, ran away, or the VM failed). */
   onEnd?: (end: VmEnd) => void;
+}
+
+/** VMs starting at once: more than the cores only makes every start slower (each compiles the wasm). */
+const STARTS_AT_ONCE = Math.max(1, availableParallelism());
+let starting = 0;
+const startQueue: (() => void)[] = [];
+
+async function startSlot(): Promise<() => void> {
+  if (starting >= STARTS_AT_ONCE) await new Promise<void>((resolve) => startQueue.push(resolve));
+  starting++;
+  return () => {
+    starting--;
+    startQueue.shift()?.();
+  };
 }
 
 /** The syntax problem found when the VM compiled the firmware (bad input). */
@@ -155,14 +170,19 @@ export class VmHost {
 
   /** Starts the VM and compiles the firmware; rejects with VmSyntaxError for a firmware that does not compile. */
   static async create(options: VmHostOptions): Promise<VmHost> {
-    const host = new VmHost(options);
+    const done = await startSlot();
     try {
-      await host.ready;
-    } catch (error) {
-      await host.stop();
-      throw error;
+      const host = new VmHost(options);
+      try {
+        await host.ready;
+      } catch (error) {
+        await host.stop();
+        throw error;
+      }
+      return host;
+    } finally {
+      done();
     }
-    return host;
   }
 
   /** Heap figures as the VM last reported them. */

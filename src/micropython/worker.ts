@@ -7,7 +7,7 @@
 import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import { loadMicroPython, type MicroPython } from "@micropython/micropython-webassembly-pyscript";
 import { heapLoadOptions, installHeapBudget, type HeapBudget } from "./heap-standin.ts";
-import { REPLY_RAISE, type HostMessage, type Value, type VmMessage, type WorkerInit } from "./protocol.ts";
+import { REPLY_DONE, REPLY_RAISE, type HostMessage, type Value, type VmMessage, type WorkerInit } from "./protocol.ts";
 
 const init = workerData as WorkerInit;
 const signal = new Int32Array(init.signal);
@@ -20,6 +20,9 @@ let budget: HeapBudget;
 let out: string[] = [];
 let args: Value[] = [];
 let vals: Value[] = [];
+let code = 0;
+/** _bench.call's answer when the reply is not one plain value (see _MORE in py/_benchcore.py). */
+const MORE = "\u0000bench";
 
 function post(message: VmMessage): void {
   parentPort!.postMessage(message);
@@ -61,6 +64,7 @@ function guarded<A extends unknown[], R>(fn: (...a: A) => R, fallback: R): (...a
       return fn(...a);
     } catch (error) {
       vals = ["RuntimeError", 0, `bench: ${(error as Error).message}`];
+      code = REPLY_RAISE;
       return fallback;
     }
   };
@@ -70,13 +74,17 @@ function guarded<A extends unknown[], R>(fn: (...a: A) => R, fallback: R): (...a
 const bridge = {
   arg: guarded((v: Value | undefined) => void args.push(v ?? null), undefined),
   argb: guarded((addr: number, n: number) => void args.push(mp._module.HEAPU8.slice(addr, addr + n)), undefined),
-  call: guarded((op: string, blocking: boolean): number => {
+  /** The result itself when the host answered with one plain value (the common case: one crossing), else MORE. */
+  call: guarded((op: string, blocking: boolean): Value => {
     if (blocking) budget.collect();
     const a = args;
     args = [];
     post({ t: "call", op, args: a, ...report(blocking) });
-    return awaitReply();
-  }, REPLY_RAISE),
+    code = awaitReply();
+    const v = vals[0];
+    return code === REPLY_DONE && vals.length === 1 && !(v instanceof Uint8Array) && v !== MORE ? v! : MORE;
+  }, MORE),
+  code: () => code,
   ret: guarded((code: 0 | 1): number => {
     const a = args;
     args = [];

@@ -242,7 +242,8 @@ export async function createBoardHosts(scenario: Scenario, options: BoardHostOpt
   // MicroPython boards (src/micropython) are loaded only when a scenario has one.
   const { pythonFirmware } = await import("../../micropython/firmware-files.ts");
   const pythonOf = memo((name) => pythonFirmware(name, scenario.baseDir, options.firmwareLang));
-  const hosts: BoardHost[] = [];
+  // VM boards start their workers in parallel; hosts keep the scenario's board order.
+  const pending: Promise<BoardHost>[] = [];
   try {
     for (const spec of scenario.boards) {
       const definition = definitionOf(boardModel(spec, options, scenario.baseDir));
@@ -263,14 +264,18 @@ export async function createBoardHosts(scenario: Scenario, options: BoardHostOpt
       tapConnections(board.network, clock, trace, spec.name);
       if (python) {
         const { VmBoardHost } = await import("../../micropython/vm-board-host.ts");
-        hosts.push(await VmBoardHost.create(spec, board, python, broker.host));
+        pending.push(VmBoardHost.create(spec, board, python, broker.host));
       } else {
-        hosts.push(new BoardHost(spec, board, firmware!, broker.host));
+        pending.push(Promise.resolve(new BoardHost(spec, board, firmware!, broker.host)));
       }
     }
-  } catch (error) {
-    for (const host of hosts) host.stop();
-    throw error;
+  } finally {
+    const settled = await Promise.allSettled(pending);
+    const failed = settled.find((r) => r.status === "rejected");
+    if (failed) {
+      for (const r of settled) if (r.status === "fulfilled") r.value.stop();
+      throw failed.reason;
+    }
   }
-  return hosts;
+  return Promise.all(pending);
 }

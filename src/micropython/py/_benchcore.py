@@ -97,12 +97,22 @@ def _answer(r):
     raise _error(v)
 
 
+# What _bench.call returns when the answer is not a plain value: ask _bench.code().
+_MORE = "\x00bench"
+
+
 def call(op, *args):
     _push(args)
-    return _answer(_bench.call(op, False))
+    r = _bench.call(op, False)
+    if r != _MORE:
+        return r
+    return _answer(_bench.code())
 
 
 def wait(op, *args):
     # A blocking call (sleep, socket wait): a point where the VM's heap may be collected.
     _push(args)
-    return _answer(_bench.call(op, True))
+    r = _bench.call(op, True)
+    if r != _MORE:
+        return r
+    return _answer(_bench.code())
