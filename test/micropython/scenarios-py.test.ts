@@ -1,6 +1,7 @@
 // Built-in scenarios on their MicroPython firmware (a real VM per board),
 // on the embedded aedes broker and on mosquitto: verdicts, determinism, and
 // the bytes on the wire compared with the TypeScript port of each firmware.
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runScenario, prints } from "../runner/run-scenario.ts";
 import type { TraceEvent } from "../../src/emulator/trace.ts";
@@ -82,4 +83,16 @@ describe.skipIf(!mosquitto)("built-in .py firmware against mosquitto (real time)
       expect(result.clock).toBe("real");
     });
   }
+});
+
+describe("socket timeouts and time functions through the VM", () => {
+  it("client.sock.settimeout makes wait_msg raise OSError ETIMEDOUT after 1 s of virtual quiet; gmtime counts from 2000", async () => {
+    const { result, events } = await runScenario(join(import.meta.dirname, "fixtures/sock_timeout.yaml"), { seed: 1 });
+    expect(result.status, result.failure).toBe("pass");
+    expect(prints(events, "board1")).toEqual([
+      "sock before connect: None",
+      "OSError True [Errno 110] ETIMEDOUT after ~1000 ms",
+      "(2000, 1, 1, 0, 0, 0, 5, 1) (2000, 1, 2, 1, 1, 1)",
+    ]);
+  });
 });

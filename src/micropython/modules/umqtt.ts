@@ -9,6 +9,7 @@ import * as simple from "../../client/simple.ts";
 import * as robust from "../../client/robust.ts";
 import * as umqttDefault from "../../client/default.ts";
 import { unlimitedAllocator } from "../../client/alloc.ts";
+import { AttributeError } from "../../client/errors.ts";
 import type { Socket } from "../../client/socket.ts";
 import type { Value } from "../protocol.ts";
 import { int, type HostModule, type VmContext } from "./context.ts";
@@ -114,9 +115,18 @@ export const umqttModule: HostModule = {
       else if (name === "keepalive") c.keepalive = int(value, "keepalive");
       else throw new TypeError(`can't set MQTTClient.${String(name)}`);
     },
+    "umqtt.sock": (ctx, [h, method, arg]) => {
+      const sock = client(ctx, h).sock;
+      if (!sock) throw new AttributeError("'NoneType' object has no attribute '" + String(method) + "'");
+      if (method === "settimeout") sock.settimeout(typeof arg === "number" ? arg : null);
+      else if (method === "setblocking") sock.setblocking(arg === true || arg === 1);
+      else if (method === "close") sock.close();
+      else throw new AttributeError(`socket has no attribute '${String(method)}'`);
+    },
     "umqtt.get": (ctx, [h, name]) => {
       const c = client(ctx, h);
       if (name === "pid") return c.pid;
+      if (name === "connected") return c.sock !== null;
       throw new TypeError(`MQTTClient has no attribute ${String(name)}`);
     },
   },

@@ -1,6 +1,10 @@
 # time / utime on the board's virtual clock. Every call goes to the host's
 # time module, so sleeps block this VM while the rest of the run goes on.
+import time as _vm_time
 from _benchcore import call, wait
+
+# The boards' epoch is 2000-01-01; the VM's own time functions count from 1970.
+_EPOCH_2000 = 946684800
 
 
 def sleep(s):
@@ -37,3 +41,17 @@ def ticks_add(t, d):
 
 def time():
     return call("time.time")
+
+
+def gmtime(secs=None):
+    if secs is None:
+        secs = time()
+    return _vm_time.gmtime(secs + _EPOCH_2000)
+
+
+# The emulated boards keep UTC, as a device whose RTC was never set to a zone.
+localtime = gmtime
+
+
+def mktime(t):
+    return _vm_time.mktime(t) - _EPOCH_2000

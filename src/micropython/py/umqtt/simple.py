@@ -19,6 +19,21 @@ class _SockCalls:
         return getattr(self.sock, method)(*args)
 
 
+class _HostSocket:
+    # client.sock while the host's own socket is in use.
+    def __init__(self, h):
+        self._h = h
+
+    def settimeout(self, t):
+        call("umqtt.sock", self._h, "settimeout", t)
+
+    def setblocking(self, flag):
+        call("umqtt.sock", self._h, "setblocking", flag)
+
+    def close(self):
+        call("umqtt.sock", self._h, "close")
+
+
 class MQTTClient:
     _kind = "simple"
 
@@ -39,7 +54,9 @@ class MQTTClient:
 
     @property
     def sock(self):
-        return self._sock
+        if self._sock is not None:
+            return self._sock
+        return _HostSocket(self._h) if call("umqtt.get", self._h, "connected") else None
 
     @sock.setter
     def sock(self, s):
