@@ -4,6 +4,7 @@
 // board does at sleep and socket waits), hold()/held() keep an object
 // referenced only from JavaScript.
 
+import { writeSync } from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
 import { heapLoadOptions, heapStats, installHeapBudget, type HeapBudget, type MicroPythonInstance } from "../../src/micropython/heap/index.ts";
 
@@ -31,7 +32,12 @@ const out: string[] = [];
 let held: unknown[] = [];
 
 const { loadMicroPython } = (await import(PKG)) as { loadMicroPython(o: object): Promise<MicroPythonInstance> };
-const mp = await loadMicroPython({ stdout: (line: string) => out.push(line), stderr: (line: string) => out.push(line), ...heapLoadOptions(init.budget) });
+const echo = (line: string): void => {
+  if (process.env.HEAP_VM_ECHO) writeSync(2, `[vm] ${line}\n`);
+  out.push(line);
+};
+(globalThis as any).__dbg = (s: string) => process.env.HEAP_VM_ECHO && writeSync(2, `[dbg] ${s}\n`);
+const mp = await loadMicroPython({ stdout: echo, stderr: echo, ...heapLoadOptions(init.budget) });
 let heap: HeapBudget | null = null;
 mp.registerJsModule("host", {
   block: () => heap?.collect(),

@@ -1,7 +1,8 @@
 // Runs, once per VM and before any firmware, Python code in the shapes in
 // which a collection is known to be safe, and records the WebAssembly call
 // sites on the stack at each point: a blocking call (a JS function called from
-// Python in every usual calling form), gc.collect(), and an allocation that
+// Python in every usual calling form, including from generators iterated by
+// for, all(), any() and enumerate()), gc.collect(), and an allocation that
 // fails as the first allocation of its operation (bytes(n), repetition,
 // concatenation). Only those call sites are trusted later. The shapes, and
 // why each is safe, are in docs/architecture.md ("VM heap").
@@ -92,6 +93,10 @@ def _g():
     _s()
 for _x in _g():
     _s()
+all(_s() is None for _i in range(2))
+any(_s() for _i in range(2))
+for _i, _x in enumerate(_g()):
+    _s()
 _heapcal.nest(_f0)
 _heapcal.nest(lambda: _heapcal.nest(_f0))
 exec("_s()")
@@ -128,6 +133,20 @@ except MemoryError:
 _fail(lambda: bytes(_H))
 _fail(lambda: b"x" * _H)
 _fail(lambda: "x" * _H)
+try:
+    _a(); all(bytes(_H) for _i in range(1))
+except MemoryError:
+    pass
+try:
+    _a(); any(bytes(_H) for _i in range(1))
+except MemoryError:
+    pass
+try:
+    _a()
+    for _i, _x in enumerate(bytes(_H) for _j in range(1)):
+        pass
+except MemoryError:
+    pass
 _half = b"x" * (_FREE * 2 // 5)
 _fail(lambda: _half + _half + _half)
 try:
@@ -145,6 +164,8 @@ _half = None
 
 export interface Calibration {
   allowlist: CallSiteAllowlist;
+  /** Index of the bytecode interpreter's WebAssembly function (mp_execute_bytecode): a Python frame on the stack. */
+  bytecodeFunction: number;
   /** How many gc_collect() calls the collect shapes were expected to make and did. */
   collectShapesSeen: number;
 }
@@ -157,8 +178,14 @@ export function calibrate(mp: MicroPythonInstance, setGcHook: (hook: (() => void
   const allowlist = new CallSiteAllowlist();
   let armed = false;
   let collectShapesSeen = 0;
+  const depthStacks: string[][] = [];
   mp.registerJsModule(PROBE, {
     site: () => allowlist.add(wasmCallSites()),
+    depth: () => {
+      const sites = wasmCallSites();
+      allowlist.add(sites);
+      depthStacks.push(sites);
+    },
     nest: (fn: () => void) => fn(),
     arm: () => {
       armed = true;
@@ -176,6 +203,7 @@ export function calibrate(mp: MicroPythonInstance, setGcHook: (hook: (() => void
     mp.runPython(`import gc\ngc.threshold(-1)`);
     mp.pyimport(MODULE);
     mp.runPython(`import ${PROBE}\n${BLOCKING_SHAPES}`);
+    mp.runPython(`import ${PROBE}\n${PYTHON_FRAME_SHAPES}`);
     void mp.runPythonAsync?.("_s()");
     mp.runPython(`import gc, ${PROBE}\n_H = ${Math.max(1 << 24, freeBytes * 4)}\n_FREE = ${freeBytes}\n${COLLECT_SHAPES}`);
   } finally {
@@ -192,8 +220,39 @@ export function calibrate(mp: MicroPythonInstance, setGcHook: (hook: (() => void
       ].join("\n"),
     );
   }
-  return { allowlist, collectShapesSeen };
+  return { allowlist, bytecodeFunction: bytecodeFunctionOf(depthStacks), collectShapesSeen };
 }
 
-/** gc.collect() twice, twice each for bytes(n), bytes * n, str * n, bytes + bytes and str + str. */
-export const EXPECTED_COLLECT_SHAPES = 2 + 2 * 5;
+/** The same blocking call one and three Python frames deep (a method call, so no plain-call helper sits on top). */
+const PYTHON_FRAME_SHAPES = `
+${PROBE}.depth()
+def _d1():
+    ${PROBE}.depth()
+def _d2():
+    _d1()
+_d2()
+`;
+
+/**
+ * The function that appears once more on the stack for each Python frame and
+ * is the innermost such: the bytecode interpreter, which called the probe.
+ */
+function bytecodeFunctionOf(stacks: string[][]): number {
+  const count = (sites: string[]): Map<number, number> => {
+    const m = new Map<number, number>();
+    for (const site of sites) {
+      const f = Number(site.split(":")[0]);
+      m.set(f, (m.get(f) ?? 0) + 1);
+    }
+    return m;
+  };
+  if (stacks.length !== 2) throw new Error("VM heap: Python-frame calibration did not run");
+  const [shallow, deep] = stacks.map(count);
+  const perFrame = [...deep.keys()].filter((f) => deep.get(f)! - (shallow.get(f) ?? 0) === 2);
+  const innermost = stacks[1].map((site) => Number(site.split(":")[0])).find((f) => perFrame.includes(f));
+  if (innermost === undefined) throw new Error("VM heap: cannot find the bytecode interpreter on the stack; this MicroPython build is not supported");
+  return innermost;
+}
+
+/** gc.collect() twice, twice each for bytes(n), bytes * n, str * n, bytes + bytes and str + str, once in all(), any(), enumerate(). */
+export const EXPECTED_COLLECT_SHAPES = 2 + 2 * 5 + 3;

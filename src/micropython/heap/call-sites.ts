@@ -33,4 +33,16 @@ export class CallSiteAllowlist {
   unknownIn(sites: readonly string[]): string | undefined {
     return sites.find((site) => !this.known.has(site));
   }
+
+  /**
+   * Whether an unknown call site lies below (outside) the innermost frame of
+   * `fn`: a C function that called back into Python and stays on the stack
+   * across later collections (sorted(key=...), list(generator), print -> __str__).
+   */
+  unknownBelow(sites: readonly string[], fn: number): boolean {
+    const prefix = `${fn}:`;
+    const boundary = sites.findIndex((site) => site.startsWith(prefix));
+    if (boundary < 0) return false;
+    return sites.slice(boundary).some((site) => !this.known.has(site));
+  }
 }

@@ -6,6 +6,9 @@
 export const BYTES_PER_BLOCK = 16;
 const BLOCKS_PER_ATB = 4;
 const AT_FREE = 0;
+const AT_HEAD = 1;
+const AT_TAIL = 2;
+const AT_MARK = 3;
 
 export interface HeapFigures {
   budget: number;
@@ -107,25 +110,29 @@ export class GcArea {
     return out;
   }
 
-  /** Used and free bytes and the longest free run, as gc_info() counts them. */
+  /**
+   * Used and free bytes and the longest free run, as gc_info() counts them,
+   * against the budget's area: blocks lent past it (see lend()) count as used
+   * when occupied and never as free.
+   */
   figures(budget: number): HeapFigures {
     const kinds = this.kinds();
+    const window = Math.min(kinds.length, this.budgetBlocks ?? kinds.length);
     let free = 0;
+    let used = 0;
     let run = 0;
     let longest = 0;
-    for (const kind of kinds) {
-      if (kind === AT_FREE) {
+    for (let i = 0; i < kinds.length; i++) {
+      if (kinds[i] !== AT_FREE) {
+        used++;
+        run = 0;
+      } else if (i < window) {
         free++;
         run++;
         if (run > longest) longest = run;
-      } else run = 0;
+      }
     }
-    return {
-      budget,
-      free: free * BYTES_PER_BLOCK,
-      used: (kinds.length - free) * BYTES_PER_BLOCK,
-      largestFree: longest * BYTES_PER_BLOCK,
-    };
+    return { budget, free: free * BYTES_PER_BLOCK, used: used * BYTES_PER_BLOCK, largestFree: longest * BYTES_PER_BLOCK };
   }
 
   /** Size in blocks of the lowest run of free blocks below the highest block in use, or 0. */
@@ -149,10 +156,20 @@ export class GcArea {
     return 0;
   }
 
+  /** Blocks of the budget's area (set by shrinkToFree), or undefined before. */
+  private budgetBlocks: number | undefined;
+
+  private setLen(len: number): void {
+    this.setWord(this.layout.atbLenField, len);
+    this.setWord(this.layout.poolEndField, this.poolStart + len * BLOCKS_PER_ATB * BYTES_PER_BLOCK);
+    if (this.word(this.layout.lastFreeAtbField) > len) this.setWord(this.layout.lastFreeAtbField, 0);
+  }
+
   /**
    * Shrink the area so that `freeBytes` are free (to the nearest table byte,
-   * 4 blocks). Blocks past the new end must be free; a collection just before
-   * leaves live objects low in the heap, where first-fit put them.
+   * 4 blocks): this is the budget's area from now on. Blocks past the new end
+   * must be free; a collection just before leaves live objects low in the
+   * heap, where first-fit put them.
    */
   shrinkToFree(freeBytes: number): void {
     const used = this.figures(0).used / BYTES_PER_BLOCK;
@@ -164,8 +181,73 @@ export class GcArea {
     if (this.highWater() > len * BLOCKS_PER_ATB) {
       throw new Error("VM heap: live objects lie past the budget's end; call installHeapBudget right after loading");
     }
-    this.setWord(this.layout.atbLenField, len);
-    this.setWord(this.layout.poolEndField, this.poolStart + len * BLOCKS_PER_ATB * BYTES_PER_BLOCK);
-    if (this.word(this.layout.lastFreeAtbField) > len) this.setWord(this.layout.lastFreeAtbField, 0);
+    this.budgetBlocks = len * BLOCKS_PER_ATB;
+    this.setLen(len);
   }
+
+  /** Who occupies each block now: a head's length in blocks and its first two words (0 length: not a head). */
+  identity(): BlockIdentity {
+    const kinds = this.kinds();
+    const words = new Uint32Array(this.memory().buffer, this.poolStart, kinds.length * 4);
+    const length = new Uint32Array(kinds.length);
+    const first = new Uint32Array(kinds.length);
+    const second = new Uint32Array(kinds.length);
+    for (let b = 0; b < kinds.length; b++) {
+      if (kinds[b] !== AT_HEAD) continue;
+      let n = 1;
+      while (b + n < kinds.length && kinds[b + n] === AT_TAIL) n++;
+      length[b] = n;
+      first[b] = words[b * 4];
+      second[b] = words[b * 4 + 1];
+    }
+    return { length, first, second };
+  }
+
+  /**
+   * Mark, in the allocation table, every object that is new since `before`
+   * (a head where there was none, or a different one), every object a word in
+   * memory[from, to) points to, and everything those point to: the collection
+   * that follows keeps them. Returns the number of objects marked.
+   */
+  markNewAndRange(before: BlockIdentity, from: number, to: number): number {
+    const heap = this.memory();
+    const atbStart = this.word(this.layout.atbStartField);
+    const blocks = this.blocks;
+    const poolStart = this.poolStart;
+    const words = new Uint32Array(heap.buffer, poolStart, blocks * 4);
+    const kindOf = (b: number): number => (heap[atbStart + (b >> 2)] >> ((b & 3) * 2)) & 3;
+    const stack: number[] = [];
+    let marked = 0;
+    const mark = (b: number): void => {
+      if (kindOf(b) !== AT_HEAD) return;
+      heap[atbStart + (b >> 2)] |= AT_MARK << ((b & 3) * 2);
+      stack.push(b);
+      marked++;
+    };
+    const markPointer = (p: number): void => {
+      if (p < poolStart || (p - poolStart) % BYTES_PER_BLOCK !== 0) return;
+      const b = (p - poolStart) / BYTES_PER_BLOCK;
+      if (b < blocks) mark(b);
+    };
+    const now = this.identity();
+    for (let b = 0; b < blocks; b++) {
+      const n = now.length[b];
+      if (n !== 0 && (before.length[b] !== n || before.first[b] !== now.first[b] || before.second[b] !== now.second[b])) mark(b);
+    }
+    const range = new Uint32Array(heap.buffer, from & ~3, Math.max(0, (to - (from & ~3)) >> 2));
+    for (const p of range) markPointer(p);
+    while (stack.length > 0) {
+      const b = stack.pop()!;
+      let end = b + 1;
+      while (end < blocks && kindOf(end) === AT_TAIL) end++;
+      for (let i = b * 4; i < end * 4; i++) markPointer(words[i]);
+    }
+    return marked;
+  }
+}
+
+export interface BlockIdentity {
+  length: Uint32Array;
+  first: Uint32Array;
+  second: Uint32Array;
 }

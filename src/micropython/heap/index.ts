@@ -7,7 +7,7 @@
 import { findCallDepthCounter } from "./call-depth.ts";
 import { calibrate, EXPECTED_COLLECT_SHAPES } from "./calibration.ts";
 import { wasmCallSites, type CallSiteAllowlist } from "./call-sites.ts";
-import { GcArea, type HeapFigures } from "./gc-area.ts";
+import { GcArea, type BlockIdentity, type HeapFigures } from "./gc-area.ts";
 import { armNextMicroPythonLoad, patchedVm, type PatchedVm } from "./load-hook.ts";
 import type { LoadMicroPythonOptions, MicroPythonInstance } from "./vm-types.ts";
 
@@ -23,19 +23,23 @@ export interface HeapBudget {
 
 /** Counters for benchmarks and tests. */
 export interface HeapStats {
-  /** Collections run (gc.collect(), failed allocations, blocking points). */
+  /** Full collections (gc.collect(), failed allocations, blocking points), with only known-safe C functions on the stack. */
   collections: number;
-  /** Collections wanted where a C function up the stack could hold a heap object only in a local; not run. */
-  skipped: number;
+  /**
+   * Collections with a C function on the stack that may hold objects only in
+   * locals: everything allocated since the last full collection, and what the
+   * C stack points to, was kept.
+   */
+  partial: number;
   /** collect() calls with nothing allocated or freed since the last collection. */
   unchanged: number;
-  /** The first call site that made a collection unsafe, for diagnostics. */
+  /** The first unknown call site of the last partial collection, for diagnostics. */
   lastUnsafeSite: string | undefined;
 }
 
 /** The loaded heap: the budget's area plus room for the VM's own start-up and the host's glue. */
 export function loadedHeapSize(budgetBytes: number): number {
-  return Math.ceil((budgetBytes + 256 * 1024) / 1024) * 1024;
+  return Math.ceil((budgetBytes + 128 * 1024) / 1024) * 1024;
 }
 
 /**
@@ -83,7 +87,7 @@ export function installHeapBudget(mp: MicroPythonInstance, budgetBytes: number):
   const depthAddr = findCallDepthCounter(mp, area.poolStart);
   const collector = new NestedCollector(mp, vm, depthAddr);
 
-  const { allowlist, collectShapesSeen } = calibrate(mp, (hook) => (vm.onGcCollect = hook), area.figures(0).free);
+  const { allowlist, bytecodeFunction, collectShapesSeen } = calibrate(mp, (hook) => (vm.onGcCollect = hook), area.figures(0).free);
   if (collectShapesSeen !== EXPECTED_COLLECT_SHAPES) {
     throw new Error(`VM heap: gc_collect() was reached ${collectShapesSeen} times in calibration, expected ${EXPECTED_COLLECT_SHAPES}`);
   }
@@ -96,7 +100,7 @@ export function installHeapBudget(mp: MicroPythonInstance, budgetBytes: number):
   if (area.lowestHole() !== 0) throw new Error("VM heap: could not pack the start-up objects");
   area.shrinkToFree(budgetBytes);
 
-  const installed = new BudgetedHeap(budgetBytes, area, allowlist, collector, startUp);
+  const installed = new BudgetedHeap(budgetBytes, area, allowlist, bytecodeFunction, collector, vm, startUp);
   vm.onGcCollect = () => installed.onVmCollect();
   return installed;
 }
@@ -171,19 +175,26 @@ class NestedCollector {
 }
 
 class BudgetedHeap implements InstalledHeap {
-  readonly stats: HeapStats = { collections: 0, skipped: 0, unchanged: 0, lastUnsafeSite: undefined };
+  readonly stats: HeapStats = { collections: 0, partial: 0, unchanged: 0, lastUnsafeSite: undefined };
   private collecting = false;
   private tableAfterCollection: Uint8Array;
+  /** Who occupied each block after the last full collection, and after the last collection of any kind. */
+  private afterFullCollection: BlockIdentity;
+  private afterCollection: BlockIdentity;
 
   constructor(
     private readonly budget: number,
     private readonly area: GcArea,
     private readonly allowlist: CallSiteAllowlist,
+    private readonly bytecodeFunction: number,
     private readonly collector: NestedCollector,
+    private readonly vm: PatchedVm,
     /** The objects filling start-up's holes (packStartUpObjects), held for the VM's lifetime. */
     readonly startUpFill: unknown,
   ) {
     this.tableAfterCollection = area.table();
+    this.afterFullCollection = area.identity();
+    this.afterCollection = this.afterFullCollection;
   }
 
   collect(): void {
@@ -192,32 +203,44 @@ class BudgetedHeap implements InstalledHeap {
       this.stats.unchanged++;
       return;
     }
-    this.collectIfSafe();
+    this.collectHere();
   }
 
-  /** The VM's gc_collect(): gc.collect() or an allocation that found no room. */
+  /** The VM's gc_collect(): gc.collect(), or an allocation that found no room. */
   onVmCollect(): void {
-    if (!this.collecting) this.collectIfSafe();
+    if (!this.collecting) this.collectHere();
   }
 
   figures(): HeapFigures {
     return this.area.figures(this.budget);
   }
 
-  private collectIfSafe(): void {
-    const unsafe = this.allowlist.unknownIn(wasmCallSites());
-    if (unsafe !== undefined) {
-      this.stats.skipped++;
-      this.stats.lastUnsafeSite = unsafe;
-      return;
-    }
+  /**
+   * A full collection when every C function on the stack is a known-safe call
+   * site. Otherwise a partial one, which first marks what the C stack points
+   * to and what is new since the last collection (since the last full one
+   * when the unknown function called back into Python and so may have held
+   * its objects across collections), so that no object a C function holds
+   * only in a local is freed under it.
+   */
+  private collectHere(): void {
+    const sites = wasmCallSites();
+    const unsafe = this.allowlist.unknownIn(sites);
     this.collecting = true;
     try {
+      if (unsafe !== undefined) {
+        const since = this.allowlist.unknownBelow(sites, this.bytecodeFunction) ? this.afterFullCollection : this.afterCollection;
+        this.area.markNewAndRange(since, this.vm.stackCurrent(), this.vm.stackBase());
+        this.stats.partial++;
+        this.stats.lastUnsafeSite = unsafe;
+      }
       this.collector.collect();
-      this.stats.collections++;
+      if (unsafe === undefined) this.stats.collections++;
     } finally {
       this.collecting = false;
     }
+    this.afterCollection = this.area.identity();
+    if (unsafe === undefined) this.afterFullCollection = this.afterCollection;
     this.tableAfterCollection = this.area.table();
   }
 }

@@ -12,6 +12,9 @@ export interface PatchedVm {
   onGcCollect: (() => void) | null;
   /** A failure inside onGcCollect, kept because nothing may be thrown into the VM. */
   hookError: unknown;
+  /** The C (shadow) stack's current top and its base, which it grows down from. */
+  stackCurrent: () => number;
+  stackBase: () => number;
 }
 
 let current: PatchedVm | null = null;
@@ -46,7 +49,14 @@ export function armNextMicroPythonLoad(): void {
     WebAssembly.instantiate = original;
     armed = false;
     const patch = patchMicroPythonWasm(view);
-    const vm: PatchedVm = { memory: null as unknown as WebAssembly.Memory, pendingFlagAddr: patch.pendingFlagAddr, onGcCollect: null, hookError: null };
+    const vm: PatchedVm = {
+      memory: null as unknown as WebAssembly.Memory,
+      pendingFlagAddr: patch.pendingFlagAddr,
+      onGcCollect: null,
+      hookError: null,
+      stackCurrent: () => 0,
+      stackBase: () => 0,
+    };
     const resize = imports.env.emscripten_resize_heap as (size: number) => number;
     const env = {
       ...imports.env,
@@ -63,7 +73,11 @@ export function armNextMicroPythonLoad(): void {
       },
     };
     return WebAssembly.instantiate(patch.bytes as Uint8Array<ArrayBuffer>, { ...imports, env } as WebAssembly.Imports).then((result) => {
-      vm.memory = result.instance.exports.memory as WebAssembly.Memory;
+      const exports = result.instance.exports;
+      vm.memory = exports.memory as WebAssembly.Memory;
+      vm.stackCurrent = exports.emscripten_stack_get_current as () => number;
+      vm.stackBase = exports.emscripten_stack_get_base as () => number;
+      if (typeof vm.stackCurrent !== "function" || typeof vm.stackBase !== "function") throw new Error("VM heap: the binary exports no C stack bounds");
       current = vm;
       return result;
     });
