@@ -49,6 +49,8 @@ mp.registerJsModule("host", {
     held = [];
   },
   wasm: () => mp._module.HEAPU8.length,
+  /** A socket write: the bytes stay in the VM (a JS view is not a copy in the VM's heap). */
+  write: (_data: unknown, n?: number) => n ?? 0,
 });
 if (init.glue) mp.runPython(init.glue);
 heap = installHeapBudget(mp, init.budget);
