@@ -7,7 +7,7 @@
 // concatenation). Only those call sites are trusted later. The shapes, and
 // why each is safe, are in docs/architecture.md ("VM heap").
 
-import { wasmCallSites, CallSiteAllowlist } from "./call-sites.ts";
+import { wasmStack, CallSiteAllowlist, type WasmStack } from "./call-sites.ts";
 import type { MicroPythonInstance } from "./vm-types.ts";
 
 const PROBE = "_heapcal";
@@ -164,7 +164,7 @@ _half = None
 
 export interface Calibration {
   allowlist: CallSiteAllowlist;
-  /** Index of the bytecode interpreter's WebAssembly function (mp_execute_bytecode): a Python frame on the stack. */
+  /** Start offset of the bytecode interpreter's WebAssembly function (mp_execute_bytecode): a Python frame on the stack. */
   bytecodeFunction: number;
   /** How many gc_collect() calls the collect shapes were expected to make and did. */
   collectShapesSeen: number;
@@ -178,11 +178,11 @@ export function calibrate(mp: MicroPythonInstance, setGcHook: (hook: (() => void
   const allowlist = new CallSiteAllowlist();
   let armed = false;
   let collectShapesSeen = 0;
-  const depthStacks: string[][] = [];
+  const depthStacks: WasmStack[] = [];
   mp.registerJsModule(PROBE, {
-    site: () => allowlist.add(wasmCallSites()),
+    site: () => allowlist.add(wasmStack()),
     depth: () => {
-      const sites = wasmCallSites();
+      const sites = wasmStack();
       allowlist.add(sites);
       depthStacks.push(sites);
     },
@@ -195,7 +195,7 @@ export function calibrate(mp: MicroPythonInstance, setGcHook: (hook: (() => void
     if (!armed) return;
     armed = false;
     collectShapesSeen++;
-    allowlist.add(wasmCallSites());
+    allowlist.add(wasmStack());
   });
   mp.FS.mkdirTree("/lib");
   mp.FS.writeFile(`/lib/${MODULE}.py`, "import _heapcal\n_heapcal.site()\n");
@@ -237,19 +237,16 @@ _d2()
  * The function that appears once more on the stack for each Python frame and
  * is the innermost such: the bytecode interpreter, which called the probe.
  */
-function bytecodeFunctionOf(stacks: string[][]): number {
-  const count = (sites: string[]): Map<number, number> => {
+function bytecodeFunctionOf(stacks: WasmStack[]): number {
+  const count = (stack: WasmStack): Map<number, number> => {
     const m = new Map<number, number>();
-    for (const site of sites) {
-      const f = Number(site.split(":")[0]);
-      m.set(f, (m.get(f) ?? 0) + 1);
-    }
+    for (const f of stack.functions) m.set(f, (m.get(f) ?? 0) + 1);
     return m;
   };
   if (stacks.length !== 2) throw new Error("VM heap: Python-frame calibration did not run");
   const [shallow, deep] = stacks.map(count);
   const perFrame = [...deep.keys()].filter((f) => deep.get(f)! - (shallow.get(f) ?? 0) === 2);
-  const innermost = stacks[1].map((site) => Number(site.split(":")[0])).find((f) => perFrame.includes(f));
+  const innermost = stacks[1].functions.find((f) => perFrame.includes(f));
   if (innermost === undefined) throw new Error("VM heap: cannot find the bytecode interpreter on the stack; this MicroPython build is not supported");
   return innermost;
 }

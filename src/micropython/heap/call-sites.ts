@@ -1,48 +1,87 @@
-// Which C functions of the VM are active right now, read from a JavaScript
-// stack trace: V8 lists every WebAssembly frame as `wasm-function[index]:0xoffset`,
-// the offset being the call instruction the frame is paused at. A collection
-// is safe only when every such call site is one known to hold no heap object
-// in a C local (docs/architecture.md, "VM heap").
+// Which C functions of the VM are active right now, read from V8's stack
+// trace: for a WebAssembly frame, the call instruction it is paused at (its
+// byte offset in the module) and the start of its function. A collection is
+// safe only when every such call site is one known to hold no heap object in
+// a C local (docs/architecture.md, "VM heap").
 
-const FRAME = /wasm-function\[(\d+)\]:(0x[0-9a-f]+)/g;
+interface V8CallSite {
+  getScriptNameOrSourceURL(): string | null;
+  getPosition(): number;
+  getEnclosingColumnNumber?(): number | null;
+}
 
-/** The WebAssembly call sites on the current stack, innermost first. */
-export function wasmCallSites(): string[] {
+/** WebAssembly frames on the current stack, innermost first: call offsets, and their functions' start offsets. */
+export interface WasmStack {
+  sites: number[];
+  functions: number[];
+}
+
+const holder: { stack?: unknown } = {};
+const FRAME = /wasm-function\[(\d+)\]:0x([0-9a-f]+)/g;
+
+/**
+ * The structured frames when V8 hands them over as they are; some tools
+ * (source-map support) wrap them, and then the formatted stack is parsed.
+ */
+export function wasmStack(): WasmStack {
+  const prepare = Error.prepareStackTrace;
   const limit = Error.stackTraceLimit;
+  Error.prepareStackTrace = (_error, frames) => frames;
   Error.stackTraceLimit = Infinity;
-  const stack = new Error().stack ?? "";
+  try {
+    Error.captureStackTrace(holder, wasmStack);
+  } finally {
+    Error.prepareStackTrace = prepare;
+    Error.stackTraceLimit = limit;
+  }
+  const frames = holder.stack;
+  holder.stack = undefined;
+  const out: WasmStack = { sites: [], functions: [] };
+  if (Array.isArray(frames) && frames.every((f: V8CallSite) => typeof f.getEnclosingColumnNumber === "function" && typeof f.getPosition === "function")) {
+    for (const frame of frames as V8CallSite[]) {
+      if (!frame.getScriptNameOrSourceURL()?.startsWith("wasm://")) continue;
+      out.sites.push(frame.getPosition());
+      out.functions.push(frame.getEnclosingColumnNumber!()!);
+    }
+    return out;
+  }
+  Error.stackTraceLimit = Infinity;
+  const text = new Error().stack ?? "";
   Error.stackTraceLimit = limit;
-  const sites: string[] = [];
-  for (const m of stack.matchAll(FRAME)) sites.push(`${m[1]}:${m[2]}`);
-  return sites;
+  for (const m of text.matchAll(FRAME)) {
+    out.sites.push(parseInt(m[2], 16));
+    out.functions.push(-1 - Number(m[1])); // a function index, kept apart from start offsets
+  }
+  return out;
 }
 
 /** Call sites seen while running code known to be safe to collect in. */
 export class CallSiteAllowlist {
-  private readonly known = new Set<string>();
+  private readonly known = new Set<number>();
 
-  add(sites: readonly string[]): void {
-    for (const site of sites) this.known.add(site);
+  add(stack: WasmStack): void {
+    for (const site of stack.sites) this.known.add(site);
   }
 
   get size(): number {
     return this.known.size;
   }
 
-  /** The first call site that is not known, or undefined when all are. */
-  unknownIn(sites: readonly string[]): string | undefined {
-    return sites.find((site) => !this.known.has(site));
+  /** The innermost call site that is not known, or undefined when all are. */
+  unknownIn(stack: WasmStack): number | undefined {
+    return stack.sites.find((site) => !this.known.has(site));
   }
 
   /**
-   * Whether an unknown call site lies below (outside) the innermost frame of
-   * `fn`: a C function that called back into Python and stays on the stack
-   * across later collections (sorted(key=...), list(generator), print -> __str__).
+   * Whether an unknown call site lies at or below (outside) the innermost
+   * frame of function `fn`: a C function that called back into Python and
+   * stays on the stack across later collections (sorted(key=...),
+   * list(generator), print -> __str__).
    */
-  unknownBelow(sites: readonly string[], fn: number): boolean {
-    const prefix = `${fn}:`;
-    const boundary = sites.findIndex((site) => site.startsWith(prefix));
+  unknownBelow(stack: WasmStack, fn: number): boolean {
+    const boundary = stack.functions.indexOf(fn);
     if (boundary < 0) return false;
-    return sites.slice(boundary).some((site) => !this.known.has(site));
+    for (let i = boundary; i < stack.sites.length; i++) if (!this.known.has(stack.sites[i])) return true;
+    return false;
   }
 }

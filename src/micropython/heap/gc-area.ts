@@ -1,6 +1,7 @@
 // The VM's GC heap area (py/gc.c, mp_state_mem_area_t) read and resized from
 // JavaScript: figures as gc.mem_free() and micropython.mem_info() compute
-// them, and the size that makes the heap the board's budget.
+// them, the size that makes the heap the board's budget, and the marking a
+// partial collection needs.
 
 /** 16-byte GC blocks, 4 blocks per allocation-table byte (2 bits each), as in py/gc.c. */
 export const BYTES_PER_BLOCK = 16;
@@ -17,9 +18,14 @@ export interface HeapFigures {
   largestFree: number;
 }
 
-/** Word offsets inside mp_state_mem_area_t that this module reads or writes. */
+/** The area as it was after a collection: its allocation table and pool, copied. */
+export interface AreaSnapshot {
+  table: Uint8Array;
+  pool: Uint32Array;
+}
+
+/** Byte addresses of the mp_state_mem_area_t fields this module reads or writes. */
 interface AreaLayout {
-  /** Byte address of the struct's `gc_alloc_table_start` field. */
   atbStartField: number;
   atbLenField: number;
   poolStartField: number;
@@ -45,10 +51,9 @@ export class GcArea {
     const w = new Uint32Array(heap.buffer, 0, Math.floor(Math.min(limit, heap.length) / 4));
     const found: AreaLayout[] = [];
     for (let i = 1; i + 8 < w.length; i++) {
-      if (w[i - 1] !== 0) continue;
+      if (w[i - 1] !== 0 || w[i] === 0 || w[i + 1] === 0) continue;
       const atb = w[i];
       const len = w[i + 1];
-      if (atb === 0 || len === 0) continue;
       for (let k = 2; k <= 4; k++) {
         const poolStart = w[i + k];
         const poolEnd = w[i + k + 1];
@@ -81,69 +86,71 @@ export class GcArea {
     return this.word(this.layout.poolStartField);
   }
 
-  get poolEnd(): number {
-    return this.word(this.layout.poolEndField);
-  }
-
-  /** Blocks the allocator may use now. */
+  /** Blocks the allocator may use. */
   get blocks(): number {
     return this.word(this.layout.atbLenField) * BLOCKS_PER_ATB;
   }
 
-  /** A copy of the allocation table (2 bits a block), to notice whether anything changed. */
-  table(): Uint8Array {
+  /** The allocation table in place (2 bits a block, block 0 in the low bits of byte 0). */
+  private tableView(): Uint8Array {
     const start = this.word(this.layout.atbStartField);
-    return this.memory().slice(start, start + this.word(this.layout.atbLenField));
+    return this.memory().subarray(start, start + this.word(this.layout.atbLenField));
   }
 
-  /** Kind of each block: 0 free, 1 head, 2 tail, 3 marked. */
-  private kinds(): Uint8Array {
-    const table = this.table();
-    const out = new Uint8Array(table.length * BLOCKS_PER_ATB);
-    for (let i = 0; i < table.length; i++) {
-      const b = table[i];
-      out[i * 4] = b & 3;
-      out[i * 4 + 1] = (b >> 2) & 3;
-      out[i * 4 + 2] = (b >> 4) & 3;
-      out[i * 4 + 3] = (b >> 6) & 3;
-    }
-    return out;
+  /** A copy of the area as it is now. */
+  snapshot(): AreaSnapshot {
+    const table = this.tableView().slice();
+    const heap = this.memory();
+    const pool = new Uint32Array(heap.buffer.slice(this.poolStart, this.poolStart + table.length * BLOCKS_PER_ATB * BYTES_PER_BLOCK));
+    return { table, pool };
   }
 
-  /**
-   * Used and free bytes and the longest free run, as gc_info() counts them,
-   * against the budget's area: blocks lent past it (see lend()) count as used
-   * when occupied and never as free.
-   */
+  /** Whether anything was allocated or freed since `snapshot`. */
+  changedSince(snapshot: AreaSnapshot): boolean {
+    const table = this.tableView();
+    if (table.length !== snapshot.table.length) return true;
+    for (let i = 0; i < table.length; i++) if (table[i] !== snapshot.table[i]) return true;
+    return false;
+  }
+
+  /** Used and free bytes and the longest free run, as gc_info() counts them. */
   figures(budget: number): HeapFigures {
-    const kinds = this.kinds();
-    const window = Math.min(kinds.length, this.budgetBlocks ?? kinds.length);
+    const table = this.tableView();
     let free = 0;
-    let used = 0;
     let run = 0;
     let longest = 0;
-    for (let i = 0; i < kinds.length; i++) {
-      if (kinds[i] !== AT_FREE) {
-        used++;
-        run = 0;
-      } else if (i < window) {
-        free++;
-        run++;
-        if (run > longest) longest = run;
+    for (let i = 0; i < table.length; i++) {
+      const b = table[i];
+      if (b === 0) {
+        free += 4;
+        run += 4;
+        continue;
+      }
+      for (let k = 0; k < 8; k += 2) {
+        if (((b >> k) & 3) === AT_FREE) {
+          free++;
+          run++;
+        } else {
+          if (run > longest) longest = run;
+          run = 0;
+        }
       }
     }
-    return { budget, free: free * BYTES_PER_BLOCK, used: used * BYTES_PER_BLOCK, largestFree: longest * BYTES_PER_BLOCK };
+    if (run > longest) longest = run;
+    const blocks = table.length * BLOCKS_PER_ATB;
+    return { budget, free: free * BYTES_PER_BLOCK, used: (blocks - free) * BYTES_PER_BLOCK, largestFree: longest * BYTES_PER_BLOCK };
   }
 
   /** Size in blocks of the lowest run of free blocks below the highest block in use, or 0. */
   lowestHole(): number {
-    const kinds = this.kinds();
-    let top = kinds.length;
-    while (top > 0 && kinds[top - 1] === AT_FREE) top--;
+    const table = this.tableView();
+    const kind = (b: number): number => (table[b >> 2] >> ((b & 3) * 2)) & 3;
+    let top = table.length * BLOCKS_PER_ATB;
+    while (top > 0 && kind(top - 1) === AT_FREE) top--;
     for (let i = 0; i < top; i++) {
-      if (kinds[i] !== AT_FREE) continue;
+      if (kind(i) !== AT_FREE) continue;
       let j = i;
-      while (kinds[j] === AT_FREE) j++;
+      while (kind(j) === AT_FREE) j++;
       return j - i;
     }
     return 0;
@@ -151,25 +158,15 @@ export class GcArea {
 
   /** One past the highest block in use. */
   private highWater(): number {
-    const kinds = this.kinds();
-    for (let i = kinds.length - 1; i >= 0; i--) if (kinds[i] !== AT_FREE) return i + 1;
+    const table = this.tableView();
+    for (let b = table.length * BLOCKS_PER_ATB - 1; b >= 0; b--) if (((table[b >> 2] >> ((b & 3) * 2)) & 3) !== AT_FREE) return b + 1;
     return 0;
-  }
-
-  /** Blocks of the budget's area (set by shrinkToFree), or undefined before. */
-  private budgetBlocks: number | undefined;
-
-  private setLen(len: number): void {
-    this.setWord(this.layout.atbLenField, len);
-    this.setWord(this.layout.poolEndField, this.poolStart + len * BLOCKS_PER_ATB * BYTES_PER_BLOCK);
-    if (this.word(this.layout.lastFreeAtbField) > len) this.setWord(this.layout.lastFreeAtbField, 0);
   }
 
   /**
    * Shrink the area so that `freeBytes` are free (to the nearest table byte,
-   * 4 blocks): this is the budget's area from now on. Blocks past the new end
-   * must be free; a collection just before leaves live objects low in the
-   * heap, where first-fit put them.
+   * 4 blocks): the budget. Blocks past the new end must be free; a collection
+   * just before leaves live objects low in the heap, where first-fit put them.
    */
   shrinkToFree(freeBytes: number): void {
     const used = this.figures(0).used / BYTES_PER_BLOCK;
@@ -181,46 +178,35 @@ export class GcArea {
     if (this.highWater() > len * BLOCKS_PER_ATB) {
       throw new Error("VM heap: live objects lie past the budget's end; call installHeapBudget right after loading");
     }
-    this.budgetBlocks = len * BLOCKS_PER_ATB;
-    this.setLen(len);
-  }
-
-  /** Who occupies each block now: a head's length in blocks and its first two words (0 length: not a head). */
-  identity(): BlockIdentity {
-    const kinds = this.kinds();
-    const words = new Uint32Array(this.memory().buffer, this.poolStart, kinds.length * 4);
-    const length = new Uint32Array(kinds.length);
-    const first = new Uint32Array(kinds.length);
-    const second = new Uint32Array(kinds.length);
-    for (let b = 0; b < kinds.length; b++) {
-      if (kinds[b] !== AT_HEAD) continue;
-      let n = 1;
-      while (b + n < kinds.length && kinds[b + n] === AT_TAIL) n++;
-      length[b] = n;
-      first[b] = words[b * 4];
-      second[b] = words[b * 4 + 1];
-    }
-    return { length, first, second };
+    this.setWord(this.layout.atbLenField, len);
+    this.setWord(this.layout.poolEndField, this.poolStart + len * BLOCKS_PER_ATB * BYTES_PER_BLOCK);
+    if (this.word(this.layout.lastFreeAtbField) > len) this.setWord(this.layout.lastFreeAtbField, 0);
   }
 
   /**
    * Mark, in the allocation table, every object that is new since `before`
-   * (a head where there was none, or a different one), every object a word in
-   * memory[from, to) points to, and everything those point to: the collection
-   * that follows keeps them. Returns the number of objects marked.
+   * (a head where there was none, or one of another length or whose first
+   * two words differ), every object a word in memory[from, to) points to, and
+   * everything those point to, as py/gc.c marks (a pointer to a head block):
+   * the collection that follows keeps them. Returns the number marked.
    */
-  markNewAndRange(before: BlockIdentity, from: number, to: number): number {
+  markNewAndRange(before: AreaSnapshot, from: number, to: number): number {
     const heap = this.memory();
-    const atbStart = this.word(this.layout.atbStartField);
-    const blocks = this.blocks;
+    const table = this.tableView();
+    const blocks = table.length * BLOCKS_PER_ATB;
     const poolStart = this.poolStart;
     const words = new Uint32Array(heap.buffer, poolStart, blocks * 4);
-    const kindOf = (b: number): number => (heap[atbStart + (b >> 2)] >> ((b & 3) * 2)) & 3;
+    const kind = (t: Uint8Array, b: number): number => (t[b >> 2] >> ((b & 3) * 2)) & 3;
+    const length = (t: Uint8Array, b: number): number => {
+      let n = 1;
+      while (b + n < t.length * BLOCKS_PER_ATB && kind(t, b + n) === AT_TAIL) n++;
+      return n;
+    };
     const stack: number[] = [];
     let marked = 0;
     const mark = (b: number): void => {
-      if (kindOf(b) !== AT_HEAD) return;
-      heap[atbStart + (b >> 2)] |= AT_MARK << ((b & 3) * 2);
+      if (kind(table, b) !== AT_HEAD) return;
+      table[b >> 2] |= AT_MARK << ((b & 3) * 2);
       stack.push(b);
       marked++;
     };
@@ -229,25 +215,27 @@ export class GcArea {
       const b = (p - poolStart) / BYTES_PER_BLOCK;
       if (b < blocks) mark(b);
     };
-    const now = this.identity();
+
+    const old = before.table;
+    const oldBlocks = old.length * BLOCKS_PER_ATB;
     for (let b = 0; b < blocks; b++) {
-      const n = now.length[b];
-      if (n !== 0 && (before.length[b] !== n || before.first[b] !== now.first[b] || before.second[b] !== now.second[b])) mark(b);
+      if (kind(table, b) !== AT_HEAD) continue;
+      const same =
+        b < oldBlocks &&
+        kind(old, b) === AT_HEAD &&
+        before.pool[b * 4] === words[b * 4] &&
+        before.pool[b * 4 + 1] === words[b * 4 + 1] &&
+        length(old, b) === length(table, b);
+      if (!same) mark(b);
     }
     const range = new Uint32Array(heap.buffer, from & ~3, Math.max(0, (to - (from & ~3)) >> 2));
-    for (const p of range) markPointer(p);
+    for (let i = 0; i < range.length; i++) markPointer(range[i]);
     while (stack.length > 0) {
       const b = stack.pop()!;
       let end = b + 1;
-      while (end < blocks && kindOf(end) === AT_TAIL) end++;
+      while (end < blocks && kind(table, end) === AT_TAIL) end++;
       for (let i = b * 4; i < end * 4; i++) markPointer(words[i]);
     }
     return marked;
   }
-}
-
-export interface BlockIdentity {
-  length: Uint32Array;
-  first: Uint32Array;
-  second: Uint32Array;
 }

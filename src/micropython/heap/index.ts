@@ -6,8 +6,8 @@
 
 import { findCallDepthCounter } from "./call-depth.ts";
 import { calibrate, EXPECTED_COLLECT_SHAPES } from "./calibration.ts";
-import { wasmCallSites, type CallSiteAllowlist } from "./call-sites.ts";
-import { GcArea, type BlockIdentity, type HeapFigures } from "./gc-area.ts";
+import { wasmStack, type CallSiteAllowlist } from "./call-sites.ts";
+import { GcArea, type AreaSnapshot, type HeapFigures } from "./gc-area.ts";
 import { armNextMicroPythonLoad, patchedVm, type PatchedVm } from "./load-hook.ts";
 import type { LoadMicroPythonOptions, MicroPythonInstance } from "./vm-types.ts";
 
@@ -33,8 +33,8 @@ export interface HeapStats {
   partial: number;
   /** collect() calls with nothing allocated or freed since the last collection. */
   unchanged: number;
-  /** The first unknown call site of the last partial collection, for diagnostics. */
-  lastUnsafeSite: string | undefined;
+  /** The innermost unknown call site (byte offset in the module) of the last partial collection, for diagnostics. */
+  lastUnsafeSite: number | undefined;
 }
 
 /** The loaded heap: the budget's area plus room for the VM's own start-up and the host's glue. */
@@ -177,10 +177,9 @@ class NestedCollector {
 class BudgetedHeap implements InstalledHeap {
   readonly stats: HeapStats = { collections: 0, partial: 0, unchanged: 0, lastUnsafeSite: undefined };
   private collecting = false;
-  private tableAfterCollection: Uint8Array;
-  /** Who occupied each block after the last full collection, and after the last collection of any kind. */
-  private afterFullCollection: BlockIdentity;
-  private afterCollection: BlockIdentity;
+  /** The area after the last full collection, and after the last collection of any kind. */
+  private afterFullCollection: AreaSnapshot;
+  private afterCollection: AreaSnapshot;
 
   constructor(
     private readonly budget: number,
@@ -192,14 +191,13 @@ class BudgetedHeap implements InstalledHeap {
     /** The objects filling start-up's holes (packStartUpObjects), held for the VM's lifetime. */
     readonly startUpFill: unknown,
   ) {
-    this.tableAfterCollection = area.table();
-    this.afterFullCollection = area.identity();
+    this.afterFullCollection = area.snapshot();
     this.afterCollection = this.afterFullCollection;
   }
 
   collect(): void {
     if (this.collecting) return;
-    if (sameBytes(this.area.table(), this.tableAfterCollection)) {
+    if (!this.area.changedSince(this.afterCollection)) {
       this.stats.unchanged++;
       return;
     }
@@ -224,12 +222,12 @@ class BudgetedHeap implements InstalledHeap {
    * only in a local is freed under it.
    */
   private collectHere(): void {
-    const sites = wasmCallSites();
-    const unsafe = this.allowlist.unknownIn(sites);
+    const stack = wasmStack();
+    const unsafe = this.allowlist.unknownIn(stack);
     this.collecting = true;
     try {
       if (unsafe !== undefined) {
-        const since = this.allowlist.unknownBelow(sites, this.bytecodeFunction) ? this.afterFullCollection : this.afterCollection;
+        const since = this.allowlist.unknownBelow(stack, this.bytecodeFunction) ? this.afterFullCollection : this.afterCollection;
         this.area.markNewAndRange(since, this.vm.stackCurrent(), this.vm.stackBase());
         this.stats.partial++;
         this.stats.lastUnsafeSite = unsafe;
@@ -239,14 +237,7 @@ class BudgetedHeap implements InstalledHeap {
     } finally {
       this.collecting = false;
     }
-    this.afterCollection = this.area.identity();
+    this.afterCollection = this.area.snapshot();
     if (unsafe === undefined) this.afterFullCollection = this.afterCollection;
-    this.tableAfterCollection = this.area.table();
   }
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
