@@ -76,10 +76,12 @@ if (unbudgeted) {
   process.exit(0);
 }
 
-// Cost at a blocking point: a call that collects (something was allocated since), one that finds nothing to do, and a plain call.
-const n = 20_000;
-const collectingMs = timed(`for i in range(${n}):\n    s = bytes(64)\n    host.block()`);
-const allocOnlyMs = timed(`for i in range(${n}):\n    s = bytes(64)\n    host.noop()`);
+// Cost at a blocking point: a call that collects (1/16 of the budget allocated since the last), the same
+// allocation with a plain call, a blocking call with too little allocated to collect, and a plain call.
+const n = 5_000;
+const chunk = Math.ceil(budget / 16);
+const collectingMs = timed(`for i in range(${n}):\n    s = bytes(${chunk})\n    host.block()`);
+const allocOnlyMs = timed(`for i in range(${n}):\n    s = bytes(${chunk})\n    host.noop()`);
 const unchangedMs = timed(`for i in range(${n}):\n    host.block()`);
 const plainMs = timed(`for i in range(${n}):\n    host.noop()`);
 const s = stats()!;
@@ -93,13 +95,13 @@ const other = child.status === 0 ? (JSON.parse(child.stdout.trim().split("\n").a
 console.log(`VM heap, budget ${int(budget)} B; ${describeMachine()}`);
 console.log(
   `  collection at a blocking point: ${fixed(((collectingMs - allocOnlyMs) / n) * 1000)} us ` +
-    `(${int(n / ((collectingMs - allocOnlyMs) / 1000))} collections/s); nothing to collect: ${fixed(((unchangedMs - plainMs) / n) * 1000)} us`,
+    `(${int(n / ((collectingMs - allocOnlyMs) / 1000))} collections/s); too little allocated to collect: ${fixed(((unchangedMs - plainMs) / n) * 1000)} us`,
 );
 console.log(
   `  long loop, ${int(iterations)} iterations x 1 KB garbage, blocking every 10: ${fixed(loopMs / 1000, 2)} s; ` +
     `VM memory ${kib(start.wasm)} -> peak ${kib(peak.wasm)}; RSS ${kib(start.rss)} -> peak ${kib(peak.rss)}`,
 );
-console.log(`  collections ${int(s.collections)} full, ${int(s.partial)} partial, ${int(s.unchanged)} with nothing to do`);
+console.log(`  collections ${int(s.collections)} full, ${int(s.partial)} partial; ${int(s.unchanged)} blocking calls with too little allocated to collect`);
 if (other) {
   console.log(
     `  same loop, package heap without the budget: ${fixed(other.loopMs / 1000, 2)} s; ` +

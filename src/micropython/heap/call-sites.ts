@@ -17,6 +17,8 @@ export interface WasmStack {
 }
 
 const holder: { stack?: unknown } = {};
+/** Whether this thread's engine hands over V8's own frames (decided on first use). */
+let structured: boolean | undefined;
 const FRAME = /wasm-function\[(\d+)\]:0x([0-9a-f]+)/g;
 
 /**
@@ -24,8 +26,19 @@ const FRAME = /wasm-function\[(\d+)\]:0x([0-9a-f]+)/g;
  * (source-map support) wrap them, and then the formatted stack is parsed.
  */
 export function wasmStack(): WasmStack {
-  const prepare = Error.prepareStackTrace;
   const limit = Error.stackTraceLimit;
+  const out: WasmStack = { sites: [], functions: [] };
+  if (structured === false) {
+    Error.stackTraceLimit = Infinity;
+    const text = new Error().stack ?? "";
+    Error.stackTraceLimit = limit;
+    for (const m of text.matchAll(FRAME)) {
+      out.sites.push(parseInt(m[2], 16));
+      out.functions.push(-1 - Number(m[1])); // a function index, kept apart from start offsets
+    }
+    return out;
+  }
+  const prepare = Error.prepareStackTrace;
   Error.prepareStackTrace = (_error, frames) => frames;
   Error.stackTraceLimit = Infinity;
   try {
@@ -36,21 +49,12 @@ export function wasmStack(): WasmStack {
   }
   const frames = holder.stack;
   holder.stack = undefined;
-  const out: WasmStack = { sites: [], functions: [] };
-  if (Array.isArray(frames) && frames.every((f: V8CallSite) => typeof f.getEnclosingColumnNumber === "function" && typeof f.getPosition === "function")) {
-    for (const frame of frames as V8CallSite[]) {
-      if (!frame.getScriptNameOrSourceURL()?.startsWith("wasm://")) continue;
-      out.sites.push(frame.getPosition());
-      out.functions.push(frame.getEnclosingColumnNumber!()!);
-    }
-    return out;
-  }
-  Error.stackTraceLimit = Infinity;
-  const text = new Error().stack ?? "";
-  Error.stackTraceLimit = limit;
-  for (const m of text.matchAll(FRAME)) {
-    out.sites.push(parseInt(m[2], 16));
-    out.functions.push(-1 - Number(m[1])); // a function index, kept apart from start offsets
+  structured ??= Array.isArray(frames) && frames.every((f: V8CallSite) => typeof f.getEnclosingColumnNumber === "function" && typeof f.getPosition === "function");
+  if (!structured) return wasmStack();
+  for (const frame of frames as V8CallSite[]) {
+    if (!frame.getScriptNameOrSourceURL()?.startsWith("wasm://")) continue;
+    out.sites.push(frame.getPosition());
+    out.functions.push(frame.getEnclosingColumnNumber!()!);
   }
   return out;
 }

@@ -31,7 +31,7 @@ export interface HeapStats {
    * C stack points to, was kept.
    */
   partial: number;
-  /** collect() calls with nothing allocated or freed since the last collection. */
+  /** collect() calls that did not collect: less than 1/16 of the budget allocated since the last collection. */
   unchanged: number;
   /** The innermost unknown call site (byte offset in the module) of the last partial collection, for diagnostics. */
   lastUnsafeSite: number | undefined;
@@ -180,6 +180,7 @@ class BudgetedHeap implements InstalledHeap {
   /** The area after the last full collection, and after the last collection of any kind. */
   private afterFullCollection: AreaSnapshot;
   private afterCollection: AreaSnapshot;
+  private usedAfterCollection: number;
 
   constructor(
     private readonly budget: number,
@@ -193,11 +194,19 @@ class BudgetedHeap implements InstalledHeap {
   ) {
     this.afterFullCollection = area.snapshot();
     this.afterCollection = this.afterFullCollection;
+    this.usedAfterCollection = area.figures(budget).used;
   }
 
+  /**
+   * At a blocking point. Deciding whether a collection is safe costs a stack
+   * trace (tens of microseconds), so it is run once at least 1/16 of the
+   * budget was allocated since the last collection, or the heap is three
+   * quarters full; a failed allocation collects regardless (onVmCollect).
+   */
   collect(): void {
     if (this.collecting) return;
-    if (!this.area.changedSince(this.afterCollection)) {
+    const figures = this.area.figures(this.budget);
+    if (figures.used - this.usedAfterCollection < this.budget / 16 && figures.free > this.budget / 4) {
       this.stats.unchanged++;
       return;
     }
@@ -239,5 +248,6 @@ class BudgetedHeap implements InstalledHeap {
     }
     this.afterCollection = this.area.snapshot();
     if (unsafe === undefined) this.afterFullCollection = this.afterCollection;
+    this.usedAfterCollection = this.area.figures(this.budget).used;
   }
 }
