@@ -41,14 +41,15 @@ export function wasmStack(): WasmStack {
   const prepare = Error.prepareStackTrace;
   Error.prepareStackTrace = (_error, frames) => frames;
   Error.stackTraceLimit = Infinity;
+  let frames: unknown;
   try {
     Error.captureStackTrace(holder, wasmStack);
+    frames = holder.stack; // formatted on first read, so read before the formatter is restored
   } finally {
     Error.prepareStackTrace = prepare;
     Error.stackTraceLimit = limit;
+    holder.stack = undefined;
   }
-  const frames = holder.stack;
-  holder.stack = undefined;
   structured ??= Array.isArray(frames) && frames.every((f: V8CallSite) => typeof f.getEnclosingColumnNumber === "function" && typeof f.getPosition === "function");
   if (!structured) return wasmStack();
   for (const frame of frames as V8CallSite[]) {

@@ -83,7 +83,14 @@ export function installHeapBudget(mp: MicroPythonInstance, budgetBytes: number):
     throw new Error("VM heap: this VM was not loaded with heapLoadOptions(); merge them into loadMicroPython's options");
   }
   const heap = (): Uint8Array => mp._module.HEAPU8;
-  const area = GcArea.find(heap, loadedHeapSize(budgetBytes), heap().length);
+  // The area's struct is static data, like the flag gc_collect() sets: look near it first.
+  const near = Math.min(heap().length, vm.pendingFlagAddr * 2 + 65536);
+  let area: GcArea;
+  try {
+    area = GcArea.find(heap, loadedHeapSize(budgetBytes), near);
+  } catch {
+    area = GcArea.find(heap, loadedHeapSize(budgetBytes), heap().length);
+  }
   const depthAddr = findCallDepthCounter(mp, area.poolStart);
   const collector = new NestedCollector(mp, vm, depthAddr);
 
