@@ -5,7 +5,7 @@
 // credit never exceeded, fallback chunk sizes) and records it.
 
 import { MockBinding, type MockPortBinding } from "@serialport/binding-mock";
-import { SerialLink } from "../../src/bridge/serial-port.ts";
+import { SerialLink, type SerialOptions } from "../../src/bridge/serial-port.ts";
 
 export type PasteSupport = "window" | "unsupported" | "old-firmware" | "garbage" | "silent";
 
@@ -53,7 +53,7 @@ export class MockBoard {
   static async open(options: MockBoardOptions = {}): Promise<MockBoard> {
     const path = `/dev/MOCKBOARD${nextPort++}`;
     MockBinding.createPort(path, { echo: false, record: false });
-    const link = await SerialLink.open(path, { binding: MockBinding });
+    const link = await SerialLink.open(path, { binding: MockBinding as unknown as SerialOptions["binding"] });
     return new MockBoard(link, link.port as MockPortBinding, options);
   }
 
