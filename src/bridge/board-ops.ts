@@ -80,7 +80,7 @@ export class BoardOps {
     for (let at = 0; at < data.length; at += PUT_CHUNK) {
       const chunk = Buffer.from(data.subarray(at, at + PUT_CHUNK)).toString("base64");
       try {
-        await this.run(`_ub_w(_ub_d('${chunk}'))`, `writing ${path}`);
+        await this.run(`_ub_w(_ub_d(b'${chunk}'))`, `writing ${path}`);
       } catch (error) {
         // The helpers vanish when the board reboots: say so rather than "NameError".
         if (error instanceof BridgeError && error.kind === "exec" && error.message.includes("NameError")) {
@@ -154,8 +154,10 @@ export class BoardOps {
       [
         "import os, json",
         "r = []",
-        `for e in os.ilistdir(${pyStr(dir)}):`,
-        " r.append({'name': e[0], 'dir': e[1] == 0x4000, 'size': e[3] if len(e) > 3 else 0})",
+        `d = ${pyStr(dir)}`,
+        "for e in os.ilistdir(d):",
+        " isdir = e[1] == 0x4000",
+        " r.append({'name': e[0], 'dir': isdir, 'size': 0 if isdir else os.stat((d.rstrip('/') + '/' if d else '') + e[0])[6]})",
         "print(json.dumps(r))",
       ].join("\n"),
       `listing ${dir || "the current folder"}`,
