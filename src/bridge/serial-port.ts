@@ -2,6 +2,7 @@
 // bindings (a USB-serial board, or a pseudo-terminal from serve-board).
 // Tests pass @serialport/binding-mock instead.
 
+import { existsSync } from "node:fs";
 import { SerialPortStream } from "@serialport/stream";
 import { autoDetect } from "@serialport/bindings-cpp";
 import { BridgeError } from "./errors.ts";
@@ -20,14 +21,29 @@ export interface SerialOptions {
 export class SerialLink implements ByteLink {
   private closeListeners: Array<(error?: Error) => void> = [];
   private closed = false;
+  private pendingWrites = new Set<(error?: Error) => void>();
+
+  private presence: NodeJS.Timeout | null = null;
 
   private constructor(
     readonly path: string,
     private readonly stream: SerialPortStream,
+    watchDevice: boolean,
   ) {
     stream.on("close", (error?: Error | null) => this.finish(error ?? undefined));
     // A read error on a vanished device arrives as 'error' then 'close'; the close carries it.
     stream.on("error", (error: Error) => this.finish(error));
+    // The bindings do not always notice a device going away (a pty whose other
+    // end closed can read as empty forever), but its device node disappears,
+    // as a USB board's does when unplugged: check for it.
+    if (watchDevice) {
+      this.presence = setInterval(() => {
+        if (existsSync(path)) return;
+        this.finish(new Error("the device disappeared"));
+        if (stream.isOpen) stream.close(() => {});
+      }, 200);
+      this.presence.unref();
+    }
   }
 
   static async open(path: string, options: SerialOptions = {}): Promise<SerialLink> {
@@ -36,7 +52,7 @@ export class SerialLink implements ByteLink {
     await new Promise<void>((resolve, reject) =>
       stream.open((error) => (error ? reject(new BridgeError("open", `cannot open serial port ${path}: ${error.message} (check the path with \`umqtt-bench devices\` and that no other program holds the port)`)) : resolve())),
     );
-    return new SerialLink(path, stream);
+    return new SerialLink(path, stream, options.binding === undefined);
   }
 
   /** The binding's port, for tests driving a mock. */
@@ -51,7 +67,11 @@ export class SerialLink implements ByteLink {
   write(bytes: Uint8Array): Promise<void> {
     if (!this.isOpen) return Promise.reject(new BridgeError("port-closed", `serial port ${this.path} is closed`));
     return new Promise((resolve, reject) => {
+      // A write pending when the device vanishes never calls back: the close rejects it.
+      const pending = (error?: Error) => reject(new BridgeError("port-closed", `${this.path} closed while writing${error ? ` (${error.message.split("\n")[0]})` : ""}`));
+      this.pendingWrites.add(pending);
       this.stream.write(Buffer.from(bytes), (error) => {
+        this.pendingWrites.delete(pending);
         if (error) reject(new BridgeError("port-closed", `writing to ${this.path} failed: ${error.message}`));
         else resolve();
       });
@@ -79,6 +99,9 @@ export class SerialLink implements ByteLink {
   private finish(error?: Error): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.presence) clearInterval(this.presence);
+    for (const reject of this.pendingWrites) reject(error);
+    this.pendingWrites.clear();
     for (const listener of this.closeListeners.splice(0)) listener(error);
   }
 }
