@@ -10,6 +10,7 @@ import { listCommand } from "./commands/list.ts";
 import { boardsCommand } from "./commands/boards.ts";
 import { brokerCommand } from "./commands/broker.ts";
 import { serveBoardCommand } from "./commands/serve-board.ts";
+import { installSignalHandlers } from "./signals.ts";
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -19,6 +20,7 @@ function addRunOptions(command: Command): Command {
     .option("--board <model>", "run every board as this model (a name from `umqtt-bench boards` or a path to a board JSON file); NAME=MODEL for one board", collect)
     .option("--net <profile>", "network profile for every board: ideal, wifi, flaky-wifi, gprs")
     .option("--net-set <field=value>", "override one network profile field, e.g. latencyMs=80 (repeatable)", collect)
+    .option("--umqtt <version>", "umqtt.simple release for every board: 1.3.4, 1.4.0, 1.5.0, 1.6.0, 1.7.0, 1.7.1 or 1.8.0 (default: the scenario's, else 1.8.0)")
     .option("--seed <n>", "seed for every random choice (network faults, jitter); printed with every run")
     .option("--timeout <duration>", "deadline for the whole run, e.g. 90s (default: the scenario's)")
     .option("--broker <url>", "use an external broker, e.g. mqtt://127.0.0.1:1883 (runs in real time)")
@@ -87,5 +89,6 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+installSignalHandlers();
 const code = await main(process.argv.slice(2));
 process.exit(code);

@@ -3,6 +3,9 @@
 // Wokwi's automation scenarios (delay, wait-serial, set-control, expect-pin)
 // with MQTT and network-fault steps added.
 
+import type { UmqttVersion } from "../../client/versions.ts";
+import type { UmqttLoad } from "../board/heap-calibration.ts";
+
 export interface ScenarioBoard {
   /** Name used in steps and traces, e.g. "board1". */
   name: string;
@@ -12,6 +15,10 @@ export interface ScenarioBoard {
   firmware: string;
   /** Network profile name; defaults to the board's own default. */
   net?: string;
+  /** umqtt.simple release the board's firmware gets (`umqtt: 1.7.1`); default 1.8.0. */
+  umqtt?: UmqttVersion;
+  /** How umqtt is loaded on the board (`umqtt-load: mpy`): frozen (default), mpy or py. */
+  umqttLoad?: UmqttLoad;
   /** Values handed to the firmware (e.g. topic names, payload sizes). */
   params: Record<string, unknown>;
 }
@@ -27,7 +34,8 @@ export type Step =
   | { type: "expect-pin"; target: PinTarget; value: 0 | 1 }
   | { type: "wait-pin"; target: PinTarget; value: 0 | 1; timeoutMs: number }
   | { type: "publish"; topic: string; payload: string; qos: 0 | 1; retain: boolean }
-  | { type: "expect-message"; topic: string; payload?: string; timeoutMs: number }
+  /** A message the bench's subscriber saw from a board (or, with fromBench, from anyone), or one `board` received. */
+  | { type: "expect-message"; topic: string; payload?: string; board?: string; fromBench?: boolean; timeoutMs: number }
   | { type: "fault"; board: string; fault: FaultKind; durationMs?: number }
   | { type: "wait-net"; board: string; event: string; timeoutMs: number }
   | { type: "wait-mqtt"; board: string; packet: string; dir?: "out" | "in"; topic?: string; timeoutMs: number }
@@ -68,7 +76,7 @@ export function describeStep(step: Step): string {
     case "publish":
       return `publish ${step.topic} ${step.payload.length > 40 ? `(${step.payload.length} bytes)` : `"${step.payload}"`}${step.qos ? ` qos${step.qos}` : ""}${step.retain ? " retained" : ""}`;
     case "expect-message":
-      return `expect-message ${step.topic}${step.payload === undefined ? "" : ` "${step.payload}"`}`;
+      return `expect-message ${step.board ? `${step.board} receives ` : ""}${step.topic}${step.payload === undefined ? "" : ` "${step.payload}"`}${step.fromBench ? " (bench's own count)" : ""}`;
     case "fault":
       return `fault ${step.board} ${step.fault}${step.durationMs === undefined ? "" : ` for ${step.durationMs}ms`}`;
     case "wait-net":
