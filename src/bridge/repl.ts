@@ -87,8 +87,7 @@ export class Repl {
     await this.write("\r\x03");
     await this.pause(100);
     await this.write("\x03");
-    await this.pause(100);
-    this.inbox.takeAll();
+    await this.drain();
     await this.write("\x02");
     await this.inbox.readUntil(FRIENDLY_PROMPT, this.wait("friendly prompt \">>> \" after Ctrl-C"));
     this.mode = "friendly";
@@ -100,10 +99,15 @@ export class Repl {
     await this.write("\r\x03");
     await this.pause(100);
     await this.write("\x03");
-    await this.pause(100);
-    this.inbox.takeAll();
-    await this.write("\r\x01");
-    await this.inbox.readUntil(RAW_PROMPT, this.wait("raw REPL prompt after Ctrl-A"));
+    await this.drain();
+    // A board at the raw prompt says nothing until spoken to: bytes after the
+    // prompt are the late end of something earlier (a reboot's banner, an
+    // interrupted program), so ask again until the prompt is the last word.
+    for (let attempt = 1; ; attempt++) {
+      await this.write("\r\x01");
+      await this.inbox.readUntil(RAW_PROMPT, this.wait("raw REPL prompt after Ctrl-A"));
+      if ((await this.drain()) === 0 || attempt === 3) break;
+    }
     this.mode = "raw";
     this.promptRead = true;
     if (options.softReset) await this.softReset();
@@ -128,6 +132,17 @@ export class Repl {
     await this.inbox.readUntil(SOFT_REBOOT, this.wait("\"soft reboot\" after Ctrl-D"));
     await this.inbox.readUntil(FRIENDLY_PROMPT, this.wait("friendly prompt after the soft reboot", 10_000));
     this.mode = "friendly";
+  }
+
+  /** Discards what the board sends until it has been quiet a moment (the end of an interrupted program, a reboot's banner); returns how many bytes. */
+  private async drain(): Promise<number> {
+    let quietFor = 0;
+    for (let waited = 0; waited < 5000 && quietFor < 200; waited += 50) {
+      const before = this.inbox.unread;
+      await this.pause(50);
+      quietFor = this.inbox.unread === before ? quietFor + 50 : 0;
+    }
+    return this.inbox.takeAll().length;
   }
 
   /** Back to the friendly REPL. */
@@ -172,8 +187,9 @@ export class Repl {
     if (answer[0] === 0x52 && answer[1] === 0x00) {
       // Understood but unsupported: the board redraws the raw prompt.
       await this.inbox.readUntil(bytes(">"), this.wait("raw REPL prompt after raw-paste was refused"));
-    } else if (answer[0] === 0x72 && answer[1] === 0x61) {
+    } else if (answer[0] === 0x72 && answer[1] === 0x61 && this.rawPaste === undefined) {
       // "ra": firmware before raw-paste took Ctrl-A as "reset the raw REPL" and reprints its banner.
+      // (Only believed on a connection where raw-paste never worked: else it is a board that reset.)
       await this.inbox.readUntil(bytes("w REPL; CTRL-B to exit\r\n>"), this.wait("raw REPL banner from firmware without raw-paste"));
     } else {
       await this.unexpected(answer, "answer to the raw-paste request (R\\x01, R\\x00 or the raw REPL banner)");
@@ -259,11 +275,22 @@ export class Repl {
   }
 
   private async unexpected(got: Uint8Array, expected: string): Promise<never> {
-    // Let the rest of a burst arrive so the message shows it whole.
-    await this.pause(20);
-    const all = concat([got, this.inbox.takeAll()]);
+    // Let the rest of the burst arrive (a rebooting board prints for a while)
+    // so the message shows it whole and a reboot is recognised as one.
+    const parts = [got];
+    for (let waited = 0; waited < 3000; waited += 100) {
+      const before = this.inbox.unread;
+      await this.pause(100);
+      if (this.inbox.unread === before && waited >= 200) break;
+    }
+    parts.push(this.inbox.takeAll());
+    const all = concat(parts);
     this.mode = "unknown";
     this.promptRead = false;
+    // A board that reset itself (watchdog, brown-out, another tool's Ctrl-D) says so before its prompt.
+    if (Buffer.from(all).includes("soft reboot") || Buffer.from(all).includes("MicroPython v")) {
+      throw new BridgeError("soft-reset", `${this.name}: the board rebooted in the middle of the operation; run it again`);
+    }
     throw new BridgeError("garbage", `${this.name}: expected ${expected}, got "${showBytes(all)}" (another program on the port, a wrong baud rate, or not MicroPython?)`);
   }
 }

@@ -119,6 +119,25 @@ describe.skipIf(!hasSocat)("serve-board on a real pty", () => {
     expect(info.memFree).toBeGreaterThan(0);
   });
 
+  it("a soft reset during an upload: one soft-reset line, and the board works again", async () => {
+    let reset = false;
+    const error = await ops
+      .put("reset.bin", pattern(16 * 1024), () => {
+        if (reset) return;
+        reset = true;
+        void link.write(Uint8Array.of(0x04)); // Ctrl-D on the empty raw line, as another tool or a reset would
+      })
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
+    expect(error).toBeInstanceOf(BridgeError);
+    expect((error as BridgeError).kind).toBe("soft-reset");
+    expect((error as Error).message).not.toContain("\n");
+    const again = await repl.exec("print('back')");
+    expect(boardText(again.stdout)).toBe("back\n");
+  });
+
   it("stops a program that ignores Ctrl-C and comes back to the prompt with the files kept", async () => {
     await repl.enterRaw();
     await link.write(new TextEncoder().encode("while True:\n    pass\n\x04"));

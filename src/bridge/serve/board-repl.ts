@@ -38,10 +38,12 @@ export class BoardRepl {
   private dropOk = 0;
   private outputTail = "";
   private lastOutputByte = -1;
-  /** Input that arrives while the CPU restarts. */
-  private queued: number[] | null = null;
+  /** Host input not yet handed to the CPU. */
+  private input: number[] = [];
+  /** A CPU is starting: input waits. */
+  private restarting = false;
   private interruptTimer: NodeJS.Timeout | null = null;
-  /** Input received since an unanswered Ctrl-C, replayed if the VM is restarted. */
+  /** Input handed to the CPU since an unanswered Ctrl-C, replayed if the VM is restarted. */
   private sinceInterrupt: number[] = [];
   private closed = false;
   private readonly grace: number;
@@ -71,14 +73,24 @@ export class BoardRepl {
 
   /** Bytes from the host. */
   receive(bytes: Uint8Array): void {
-    if (this.queued) {
-      this.queued.push(...bytes);
-      return;
-    }
-    if (this.interruptTimer) this.sinceInterrupt.push(...bytes);
+    this.input.push(...bytes);
+    this.pump();
+  }
+
+  /**
+   * Hands queued host input to the CPU. A raw-paste request is answered only
+   * once the CPU has consumed everything before it, so the answer comes after
+   * that input's output, as on a board that reads its line in order.
+   */
+  private pump(): void {
+    if (this.restarting || !this.cpu) return;
     const forward: number[] = [];
-    for (const b of bytes) this.hostByte(b, forward);
-    if (forward.length) this.cpu?.input(Uint8Array.from(forward));
+    while (this.input.length) {
+      const completesPasteRequest = !this.paste && this.held.length === 2 && this.input[0] === 0x01;
+      if (completesPasteRequest && (this.cpu.busy || forward.length)) break; // pumped again on idle
+      this.hostByte(this.input.shift()!, forward);
+    }
+    if (forward.length) this.cpu.input(Uint8Array.from(forward));
   }
 
   private hostByte(b: number, forward: number[]): void {
@@ -110,6 +122,7 @@ export class BoardRepl {
 
   private forwardByte(b: number, forward: number[]): void {
     forward.push(b);
+    if (this.interruptTimer) this.sinceInterrupt.push(b);
     if (this.mode === "raw") this.rawLineLength = b <= 0x04 ? 0 : this.rawLineLength + 1;
     if (b === 0x03 && this.cpu?.busy && !this.interruptTimer) {
       this.sinceInterrupt = [];
@@ -172,24 +185,25 @@ export class BoardRepl {
     if (this.interruptTimer) clearTimeout(this.interruptTimer);
     this.interruptTimer = null;
     this.sinceInterrupt = [];
+    this.pump();
   }
 
   private async boot(options: { mode: ReplKind; files: FileEntry[]; quiet: boolean }, replay: number[] = []): Promise<void> {
-    this.queued = [...replay];
+    this.restarting = true;
+    this.input.unshift(...replay);
     this.dropOk = 0;
     this.paste = null;
     this.held = [];
     this.rawLineLength = 0;
     this.mode = options.mode;
     this.cpu = await this.options.startCpu(options, this.events());
-    const queued = this.queued;
-    this.queued = null;
-    if (this.closed) return;
-    if (queued.length) this.receive(Uint8Array.from(queued));
+    this.restarting = false;
+    if (!this.closed) this.pump();
   }
 
   private async softReboot(rest: Uint8Array): Promise<void> {
     const files = this.cpu!.files;
+    this.restarting = true;
     this.programEnded();
     await this.cpu!.stop();
     if (this.closed) return;
@@ -204,11 +218,13 @@ export class BoardRepl {
     const files = this.cpu.files;
     const replay = this.sinceInterrupt;
     this.sinceInterrupt = [];
-    this.queued = [];
+    this.restarting = true;
     await this.cpu.stop();
     if (this.closed) return;
     const traceback = "Traceback (most recent call last):\r\nKeyboardInterrupt: \r\n";
     this.send(latin1(this.mode === "raw" ? `\x04${traceback}\x04>` : `${traceback}>>> `));
-    await this.boot({ mode: this.mode, files, quiet: true }, [...this.queued, ...replay]);
+    // Input sent after the Ctrl-C went to the stopped VM: the new one gets it again.
+    this.input = [...replay, ...this.input];
+    await this.boot({ mode: this.mode, files, quiet: true });
   }
 }
