@@ -9,8 +9,6 @@
 // reports whenever they change, so the filesystem outlives every VM.
 
 import { Worker } from "node:worker_threads";
-import { createRequire } from "node:module";
-import { pathToFileURL } from "node:url";
 import type { BootData, FileEntry, FromCpu, ToCpu } from "./vm-cpu-messages.ts";
 
 export type ReplKind = "friendly" | "raw";
@@ -40,10 +38,8 @@ export interface VmCpuOptions {
   quiet?: boolean;
 }
 
-/** tsx's loader, registered inside the worker so it can load the worker's TypeScript (its ESM entry: the CJS one cannot register hooks there). */
-const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm/api").replace(/index\.cjs$/, "index.mjs")).href;
-const workerFile = new URL("./vm-cpu-worker.ts", import.meta.url).href;
-const bootstrap = `import { register } from ${JSON.stringify(tsxApi)}; register(); await import(${JSON.stringify(workerFile)});`;
+/** Loads tsx in the worker, then the worker's TypeScript (as src/micropython's workers do). */
+const WORKER_URL = new URL("./vm-cpu-boot.mjs", import.meta.url);
 
 export class VmCpu implements Cpu {
   /** The board's files as last reported by the VM. */
@@ -61,7 +57,7 @@ export class VmCpu implements Cpu {
   /** Boots a VM (boot.py, main.py in the friendly REPL, then the prompt) and resolves once it waits for input. */
   static start(options: VmCpuOptions, events: CpuEvents): Promise<VmCpu> {
     const data: BootData = { heapBytes: options.heapBytes ?? 256 * 1024, files: options.files, mode: options.mode, quiet: options.quiet ?? false };
-    const worker = new Worker(bootstrap, { eval: true, workerData: data });
+    const worker = new Worker(WORKER_URL, { workerData: data });
     const cpu = new VmCpu(worker, options.files);
     cpu.pending = 1; // until booted
     return new Promise((resolve, reject) => {
