@@ -60,6 +60,19 @@ describe("firmware that never yields", () => {
   }, 60_000);
 });
 
+describe("signals during start-up", () => {
+  it("Ctrl-C while the command is still starting ends with exit 130 and still writes the JUnit", async () => {
+    const junit = join(tmp, "early", "junit.xml");
+    const run = background("run", "example_sub_led", "--junit", junit);
+    await new Promise((r) => setTimeout(r, 500)); // Node is up, the program is still loading
+    run.child.kill("SIGINT");
+    expect(await run.exited).toBe(130);
+    const xml = readFileSync(junit, "utf8");
+    expect(xml).toMatch(/failures="[1-9]/);
+    expect(xml).toContain("stopped before the scenario finished");
+  }, 60_000);
+});
+
 describe("firmware cannot end or crash the bench", () => {
   it("process.exit(0) in firmware is a crash of that board, never a pass", async () => {
     const junit = join(tmp, "exit.xml");
