@@ -84,7 +84,8 @@ export async function runCommand(scenarioArg: string, flags: RunCommandFlags): P
         boards.find((b) => b.name === board)?.leds.find((l) => l.name === led)?.activeLow ?? false;
       process.stdout.write(`${humanReport(result, supervisor.trace.events, activeLow, reproduce)}\n`);
     }
-    process.exitCode = interrupts > 0 ? EXIT.interrupted : exitCodeFor(result);
+    if (outcome.internalError && process.env.UMQTT_BENCH_DEBUG) process.stderr.write(`${outcome.internalError}\n`);
+    process.exitCode = interrupts > 0 ? EXIT.interrupted : outcome.internalError ? EXIT.internal : exitCodeFor(result);
   } finally {
     release();
   }

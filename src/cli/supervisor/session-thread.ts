@@ -29,14 +29,16 @@ process.exit = ((code?: number | string | null) => {
   throw new SystemExit(`process.exit(${code ?? ""}) called by firmware: a board cannot end the bench`);
 }) as typeof process.exit;
 
-/** An error nothing caught: the crash of the board it came from (or, before boards run, an internal error). */
+/** An error nothing caught: the crash of the board whose firmware raised it, else an internal error. */
 function uncaught(error: unknown): void {
   const board = session ? boardForError(error, session.boardHosts, lastResumed) : undefined;
   if (session && board) {
     session.crashBoard(board, error);
     return;
   }
-  send({ type: "load-error", name: "InternalError", message: error instanceof Error ? `${error.name}: ${error.message}` : String(error), stack: (error as Error)?.stack });
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const stack = error instanceof Error ? error.stack : undefined;
+  send(session ? { type: "internal-error", message, stack } : { type: "load-error", name: "InternalError", message, stack });
 }
 process.on("uncaughtException", uncaught);
 process.on("unhandledRejection", uncaught);

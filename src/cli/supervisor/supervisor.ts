@@ -35,6 +35,8 @@ export interface SupervisedOutcome {
   boards: readonly BoardInfo[];
   /** The session thread had to be abandoned (stuck firmware, died, second Ctrl-C). */
   abandoned?: string;
+  /** The bench's own code failed (exit 3); its stack. */
+  internalError?: string;
 }
 
 export interface SupervisorOptions {
@@ -57,6 +59,7 @@ export class Supervisor {
   readonly ready: Promise<void> = new Promise((resolve) => (this.resolveReady = resolve));
   private rejectOutcome!: (error: Error) => void;
   private graceTimer: NodeJS.Timeout | undefined;
+  private internalError: string | undefined;
   /** Resolves with the run's outcome; rejects with a LoadError when the scenario could not load. */
   readonly outcome: Promise<SupervisedOutcome>;
 
@@ -75,8 +78,14 @@ export class Supervisor {
     this.worker = startTsWorker(new URL("./session-thread.ts", import.meta.url), data, { stdout: true });
     this.worker.stdout.pipe(process.stderr, { end: false });
     this.worker.on("message", (message: FromSessionThread) => this.receive(message));
-    this.worker.on("error", (error) => this.abandon(`the session thread failed: ${error.name}: ${error.message}`, "fail"));
-    this.worker.on("exit", (code) => this.abandon(`the session thread ended unexpectedly (exit code ${code})`, "fail"));
+    this.worker.on("error", (error) => {
+      this.internalError = error.stack ?? error.message;
+      this.abandon(`internal error: the session thread failed: ${error.name}: ${error.message}`, "fail");
+    });
+    this.worker.on("exit", (code) => {
+      this.internalError = `exit code ${code}`;
+      this.abandon(`internal error: the session thread ended unexpectedly (exit code ${code})`, "fail");
+    });
     const stallMs = supervisorOptions.stallMs ?? DEFAULT_STALL_MS;
     this.watchdog = new Watchdog(heartbeat, stallMs, (index, stalledMs) => this.stalled(index, stalledMs));
   }
@@ -97,11 +106,11 @@ export class Supervisor {
       case "result":
         this.settle({ result: message.result, boards: this.boards });
         return;
+      case "internal-error":
+        this.internalError = message.stack ?? message.message;
+        this.abandon(`internal error: ${message.message}`, "fail");
+        return;
       case "load-error":
-        if (this.isReady) {
-          this.abandon(`internal error on the session thread: ${message.message}`, "fail");
-          return;
-        }
         this.settled = true;
         this.cleanUp();
         this.rejectOutcome(new LoadError(message.name, message.message, message.stack));
@@ -146,7 +155,7 @@ export class Supervisor {
       failure: reason,
       wallMs: performance.now() - this.startedWall,
     });
-    this.settle({ result, boards: this.boards, abandoned: reason });
+    this.settle({ result, boards: this.boards, abandoned: reason, internalError: this.internalError });
   }
 
   private settle(outcome: SupervisedOutcome): void {
