@@ -16,7 +16,7 @@ function traceEvents(path: string): { kind: string; board?: string; event?: stri
 }
 
 describe("firmware that never yields", () => {
-  for (const kind of ["spin", "microtasks"]) {
+  for (const kind of ["spin", "microtasks", "unawaited-sleep"]) {
     it(`${kind}: the watchdog names the board and the run fails with its report and files (exit 1)`, async () => {
       const junit = join(tmp, kind, "nested", "junit.xml");
       const trace = join(tmp, kind, "trace.jsonl");

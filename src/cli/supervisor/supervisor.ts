@@ -79,6 +79,12 @@ export class Supervisor {
     this.worker.stdout.pipe(process.stderr, { end: false });
     this.worker.on("message", (message: FromSessionThread) => this.receive(message));
     this.worker.on("error", (error) => {
+      if ((error as NodeJS.ErrnoException).code === "ERR_WORKER_OUT_OF_MEMORY") {
+        // Firmware scheduling without yielding (sleep_ms without await in a loop) fills memory before the watchdog fires.
+        const board = this.lastBoard();
+        this.abandon(`the run ran out of memory${board ? `; ${board}'s firmware ran last (a loop that never awaits?)` : ""}`, "fail");
+        return;
+      }
       this.internalError = error.stack ?? error.message;
       this.abandon(`internal error: the session thread failed: ${error.name}: ${error.message}`, "fail");
     });
@@ -116,6 +122,11 @@ export class Supervisor {
         this.rejectOutcome(new LoadError(message.name, message.message, message.stack));
         return;
     }
+  }
+
+  private lastBoard(): string | undefined {
+    const index = this.watchdog.lastBoardIndex();
+    return index !== undefined && this.isReady ? this.scenario.boards[index]?.name : undefined;
   }
 
   private stalled(index: number | undefined, stalledMs: number): void {

@@ -67,6 +67,12 @@ export class Watchdog {
     }
   }
 
+  /** The board (its index) whose firmware the session thread resumed last. */
+  lastBoardIndex(): number | undefined {
+    const last = Atomics.load(this.cells, LAST_BOARD);
+    return last > 0 ? last - 1 : undefined;
+  }
+
   stop(): void {
     clearInterval(this.timer);
   }
