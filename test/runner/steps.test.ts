@@ -3,7 +3,7 @@
 // asked, and fail at once when the board they wait on crashed.
 
 import { describe, expect, it } from "vitest";
-import { packets, runScenario } from "./run-scenario.ts";
+import { packets, prints, runScenario } from "./run-scenario.ts";
 
 const board = "  - { name: board1, board: esp8266, firmware: example_sub_led, net: ideal }";
 
@@ -74,7 +74,7 @@ steps:
 
 describe("a crashed board", () => {
   it("fails the step waiting on it at once, with the crash as the reason", async () => {
-    const { result } = await runScenario(`
+    const { result, events } = await runScenario(`
 name: crashes
 timeout: 60s
 boards:
@@ -86,6 +86,12 @@ steps:
     expect(result.steps[0].detail).toBe("board1 crashed: OSError: -1");
     // keepalive_starvation crashes when the broker drops it at 15 s: long before the 50 s timeout.
     expect(result.steps[0].atMs).toBeLessThan(20_000);
+    // Its traceback names the firmware's line, as MicroPython's would.
+    expect(prints(events, "board1").slice(-3)).toEqual([
+      "Traceback (most recent call last):",
+      expect.stringMatching(/^ {2}File "keepalive_starvation\.ts", line \d+, column \d+, in <module>$/),
+      "OSError: -1",
+    ]);
   });
 });
 
