@@ -6,11 +6,13 @@ import { parseDuration } from "../emulator/scenario/duration.ts";
 import type { SessionOptions } from "../emulator/runner/session.ts";
 import type { Speed } from "../emulator/runner/session-api.ts";
 import { UsageError } from "./errors.ts";
+import { UMQTT_VERSIONS, isUmqttVersion, type UmqttVersion } from "../client/versions.ts";
 
 export interface RunFlags {
   board?: string[];
   net?: string;
   netSet?: string[];
+  umqtt?: string;
   seed?: string;
   timeout?: string;
   broker?: string;
@@ -44,6 +46,11 @@ function parseBoards(values: string[] = []): Pick<SessionOptions, "boardModel" |
   return { boardModel, boardModels };
 }
 
+function parseUmqtt(text: string | undefined): UmqttVersion | undefined {
+  if (text === undefined || isUmqttVersion(text)) return text;
+  throw new UsageError(`--umqtt: unknown umqtt.simple version "${text}" (expected one of: ${UMQTT_VERSIONS.join(", ")})`);
+}
+
 export function sessionOptionsFrom(flags: RunFlags, defaults: { speed: Speed }): SessionOptions {
   let timeoutMs: number | undefined;
   if (flags.timeout !== undefined) {
@@ -60,5 +67,6 @@ export function sessionOptionsFrom(flags: RunFlags, defaults: { speed: Speed }):
     ...parseBoards(flags.board),
     net: flags.net,
     netOverrides: flags.netSet ?? [],
+    umqtt: parseUmqtt(flags.umqtt),
   };
 }

@@ -24,13 +24,18 @@ export class RealClock implements Clock {
   }
 
   setTimer(delayMs: number, fn: () => void): TimerHandle {
-    // setTimeout fires at once beyond 2^31 - 1 ms: chain shorter timers up to the due time.
+    // setTimeout fires at once beyond 2^31 - 1 ms, and its whole-millisecond
+    // granularity can fire a little early: re-arm until the due time is reached.
     const due = this.now() + (delayMs > 0 ? delayMs : 0);
     let handle: NodeJS.Timeout;
     const arm = (): void => {
-      const left = due - this.now();
-      handle = setTimeout(left > MAX_TIMEOUT_MS ? arm : fn, Math.min(Math.max(left, 0), MAX_TIMEOUT_MS));
+      const left = Math.ceil(due - this.now());
+      handle = setTimeout(fire, Math.min(Math.max(left, 0), MAX_TIMEOUT_MS));
       if (this.unref) handle.unref();
+    };
+    const fire = (): void => {
+      if (due - this.now() >= 1) arm();
+      else fn();
     };
     arm();
     return { cancel: () => clearTimeout(handle) };
