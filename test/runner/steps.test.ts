@@ -108,3 +108,18 @@ steps:
     expect(result.steps[0].detail).toMatch(/^no serial line containing "not this" within 1s; last printed: .*"Connected to broker\.local, subscribed to b'led' topic"$/);
   });
 });
+
+describe("the session's publish (the watch view's `m`)", () => {
+  it("refuses a wildcard topic instead of sending a packet the broker drops the bench for", async () => {
+    const { createSession } = await import("../../src/emulator/runner/session.ts");
+    const { resolveScenario } = await import("../../src/emulator/scenario/resolve.ts");
+    const session = await createSession(resolveScenario("example_sub_led"), { seed: 1 });
+    try {
+      await session.verdict;
+      await expect(session.publish("a/#", "x")).rejects.toThrow('"a/#" has a wildcard');
+      await session.publish("led", "on"); // the bench's publisher is still connected
+    } finally {
+      await session.stop();
+    }
+  });
+});

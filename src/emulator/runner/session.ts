@@ -156,6 +156,8 @@ export class Session implements BenchSession {
 
   async publish(topic: string, payload: string, qos: 0 | 1 = 0, retain = false): Promise<void> {
     if (!this.bench) throw new StepFailure("the bench's MQTT client is not connected yet");
+    // Scenario files are checked when they load; this guards the watch view's publish.
+    if (/[#+]/.test(topic)) throw new StepFailure(`"${topic}" has a wildcard (+ or #): publish to one topic`);
     await this.bench.publish(topic, payload, qos, retain);
   }
 
