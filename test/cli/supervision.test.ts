@@ -32,6 +32,12 @@ describe("firmware that never yields", () => {
     }, 60_000);
   }
 
+  it("names the board that spins when another board resumed in the same turn", async () => {
+    const run = await cli("run", join(RUNAWAY, "spin-one.yaml"), "--seed", "1", "--quiet");
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain("board1 has not yielded for 5 s of wall time");
+  }, 60_000);
+
   it("SIGTERM stops a stuck run within a second, with the report and trace (exit 130)", async () => {
     const trace = join(tmp, "sigterm.jsonl");
     const run = background("run", join(RUNAWAY, "spin.yaml"), "--seed", "1", "--trace", trace);
