@@ -16,6 +16,8 @@ import { createHeartbeat, Watchdog } from "./watchdog.ts";
 
 /** Wall time without a heartbeat after which firmware is declared stuck. */
 export const DEFAULT_STALL_MS = 5_000;
+/** The same while the scenario loads (board files, firmware modules, thousands of boards). */
+const LOADING_STALL_MS = 60_000;
 /** How long a stop waits for the session thread's own result before rebuilding it. */
 const STOP_GRACE_MS = 700;
 
@@ -93,7 +95,12 @@ export class Supervisor {
       this.abandon(`internal error: the session thread ended unexpectedly (exit code ${code})`, "fail");
     });
     const stallMs = supervisorOptions.stallMs ?? DEFAULT_STALL_MS;
-    this.watchdog = new Watchdog(heartbeat, stallMs, (index, stalledMs) => this.stalled(index, stalledMs));
+    // Firmware runs only once the session is ready; building thousands of boards may hold the thread longer.
+    this.watchdog = new Watchdog(
+      heartbeat,
+      () => (this.isReady ? stallMs : LOADING_STALL_MS),
+      (index, stalledMs) => this.stalled(index, stalledMs),
+    );
   }
 
   private receive(message: FromSessionThread): void {
