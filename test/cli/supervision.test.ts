@@ -24,6 +24,7 @@ describe("firmware that never yields", () => {
       expect(run.code).toBe(1);
       expect(run.stdout).toContain("board1 has not yielded for 5 s of wall time");
       expect(run.stdout).toMatch(/FAIL\s+runaway_/);
+      expect(run.stdout).toContain("this report is rebuilt from the trace");
       expect(run.stderr).not.toMatch(/\n\s+at /);
       expect(traceEvents(trace).some((e) => e.kind === "board" && e.event === "boot")).toBe(true);
       const xml = readFileSync(junit, "utf8");
