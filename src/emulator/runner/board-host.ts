@@ -26,6 +26,7 @@ import type { FaultKind, Scenario, ScenarioBoard } from "../scenario/types.ts";
 import type { BoardView, ButtonView, HeapView, LedView, NetworkView } from "./session-api.ts";
 import type { Trace } from "../trace.ts";
 import { createMqttTap } from "./mqtt-tap.ts";
+import { tracebackLines } from "../board/traceback.ts";
 import { StepFailure } from "./steps.ts";
 
 export interface BoardHostOptions {
@@ -179,6 +180,7 @@ export class BoardHost implements BoardView {
         const line = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
         this.crashed = line;
         board.print("Traceback (most recent call last):");
+        for (const frame of tracebackLines(error)) board.print(frame);
         board.print(line);
         board.crash(error);
       },
