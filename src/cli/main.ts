@@ -9,6 +9,7 @@ import { watchCommand } from "./commands/watch.ts";
 import { listCommand } from "./commands/list.ts";
 import { boardsCommand } from "./commands/boards.ts";
 import { brokerCommand } from "./commands/broker.ts";
+import { installSignalHandlers } from "./signals.ts";
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -22,7 +23,8 @@ function addRunOptions(command: Command): Command {
     .option("--seed <n>", "seed for every random choice (network faults, jitter); printed with every run")
     .option("--timeout <duration>", "deadline for the whole run, e.g. 90s (default: the scenario's)")
     .option("--broker <url>", "use an external broker, e.g. mqtt://127.0.0.1:1883 (runs in real time)")
-    .option("--trace <file>", "write every trace event as JSON lines, as they happen");
+    .option("--trace <file>", "write every trace event as JSON lines, as they happen")
+    .option("--firmware-lang <lang>", "built-in firmware as MicroPython on a VM (py, default) or its TypeScript port (ts, cheaper for fleets)");
 }
 
 export function buildProgram(): Command {
@@ -81,5 +83,6 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+installSignalHandlers();
 const code = await main(process.argv.slice(2));
 process.exit(code);
