@@ -10,6 +10,8 @@ import type { ThroughputRow } from "./throughput.ts";
 import { formatThroughput } from "./throughput.ts";
 import type { ManyBoardsReport } from "./many-boards.ts";
 import { formatManyBoards } from "./many-boards.ts";
+import type { DecoderRow } from "./decoder.ts";
+import { formatDecoder } from "./decoder.ts";
 import { describeMachine, fixed, int, kib, runChild, table } from "./lib.ts";
 
 function argValue(name: string): string | undefined {
@@ -28,7 +30,7 @@ console.log(`umqtt-bench benchmarks, ${new Date().toISOString().slice(0, 10)}`);
 console.log(describeMachine());
 console.log("");
 
-console.log(`[1/2] throughput: example_sub_led, ${commands} commands, one per virtual second`);
+console.log(`[1/3] throughput: example_sub_led, ${commands} commands, one per virtual second`);
 let throughput: { rows: ThroughputRow[]; seed: number } | undefined;
 try {
   throughput = await runChild("throughput.ts", ["--json", "--commands", commands, "--repeat", repeat], { timeoutMs: 900_000, echo: true });
@@ -36,12 +38,20 @@ try {
   console.log(`  throughput failed: ${(error as Error).message}`);
 }
 
-console.log(`\n[2/2] many boards: ${sizes} boards on one embedded aedes and one virtual clock, ${seconds} virtual s`);
+console.log(`\n[2/3] many boards: ${sizes} boards on one embedded aedes and one virtual clock, ${seconds} virtual s`);
 let many: ManyBoardsReport | undefined;
 try {
   many = await runChild("many-boards.ts", ["--json", "--sizes", sizes, "--seconds", seconds], { timeoutMs: 1_800_000, echo: true });
 } catch (error) {
   console.log(`  many boards failed: ${(error as Error).message}`);
+}
+
+console.log("\n[3/3] decoder: one large PUBLISH in 1,460-byte chunks");
+let decoder: DecoderRow[] | undefined;
+try {
+  decoder = await runChild("decoder.ts", ["--json"], { timeoutMs: 300_000 });
+} catch (error) {
+  console.log(`  decoder failed: ${(error as Error).message}`);
 }
 
 console.log("\n== throughput (median wall time of the repetitions) ==");
@@ -67,6 +77,7 @@ for (const o of many?.ours ?? []) {
     `${kib(o.perBoard)} heap/board${ratio}`,
   ]);
 }
+for (const r of decoder ?? []) summary.push([`decoder ${r.mib} MiB in 1,460 B chunks`, `${fixed(r.wallMs, 1)} ms wall`, `${fixed(r.msPerMib, 2)} ms per MiB`]);
 console.log("\n== summary ==");
 console.log(table(["benchmark", "result", "detail"], summary));
 console.log(`\n(${fixed((Date.now() - started) / 1000, 0)} s in all; ${describeMachine()})`);

@@ -1,7 +1,7 @@
 # Connect, publish "hello" to "foo_topic", disconnect.
 from umqtt.simple import MQTTClient
 
-SERVER = "192.168.1.10"
+SERVER = "broker.local"  # every name and address reaches the bench's broker
 
 
 def main(server=SERVER):

@@ -8,7 +8,7 @@ from umqtt.simple import MQTTClient
 
 button = Pin(0, Pin.IN)
 
-SERVER = "192.168.1.10"
+SERVER = "broker.local"  # every name and address reaches the bench's broker
 CLIENT_ID = ubinascii.hexlify(machine.unique_id())
 TOPIC = b"led"
 

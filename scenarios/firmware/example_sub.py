@@ -2,7 +2,7 @@
 import time
 from umqtt.simple import MQTTClient
 
-SERVER = "192.168.1.10"
+SERVER = "broker.local"  # every name and address reaches the bench's broker
 POLL = False  # True: check_msg() once a second instead of blocking in wait_msg()
 
 

@@ -2,7 +2,7 @@
 # while the board is away, and robust reconnects by itself on network errors.
 from umqtt.robust import MQTTClient
 
-SERVER = "192.168.1.10"
+SERVER = "broker.local"  # every name and address reaches the bench's broker
 
 client = MQTTClient("umqtt_client", SERVER)
 

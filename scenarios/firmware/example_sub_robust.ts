@@ -5,7 +5,7 @@
 import type { Firmware } from "../../src/emulator/firmware/context.ts";
 import { b } from "../../src/emulator/firmware/py.ts";
 
-const firmware: Firmware = async ({ umqtt, print, SERVER }) => {
+const firmware: Firmware = async ({ umqtt, print, SERVER, params }) => {
   function sub_cb(topic: Uint8Array, msg: Uint8Array): void {
     print([topic, msg]);
   }
@@ -20,7 +20,9 @@ const firmware: Firmware = async ({ umqtt, print, SERVER }) => {
     // (connect() returns false), subscribe once: the broker stores it.
     if (!(await c.connect(false))) {
       print("New session being set up");
-      await c.subscribe(b("foo_topic"), 1);
+      // QoS 0 as upstream's example; params.qos: 1 asks the broker to queue
+      // messages for the session while the board is away.
+      await c.subscribe(b("foo_topic"), Number(params.qos ?? 0));
     }
     for (;;) await c.wait_msg();
   }

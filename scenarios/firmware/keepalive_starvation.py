@@ -4,7 +4,7 @@ import machine
 import ubinascii
 from umqtt.simple import MQTTClient
 
-SERVER = "192.168.1.10"
+SERVER = "broker.local"  # every name and address reaches the bench's broker
 KEEPALIVE = 10
 
 client = MQTTClient(ubinascii.hexlify(machine.unique_id()), SERVER, keepalive=KEEPALIVE)

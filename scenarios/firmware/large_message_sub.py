@@ -6,7 +6,7 @@ import machine
 import ubinascii
 from umqtt.simple import MQTTClient
 
-SERVER = "192.168.1.10"
+SERVER = "broker.local"  # every name and address reaches the bench's broker
 
 
 def on_message(topic, msg):

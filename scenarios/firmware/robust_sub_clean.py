@@ -4,7 +4,7 @@
 # clean session's subscription, so messages stop arriving.
 from umqtt.robust import MQTTClient
 
-SERVER = "192.168.1.10"
+SERVER = "broker.local"  # every name and address reaches the bench's broker
 
 client = MQTTClient("umqtt_client", SERVER)
 client.DEBUG = True

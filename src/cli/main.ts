@@ -18,6 +18,7 @@ function addRunOptions(command: Command): Command {
     .option("--board <model>", "run every board as this model (a name from `umqtt-bench boards` or a path to a board JSON file); NAME=MODEL for one board", collect)
     .option("--net <profile>", "network profile for every board: ideal, wifi, flaky-wifi, gprs")
     .option("--net-set <field=value>", "override one network profile field, e.g. latencyMs=80 (repeatable)", collect)
+    .option("--umqtt <version>", "umqtt.simple release for every board: 1.3.4, 1.4.0, 1.5.0, 1.6.0, 1.7.0, 1.7.1 or 1.8.0 (default: the scenario's, else 1.8.0)")
     .option("--seed <n>", "seed for every random choice (network faults, jitter); printed with every run")
     .option("--timeout <duration>", "deadline for the whole run, e.g. 90s (default: the scenario's)")
     .option("--broker <url>", "use an external broker, e.g. mqtt://127.0.0.1:1883 (runs in real time)")

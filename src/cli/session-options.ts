@@ -6,11 +6,13 @@ import { parseDuration } from "../emulator/scenario/duration.ts";
 import type { SessionOptions } from "../emulator/runner/session.ts";
 import type { Speed } from "../emulator/runner/session-api.ts";
 import { UsageError } from "./errors.ts";
+import { UMQTT_VERSIONS, isUmqttVersion, type UmqttVersion } from "../client/versions.ts";
 
 export interface RunFlags {
   board?: string[];
   net?: string;
   netSet?: string[];
+  umqtt?: string;
   seed?: string;
   timeout?: string;
   broker?: string;
@@ -50,6 +52,11 @@ function parseFirmwareLang(text: string | undefined): "py" | "ts" | undefined {
   throw new UsageError(`--firmware-lang: expected py or ts, got "${text}"`);
 }
 
+function parseUmqtt(text: string | undefined): UmqttVersion | undefined {
+  if (text === undefined || isUmqttVersion(text)) return text;
+  throw new UsageError(`--umqtt: unknown umqtt.simple version "${text}" (expected one of: ${UMQTT_VERSIONS.join(", ")})`);
+}
+
 export function sessionOptionsFrom(flags: RunFlags, defaults: { speed: Speed }): SessionOptions {
   let timeoutMs: number | undefined;
   if (flags.timeout !== undefined) {
@@ -67,5 +74,6 @@ export function sessionOptionsFrom(flags: RunFlags, defaults: { speed: Speed }):
     net: flags.net,
     netOverrides: flags.netSet ?? [],
     firmwareLang: parseFirmwareLang(flags.firmwareLang),
+    umqtt: parseUmqtt(flags.umqtt),
   };
 }

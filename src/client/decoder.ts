@@ -53,6 +53,8 @@ export class PacketError extends Error {
     readonly offset: number,
     /** True when decoding cannot go on after this error. */
     readonly fatal: boolean,
+    /** The bytes in question: the whole framed packet, or for a fatal error the header bytes read. */
+    readonly raw: Uint8Array = new Uint8Array(0),
   ) {
     super(`${code}: ${message} (at byte ${offset})`);
   }
@@ -253,8 +255,12 @@ function decodeBody(type: PacketType, header: number, body: Uint8Array, raw: Uin
  * until `reset()`: the rest of the stream cannot be framed.
  */
 export class StreamDecoder {
+  // Received bytes live in buf[start, filled); buf grows by doubling, so a large
+  // packet arriving in many small chunks is copied O(1) times per byte, not
+  // once per chunk.
   private buf = new Uint8Array(0);
   private start = 0;
+  private filled = 0;
   /** Stream offset of buf[0]. */
   private base = 0;
   private failedWith: PacketError | null = null;
@@ -271,13 +277,14 @@ export class StreamDecoder {
 
   /** Bytes received but not yet part of a whole packet. */
   get pending(): number {
-    return this.failedWith ? 0 : this.buf.length - this.start;
+    return this.failedWith ? 0 : this.filled - this.start;
   }
 
   /** Start over, e.g. on a new connection. */
   reset(): void {
     this.buf = new Uint8Array(0);
     this.start = 0;
+    this.filled = 0;
     this.base = 0;
     this.failedWith = null;
   }
@@ -299,27 +306,38 @@ export class StreamDecoder {
   /** The input is over: a partial packet left behind is a "truncated" error. */
   end(): DecodeEvent[] {
     if (this.failedWith || this.pending === 0) return [];
-    const err = new PacketError("truncated", `stream ended ${this.pending} bytes into a packet`, this.base + this.start, true);
+    const err = new PacketError("truncated", `stream ended ${this.pending} bytes into a packet`, this.base + this.start, true, this.buf.slice(this.start, this.filled));
     this.failedWith = err;
     return [{ error: err }];
   }
 
   private append(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
-    const live = this.buf.length - this.start;
-    const next = new Uint8Array(live + chunk.length);
-    next.set(this.buf.subarray(this.start), 0);
-    next.set(chunk, live);
-    this.base += this.start;
-    this.buf = next;
-    this.start = 0;
+    const live = this.filled - this.start;
+    if (this.filled + chunk.length > this.buf.length) {
+      const need = live + chunk.length;
+      // Move the live bytes to the front; grow (doubling) only when they cannot fit.
+      if (need <= this.buf.length) this.buf.copyWithin(0, this.start, this.filled);
+      else {
+        const grown = new Uint8Array(Math.max(need, 2 * this.buf.length, 64));
+        grown.set(this.buf.subarray(this.start, this.filled), 0);
+        this.buf = grown;
+      }
+      this.base += this.start;
+      this.start = 0;
+      this.filled = live;
+    }
+    this.buf.set(chunk, this.filled);
+    this.filled += chunk.length;
   }
 
+  /** Release a large buffer once it holds nothing (a big packet passed through). */
   private compact(): void {
-    if (this.start === 0) return;
+    if (this.start !== this.filled || this.buf.length <= 64 * 1024) return;
     this.base += this.start;
-    this.buf = this.buf.slice(this.start);
+    this.buf = new Uint8Array(0);
     this.start = 0;
+    this.filled = 0;
   }
 
   /** One packet or error from the buffer, or null when more bytes are needed. */
@@ -327,35 +345,36 @@ export class StreamDecoder {
     const b = this.buf;
     const at = this.start;
     const offset = this.base + at;
-    if (b.length - at < 2) return null;
+    const size = this.filled;
+    if (size - at < 2) return null;
     const header = b[at];
     let length = 0;
     let i = 1;
     for (;;) {
-      if (at + i >= b.length) return null;
+      if (at + i >= size) return null;
       const byte = b[at + i];
       length += (byte & 0x7f) * 2 ** (7 * (i - 1));
       i++;
       if (!(byte & 0x80)) break;
       if (i > 4) {
-        return this.fail(new PacketError("bad-remaining-length", "remaining length uses more than 4 bytes", offset, true));
+        return this.fail(new PacketError("bad-remaining-length", "remaining length uses more than 4 bytes", offset, true, b.slice(at, at + i)));
       }
     }
     if (length > this.maxLength) {
-      return this.fail(new PacketError("oversize", `remaining length ${length} above the limit ${this.maxLength}`, offset, true));
+      return this.fail(new PacketError("oversize", `remaining length ${length} above the limit ${this.maxLength}`, offset, true, b.slice(at, at + i)));
     }
-    if (b.length - at < i + length) return null;
+    if (size - at < i + length) return null;
     const raw = b.slice(at, at + i + length);
     this.start = at + i + length;
     const type = TYPES[header >> 4];
     if (!type) {
-      return { error: new PacketError("reserved-type", `packet type ${header >> 4} is reserved`, offset, false) };
+      return { error: new PacketError("reserved-type", `packet type ${header >> 4} is reserved`, offset, false, raw) };
     }
     try {
       return { packet: decodeBody(type, header, raw.subarray(i), raw) };
     } catch (e) {
       if (!(e instanceof BodyError)) throw e;
-      return { error: new PacketError("malformed", e.message, offset, false) };
+      return { error: new PacketError("malformed", e.message, offset, false, raw) };
     }
   }
 

@@ -17,4 +17,5 @@ export * from "./errors.ts";
 export * from "./alloc.ts";
 export type * from "./socket.ts";
 export { NodeTransport, NodeSocket, NodeSslContext, CERT_NONE, CERT_OPTIONAL, CERT_REQUIRED, toOSError } from "./node-transport.ts";
+export { UMQTT_VERSIONS, DEFAULT_UMQTT_VERSION, isUmqttVersion, umqttFeatures, type UmqttVersion, type UmqttFeatures } from "./versions.ts";
 export { bytesOf, toHex, fromHex, concat, type Text } from "./bytes.ts";

@@ -8,11 +8,11 @@
 // Why not mqtt-packet's `generate` here: umqtt's output is not always a valid
 // MQTT packet and mqtt-packet refuses or mangles those cases. umqtt packs
 // packet ids with struct "!H" without a range check, so id 65536 goes out as
-// 0 (mqtt-packet silently drops the id field instead); it packs SUBSCRIBE's
-// remaining length into a single byte; it sets the password flag whenever a
+// 0 (mqtt-packet silently drops the id field instead); before 1.8.0 it packs
+// SUBSCRIBE's remaining length into a single byte; it sets the password flag whenever a
 // user is set; it length-prefixes str values with len() in code points.
 
-import { pyAssert } from "./errors.ts";
+import { IndexError, pyAssert } from "./errors.ts";
 import { bytesOf, concat, pyLen, truthy, type Text } from "./bytes.ts";
 
 /** MQTT's variable-length "remaining length" (1 to 4 bytes, 7 bits each). */
@@ -123,24 +123,43 @@ export function publishWrites(topic: Text, msg: Text, retain: boolean, qos: numb
 }
 
 /**
- * SUBSCRIBE head `82 len id id`. umqtt packs the remaining length with "!BH",
- * i.e. into ONE byte: topics longer than 122 bytes give a broken packet.
+ * umqtt before 1.8.0: SUBSCRIBE head `82 len id id` as one write, the
+ * remaining length packed with "!BH", i.e. into ONE byte: topics of 123 bytes
+ * or more give a broken packet.
  */
-export function subscribeHead(topic: Text, pid: number): Uint8Array {
+export function legacySubscribeHead(topic: Text, pid: number): Uint8Array {
   return Uint8Array.of(0x82, (2 + 2 + pyLen(topic) + 1) & 0xff, (pid >>> 8) & 0xff, pid & 0xff);
 }
 
-export function subscribeWrites(topic: Text, qos: number, pid: number): Uint8Array[] {
-  return [subscribeHead(topic, pid), ...strWrites(topic), Uint8Array.of(qos & 0xff)];
-}
-
-/** UNSUBSCRIBE head `a2 len id id`, the same one-byte length packing as SUBSCRIBE. */
-export function unsubscribeHead(topic: Text, pid: number): Uint8Array {
+/** umqtt before 1.8.0: UNSUBSCRIBE head `a2 len id id`, the same one-byte length packing. */
+export function legacyUnsubscribeHead(topic: Text, pid: number): Uint8Array {
   return Uint8Array.of(0xa2, (2 + 2 + pyLen(topic)) & 0xff, (pid >>> 8) & 0xff, pid & 0xff);
 }
 
-export function unsubscribeWrites(topic: Text, pid: number): Uint8Array[] {
-  return [unsubscribeHead(topic, pid), ...strWrites(topic)];
+/**
+ * umqtt 1.8.0: the fixed header (type, remaining length as a variable-length
+ * integer) and the packet id, as the two writes it makes from one
+ * bytearray(4). A length needing 4 bytes overflows that buffer: IndexError.
+ */
+export function subUnsubHead(type: 0x82 | 0xa2, topic: Text, pid: number): [Uint8Array, Uint8Array] {
+  const rl = encodeRemainingLength(4 + pyLen(topic) + (type === 0x82 ? 1 : 0));
+  if (rl.length > 3) throw new IndexError("bytearray index out of range");
+  const head = new Uint8Array(1 + rl.length);
+  head[0] = type;
+  head.set(rl, 1);
+  return [head, pack16(pid)];
+}
+
+/** Every write of a SUBSCRIBE; `vbi` false is the one-byte length of umqtt before 1.8.0. */
+export function subscribeWrites(topic: Text, qos: number, pid: number, vbi = true): Uint8Array[] {
+  const head = vbi ? subUnsubHead(0x82, topic, pid) : [legacySubscribeHead(topic, pid)];
+  return [...head, ...strWrites(topic), Uint8Array.of(qos & 0xff)];
+}
+
+/** Every write of an UNSUBSCRIBE; `vbi` as for SUBSCRIBE. */
+export function unsubscribeWrites(topic: Text, pid: number, vbi = true): Uint8Array[] {
+  const head = vbi ? subUnsubHead(0xa2, topic, pid) : [legacyUnsubscribeHead(topic, pid)];
+  return [...head, ...strWrites(topic)];
 }
 
 /** PUBACK `40 02 id id`, sent after the callback for a received QoS 1 PUBLISH. */
@@ -154,6 +173,6 @@ export const DISCONNECT: Uint8Array = Uint8Array.of(0xe0, 0x00);
 export const encodeConnect = (f: ConnectFields): Uint8Array => concat(connectWrites(f));
 export const encodePublish = (topic: Text, msg: Text, retain: boolean, qos: number, pid = 0): Uint8Array =>
   concat(publishWrites(topic, msg, retain, qos, pid));
-export const encodeSubscribe = (topic: Text, qos: number, pid: number): Uint8Array =>
-  concat(subscribeWrites(topic, qos, pid));
-export const encodeUnsubscribe = (topic: Text, pid: number): Uint8Array => concat(unsubscribeWrites(topic, pid));
+export const encodeSubscribe = (topic: Text, qos: number, pid: number, vbi = true): Uint8Array =>
+  concat(subscribeWrites(topic, qos, pid, vbi));
+export const encodeUnsubscribe = (topic: Text, pid: number, vbi = true): Uint8Array => concat(unsubscribeWrites(topic, pid, vbi));

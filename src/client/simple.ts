@@ -14,9 +14,11 @@ import {
   publishHeader,
   puback,
   strWrites,
-  subscribeHead,
-  unsubscribeHead,
+  legacySubscribeHead,
+  legacyUnsubscribeHead,
+  subUnsubHead,
 } from "./packet.ts";
+import { umqttFeatures, type UmqttFeatures, type UmqttVersion } from "./versions.ts";
 import { NodeTransport } from "./node-transport.ts";
 
 /** `f(topic, msg)`; may be async: the client awaits it before sending a PUBACK. */
@@ -35,6 +37,8 @@ export interface ClientOptions {
   transport?: Transport;
   /** Heap charges. Default: none. */
   allocator?: Allocator;
+  /** The umqtt.simple release to behave as (versions.ts). Default: 1.8.0. */
+  version?: UmqttVersion;
 }
 
 // ---------------------------------------------------------------------------
@@ -99,6 +103,8 @@ export class MQTTClient {
 
   protected readonly transport: Transport;
   protected readonly allocator: Allocator;
+  /** What the chosen umqtt.simple release does differently (versions.ts). */
+  readonly umqtt: UmqttFeatures;
 
   /**
    * Python's positional form `(client_id, server, port=0, user=None,
@@ -109,6 +115,11 @@ export class MQTTClient {
   constructor(client_id: string, server: string, options?: ClientOptions);
   constructor(client_id: string, server: string, ...rest: ConstructorRest<ClientOptions>) {
     const o = clientOptions(rest);
+    this.umqtt = umqttFeatures(o.version);
+    // 1.4.0 and 1.5.0 dropped the ssl_params argument.
+    if (this.umqtt.ssl === "context" && o.ssl_params !== undefined) {
+      throw new TypeError("unexpected keyword argument 'ssl_params'");
+    }
     this.transport = o.transport ?? new NodeTransport();
     this.allocator = o.allocator ?? unlimitedAllocator;
     this.allocator.alloc(CLIENT_OBJECT_BYTES, CHARGES.client);
@@ -200,18 +211,16 @@ export class MQTTClient {
    * `resp[2] & 1`), so `if (!(await c.connect(false)))` reads as on the device.
    */
   async connect(clean_session = true, timeout: number | null = null): Promise<number> {
-    if (this.sock) this.sock.close();
+    // Before 1.5.0 the signature is connect(self, clean_session=True).
+    if (!this.umqtt.connectTimeout && arguments.length > 1) {
+      throw new TypeError(`function takes 2 positional arguments but ${arguments.length + 1} were given`);
+    }
+    if (this.sock && this.umqtt.closesOldSocket) this.sock.close();
     this.sock = this.transport.socket();
-    this.sock.settimeout(timeout);
+    if (this.umqtt.connectTimeout) this.sock.settimeout(timeout);
     const addr = await this.transport.getaddrinfo(this.server, this.port);
     await this.sock.connect(addr);
-    if (this.ssl === true) {
-      await this.prepareSsl();
-      this.sock = await this.transport.wrapSocket(this.sock, this.ssl_params);
-    } else if (this.ssl) {
-      await this.prepareSsl();
-      this.sock = await this.ssl.wrap_socket(this.sock, { server_hostname: this.server });
-    }
+    await this.wrapSsl();
     const will = this.lw_topic ? { topic: this.lw_topic, msg: this.lw_msg ?? "", retain: this.lw_retain, qos: this.lw_qos } : null;
     const { premsg, msg } = connectHead({
       clientId: this.client_id,
@@ -240,6 +249,22 @@ export class MQTTClient {
       return at(resp, 2) & 1;
     } finally {
       this.allocator.release(h);
+    }
+  }
+
+  /** The TLS wrap, in the form the chosen release uses (versions.ts `ssl`). */
+  private async wrapSsl(): Promise<void> {
+    const ssl = this.ssl;
+    if (!ssl || !this.sock) return;
+    const legacy = this.umqtt.ssl === "legacy" || (this.umqtt.ssl === "both" && ssl === true);
+    await this.prepareSsl();
+    if (legacy) {
+      this.sock = await this.transport.wrapSocket(this.sock, this.ssl_params);
+    } else if (ssl === true) {
+      // 1.4.0/1.5.0 call self.ssl.wrap_socket on whatever ssl is.
+      throw new AttributeError("'bool' object has no attribute 'wrap_socket'");
+    } else {
+      this.sock = await ssl.wrap_socket(this.sock, { server_hostname: this.server });
     }
   }
 
@@ -290,33 +315,49 @@ export class MQTTClient {
   async subscribe(topic: Text, qos = 0): Promise<void> {
     pyAssert(this.cb !== null, "Subscribe callback is not set");
     this.pid += 1;
-    const pkt = subscribeHead(topic, this.pid);
-    await this.send(pkt, CHARGES.subscribePkt);
+    const pid = this.pid;
+    const head = this.umqtt.subUnsubVbi ? subUnsubHead(0x82, topic, pid) : [legacySubscribeHead(topic, pid)];
+    await this.sendHead(head, CHARGES.subscribePkt);
     await this._send_str(topic);
     await this.send(Uint8Array.of(qos & 0xff), CHARGES.subscribeQos);
-    for (;;) {
-      const op = await this.wait_msg();
-      if (op === 0x90) {
-        const resp = await this.readTemp(4);
-        pyAssert(at(resp, 1) === pkt[2] && at(resp, 2) === pkt[3]);
-        if (at(resp, 3) === 0x80) throw new MQTTException(at(resp, 3));
-        return;
-      }
-    }
+    await this.waitSubUnsubAck(0x90, 4, pid);
   }
 
   async unsubscribe(topic: Text): Promise<void> {
+    if (!this.umqtt.unsubscribe) throw new AttributeError("'MQTTClient' object has no attribute 'unsubscribe'");
     this.pid += 1;
-    const pkt = unsubscribeHead(topic, this.pid);
-    await this.send(pkt, CHARGES.unsubscribePkt);
+    const pid = this.pid;
+    const head = this.umqtt.subUnsubVbi ? subUnsubHead(0xa2, topic, pid) : [legacyUnsubscribeHead(topic, pid)];
+    await this.sendHead(head, CHARGES.unsubscribePkt);
     await this._send_str(topic);
+    await this.waitSubUnsubAck(0xb0, 3, pid);
+  }
+
+  /** The head writes of a SUBSCRIBE/UNSUBSCRIBE, all made from one bytearray(4). */
+  private async sendHead(writes: Uint8Array[], what: string): Promise<void> {
+    const sock = this.requireSock();
+    const h = this.allocator.alloc(4, what);
+    try {
+      for (const w of writes) await sock.write(w);
+    } finally {
+      this.allocator.release(h);
+    }
+  }
+
+  /**
+   * Loops on wait_msg() until the ack op arrives, then reads `n` bytes of it.
+   * 1.8.0 compares the ack's id with the whole counter (so after 65535 an
+   * ack for id 0 fails); before, with the two id bytes that were sent.
+   */
+  private async waitSubUnsubAck(ackOp: number, n: number, pid: number): Promise<void> {
     for (;;) {
       const op = await this.wait_msg();
-      if (op === 0xb0) {
-        const resp = await this.readTemp(3);
-        pyAssert(at(resp, 1) === pkt[2] && at(resp, 2) === pkt[3]);
-        return;
-      }
+      if (op !== ackOp) continue;
+      const resp = await this.readTemp(n);
+      const id = (at(resp, 1) << 8) | at(resp, 2);
+      pyAssert(this.umqtt.subUnsubVbi ? id === pid : id === (pid & 0xffff));
+      if (n > 3 && at(resp, 3) === 0x80) throw new MQTTException(at(resp, 3));
+      return;
     }
   }
 

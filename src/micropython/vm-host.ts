@@ -16,6 +16,7 @@ import { availableParallelism } from "node:os";
 import type { Board } from "../emulator/board/board.ts";
 import type { TimerHandle } from "../emulator/clock/clock.ts";
 import { OSError, MQTTException } from "../client/errors.ts";
+import { DEFAULT_UMQTT_VERSION, type UmqttVersion } from "../client/versions.ts";
 import { allGlue, allOps, HOST_MODULES } from "./modules/registry.ts";
 import { Handles, type Op, type VmContext } from "./modules/context.ts";
 import { REPLY_DONE, REPLY_INVOKE, REPLY_RAISE, type HeapFigures, type HostMessage, type ReplyCode, type Value, type VmMessage, type WorkerInit } from "./protocol.ts";
@@ -54,6 +55,8 @@ export interface VmHostOptions {
   /** The board's filesystem: path -> text. */
   files: Record<string, string>;
   heapBudget?: number;
+  /** The umqtt.simple release umqtt behaves as (default: the newest). */
+  umqttVersion?: UmqttVersion;
   runawayMs?: number;
   /** The firmware ended (returned, raised, ran away, or the VM failed). */
   onEnd?: (end: VmEnd) => void;
@@ -132,6 +135,7 @@ export class VmHost {
     this.context = {
       board: this.board,
       handles,
+      umqttVersion: options.umqttVersion ?? DEFAULT_UMQTT_VERSION,
       invoke: (fn, args) => new Promise((resolve, reject) => {
         this.invokes.push({ kind: "invoke", fn, args, resolve, reject });
         this.flush();

@@ -119,6 +119,24 @@ describe("errors", () => {
       expect(d.pending).toBe(0);
     }
   });
+
+  it("a 1 MiB packet in 1,460-byte chunks keeps every byte, and later offsets stay right", () => {
+    const payload = new Uint8Array(1024 * 1024).map((_, i) => (i * 7) & 0xff);
+    // RL = 2 + 3 + 1,048,576 = 1,048,581: 7-bit groups 5, 0, 64 -> 85 80 40
+    const big = encodePublish("big", payload, false, 0);
+    // then a reserved-type packet, to read its stream offset after the buffer moved
+    const stream = Buffer.concat([big, fromHex("0000"), fromHex("c000")]);
+    const d = new StreamDecoder();
+    const events: DecodeEvent[] = [];
+    for (let at = 0; at < stream.length; at += 1460) events.push(...d.push(stream.subarray(at, at + 1460)));
+    expect(events).toHaveLength(3);
+    expect(Buffer.from(events[0].packet!.payload!).equals(Buffer.from(payload))).toBe(true);
+    expect(toHex(events[0].packet!.raw.subarray(0, 9))).toBe("308580400003626967");
+    expect(events[1].error?.code).toBe("reserved-type");
+    expect(events[1].error?.offset).toBe(big.length);
+    expect(events[2].packet?.type).toBe("pingreq");
+    expect(d.pending).toBe(0);
+  });
 });
 
 // --- properties -----------------------------------------------------------

@@ -18,7 +18,7 @@ describe("example_sub_led.py on a MicroPython VM", () => {
     expect(py.result.status).toBe("pass");
     expect(py.result.steps.every((s) => s.status === "pass")).toBe(true);
     expect(prints(py.events, "board1")).toEqual([
-      "Connected to 192.168.1.10, subscribed to b'led' topic",
+      "Connected to broker.local, subscribed to b'led' topic",
       "(b'led', b'on')",
       "(b'led', b'off')",
       "(b'led', b'toggle')",

@@ -11,6 +11,7 @@ import { createMachine, type Machine } from "./machine.ts";
 import { createTime, type TimeModule, type TimeOptions } from "./time.ts";
 import { Heap, type HeapStats } from "./heap.ts";
 import { BOARD_CHARGES_32, type UmqttLoad } from "./heap-calibration.ts";
+import { bootHeap } from "./heap-boot.ts";
 import { Network, type Dial, type NetCounters, type NetworkOptions } from "../network/network.ts";
 import { applyProfileOverrides, getProfile, type NetProfile } from "../network/net-profiles.ts";
 import { deriveSeed, hashString } from "../prng.ts";
@@ -39,7 +40,7 @@ export interface BoardOptions {
   randomFaults?: boolean;
   /** Heap budget override in bytes (default: the board file's heap.budget). */
   heapBudget?: number;
-  /** How umqtt is loaded: frozen in flash (default), from a .mpy file (bytecode in the heap), or not charged. */
+  /** How umqtt is loaded: frozen in flash (default), from a .mpy or .py file (bytecode in the heap), or not charged. */
   umqtt?: UmqttLoad;
   /** Bytes the firmware script itself holds (compiled main.py, globals); default BOARD_CHARGES_32.firmwareBytes. */
   firmwareBytes?: number;
@@ -101,10 +102,7 @@ export class Board {
       board: this.name,
       traceAllocs: options.traceAllocs ?? false,
     });
-    const umqtt = options.umqtt ?? "frozen";
-    const firmwareBytes = options.firmwareBytes ?? BOARD_CHARGES_32.firmwareBytes;
-    if (firmwareBytes > 0) this.heap.reserve(firmwareBytes, "firmware");
-    if (BOARD_CHARGES_32.umqtt[umqtt] > 0) this.heap.reserve(BOARD_CHARGES_32.umqtt[umqtt], `umqtt (${umqtt})`);
+    bootHeap(this.heap, options.umqtt ?? "frozen", options.firmwareBytes ?? BOARD_CHARGES_32.firmwareBytes);
 
     const base = options.profile ?? def.network;
     let profile = typeof base === "string" ? getProfile(base) : { ...base };

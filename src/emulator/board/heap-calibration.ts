@@ -39,13 +39,21 @@ export const OBJECT_SCALE_32 = 0.5;
 /** Bytecode keeps this fraction of its 64-bit size on a 32-bit port. */
 export const BYTECODE_SCALE_32 = 0.8;
 
-export type UmqttLoad = "frozen" | "mpy" | "none";
+/**
+ * How umqtt.simple reaches the board: frozen into the firmware image (the
+ * default: official images ship it so), installed as a .mpy file (bytecode
+ * in the heap), as .py source (compiled on the board: bytecode in the heap
+ * and a heap fragmented by the compiler), or not charged at all.
+ */
+export type UmqttLoad = "frozen" | "mpy" | "py" | "none";
+export const UMQTT_LOADS: readonly UmqttLoad[] = ["frozen", "mpy", "py", "none"];
 
 /** Boot-time charges on a 32-bit board, in bytes (allocated raw, never collected). */
 export const BOARD_CHARGES_32 = {
   umqtt: {
     frozen: Math.round(UNIX64.umqttFrozenBytes * OBJECT_SCALE_32),
     mpy: Math.round(UNIX64.umqttFrozenBytes * OBJECT_SCALE_32 + (UNIX64.umqttMpyBytes - UNIX64.umqttFrozenBytes) * BYTECODE_SCALE_32),
+    py: Math.round(UNIX64.umqttFrozenBytes * OBJECT_SCALE_32 + (UNIX64.umqttMpyBytes - UNIX64.umqttFrozenBytes) * BYTECODE_SCALE_32),
     none: 0,
   } satisfies Record<UmqttLoad, number>,
   /** The firmware script compiled on the board (main.py of an example: bytecode, globals). Estimate. */
@@ -53,3 +61,42 @@ export const BOARD_CHARGES_32 = {
   /** The connected client object (umqtt's instance and socket), for reference: the client charges it itself. */
   clientBytes: Math.round(UNIX64.clientBytes * OBJECT_SCALE_32),
 } as const;
+
+// ---------------------------------------------------------------------------
+// Genuine 32-bit figures and the boot layout fitted to them.
+//
+// Measured by running genuine umqtt.simple 1.8.0 on a 32-bit MicroPython
+// build with the ESP8266's heap budget (36,000 B free after boot, umqtt
+// frozen), side by side with the emulator (figures from the project's issue
+// tracker, issue 8). These are the targets; test/emulator/heap-genuine.test.ts
+// checks the model against each within 3%.
+export const GENUINE_ESP8266 = {
+  /** Largest payload firmware could build and publish, umqtt frozen. */
+  publishMax: { frozen: 33_839 },
+  /** Largest PUBLISH payload received on a fresh heap (topic "blob"). */
+  receiveMax: { frozen: 33_551, mpy: 30_559, py: 14_671 },
+  /** gc.mem_free() and the largest free block after connect + subscribe + gc.collect(), umqtt frozen. */
+  afterSubscribe: { free: 34_352, largestFree: 33_952 },
+  /** After receiving these payload sizes in turn (umqtt frozen), the largest still receivable. */
+  fragmentation: { sequence: [100, 2000, 50, 5000, 300, 1000, 20, 8000, 700], receiveMax: 18_111 },
+} as const;
+
+/**
+ * What boot leaves in a 32-bit heap besides the reserves above: free holes
+ * (bytes each) below the main free region, each closed by a small long-lived
+ * object, and for umqtt compiled from .py a long-lived object every
+ * `fragmentEvery` bytes (the compiler's leftovers). Fitted to GENUINE_ESP8266
+ * (docs/boards.md).
+ */
+export interface BootLayout {
+  extraReserve: number;
+  holes: readonly number[];
+  fragmentEvery?: number;
+}
+
+export const BOOT_LAYOUT_32: Record<UmqttLoad, BootLayout> = {
+  frozen: { extraReserve: 80, holes: [512, 256] },
+  mpy: { extraReserve: 80, holes: [512, 256] },
+  py: { extraReserve: 80, holes: [512, 256], fragmentEvery: 14_700 },
+  none: { extraReserve: 0, holes: [] },
+};

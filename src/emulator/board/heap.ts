@@ -153,6 +153,34 @@ export class Heap implements Allocator {
     return handle;
   }
 
+  /**
+   * A pinned raw object at block `at` (which must be free), for laying out a
+   * freshly booted heap: boot leaves long-lived objects between free holes.
+   */
+  pinAt(at: number, bytes: number, what: string): number {
+    const blocks = Math.max(1, Math.ceil(bytes / this.blockSize));
+    if (at < 0 || at + blocks > this.map.length || this.map.subarray(at, at + blocks).some((b) => b !== FREE)) {
+      throw new RangeError(`pinAt: blocks ${at}..${at + blocks - 1} are not free`);
+    }
+    this.map.fill(LIVE, at, at + blocks);
+    this.usedBlocks += blocks;
+    if (this.usedBlocks > this.peakBlocks) this.peakBlocks = this.usedBlocks;
+    if (at === this.lowestFree) this.advanceLowestFree();
+    const handle = this.record(what, at, blocks, -1, 0);
+    this.pin(handle);
+    return handle;
+  }
+
+  /** Index of the lowest free block (the heap's length when full). */
+  get firstFreeBlock(): number {
+    return this.lowestFree;
+  }
+
+  /** Number of blocks. */
+  get blockCount(): number {
+    return this.map.length;
+  }
+
   /** Keep an object alive regardless of `release` (a GC root) until `unpin`. */
   pin(handle: number): void {
     const rec = this.records.get(handle);

@@ -8,6 +8,9 @@ import * as robust from "../../client/robust.ts";
 import * as umqttDefault from "../../client/default.ts";
 import { clientOptions, type ClientOptions, type ConstructorRest } from "../../client/simple.ts";
 import type { Transport } from "../../client/socket.ts";
+import type { Allocator } from "../../client/alloc.ts";
+import { bytesOf, type Text } from "../../client/bytes.ts";
+import { DEFAULT_UMQTT_VERSION, type UmqttVersion } from "../../client/versions.ts";
 import { Board } from "../board/board.ts";
 import { loadBoard } from "../board/board-file.ts";
 import type { BrokerLink } from "../broker/link.ts";
@@ -36,6 +39,8 @@ export interface BoardHostOptions {
   netOverrides?: readonly string[];
   /** Built-in firmware in MicroPython (default, run on a VM) or its TypeScript port. */
   firmwareLang?: "py" | "ts";
+  /** umqtt.simple release for every board, over each board's own `umqtt`. */
+  umqtt?: UmqttVersion;
 }
 
 /** Taps every connection a network opens, so its MQTT packets reach the trace. */
@@ -53,16 +58,45 @@ export function createBenchTransport(clock: Clock, trace: Trace, broker: BrokerL
 }
 
 // TypeScript requires a mixin base to be constructible with `...args: any[]`.
-type ClientClass = new (...args: any[]) => object;
+type ClientClass = new (...args: any[]) => simple.MQTTClient;
 
-/** A subclass of an umqtt client class that always gets `options` merged into its own. */
-function withOptions<C extends ClientClass>(Base: C, injected: Partial<ClientOptions>): C {
+/**
+ * A subclass of an umqtt client class that always gets `options` merged into
+ * its own, and charges the board's heap for the topic and payload the
+ * firmware hands to publish(): on a device the firmware built those objects,
+ * so a payload the heap cannot hold fails with MemoryError before any byte is sent.
+ */
+function withOptions<C extends ClientClass>(Base: C, injected: Partial<ClientOptions>, heap: Allocator): C {
   return class extends Base {
     constructor(...args: any[]) {
       const [client_id, server, ...rest] = args;
       super(client_id, server, { ...clientOptions(rest as ConstructorRest<ClientOptions>), ...injected });
     }
+
+    override async publish(topic: Text, msg: Text, retain = false, qos = 0): Promise<void> {
+      const charges = chargeFirmwareData(heap, [
+        [topic, "firmware.topic"],
+        [msg, "firmware.payload"],
+      ]);
+      try {
+        return await super.publish(topic, msg, retain, qos);
+      } finally {
+        for (const h of charges) heap.release(h);
+      }
+    }
   };
+}
+
+/** Allocate each value as the bytes/str object firmware built; on MemoryError release what was taken. */
+function chargeFirmwareData(heap: Allocator, values: [Text, string][]): number[] {
+  const handles: number[] = [];
+  try {
+    for (const [value, what] of values) handles.push(heap.alloc(bytesOf(value).length, what));
+  } catch (error) {
+    for (const h of handles) heap.release(h);
+    throw error;
+  }
+  return handles;
 }
 
 /**
@@ -71,8 +105,9 @@ function withOptions<C extends ClientClass>(Base: C, injected: Partial<ClientOpt
  * is made on first use: most firmware imports one, and thousands of boards
  * may share a process.
  */
-function bindUmqtt(board: Board): UmqttModules {
+function bindUmqtt(board: Board, version: UmqttVersion): UmqttModules {
   const injected = {
+    version,
     transport: board.network,
     allocator: board.heap,
     sleep: (ms: number) => board.clock.sleep(ms),
@@ -81,13 +116,13 @@ function bindUmqtt(board: Board): UmqttModules {
   const made: Partial<UmqttModules> = {};
   return {
     get simple() {
-      return (made.simple ??= { MQTTClient: withOptions(simple.MQTTClient, injected) });
+      return (made.simple ??= { MQTTClient: withOptions(simple.MQTTClient, injected, board.heap) });
     },
     get robust() {
-      return (made.robust ??= { MQTTClient: withOptions(robust.MQTTClient, injected) });
+      return (made.robust ??= { MQTTClient: withOptions(robust.MQTTClient, injected, board.heap) });
     },
     get default() {
-      return (made.default ??= { MQTTClient: withOptions(umqttDefault.MQTTClient, injected) });
+      return (made.default ??= { MQTTClient: withOptions(umqttDefault.MQTTClient, injected, board.heap) });
     },
   };
 }
@@ -132,7 +167,7 @@ export class BoardHost implements BoardView {
       time: board.time,
       gc: { collect: () => void board.heap.collect(), mem_free: () => board.heap.mem_free(), mem_alloc: () => board.heap.mem_alloc() },
       ubinascii: { hexlify },
-      umqtt: bindUmqtt(board),
+      umqtt: bindUmqtt(board, this.spec.umqtt ?? DEFAULT_UMQTT_VERSION),
       print: board.print,
       SERVER: this.server,
       params: this.spec.params,
@@ -260,13 +295,15 @@ export async function createBoardHosts(scenario: Scenario, options: BoardHostOpt
         dial: (addr) => broker.dial(addr, spec.name),
         // Firmware connects to SERVER; every name resolves to the broker.
         resolve: () => ({ host: broker.host, port: broker.port }),
+        umqtt: spec.umqttLoad ?? "frozen",
       });
       tapConnections(board.network, clock, trace, spec.name);
+      const umqtt = options.umqtt ?? spec.umqtt ?? DEFAULT_UMQTT_VERSION;
       if (python) {
         const { VmBoardHost } = await import("../../micropython/vm-board-host.ts");
-        pending.push(VmBoardHost.create(spec, board, python, broker.host));
+        pending.push(VmBoardHost.create({ ...spec, umqtt }, board, python, broker.host));
       } else {
-        pending.push(Promise.resolve(new BoardHost(spec, board, firmware!, broker.host)));
+        pending.push(Promise.resolve(new BoardHost({ ...spec, umqtt }, board, firmware!, broker.host)));
       }
     }
   } finally {

@@ -1,13 +1,15 @@
 // Decodes the bytes crossing a board's link into `mqtt` trace events. One tap
-// per connection: each direction is its own packet stream. A malformed stream
-// is recorded as an error event; it never throws into the network.
+// per connection: each direction is its own packet stream. Every packet is
+// recorded whole (`raw` is its full hex). A packet the decoder rejects is
+// recorded too, as type "malformed" with the decoder's error and the bytes,
+// next to an `error` event; it never throws into the network.
 
-import { StreamDecoder, summaryFields, toHex, type PacketSummary } from "../../client/index.ts";
+import { StreamDecoder, summaryFields, toHex, type PacketError, type PacketSummary } from "../../client/index.ts";
 import type { Clock } from "../clock/clock.ts";
 import type { Direction, Trace } from "../trace.ts";
 
-/** Large payloads are cut in the trace (the full bytes still reach the board). */
-const TRACE_BYTES = 256;
+/** The decoded payload text is cut for reading; `raw` always holds every byte. */
+const PAYLOAD_TEXT_CHARS = 256;
 
 function clip(text: string, limit: number): string {
   return text.length <= limit ? text : `${text.slice(0, limit)}…(+${text.length - limit})`;
@@ -19,14 +21,19 @@ export function createMqttTap(clock: Clock, trace: Trace, board: string): Tap {
   const decoders: Record<Direction, StreamDecoder> = { out: new StreamDecoder(), in: new StreamDecoder() };
   const record = (dir: Direction, packet: PacketSummary): void => {
     const fields = summaryFields(packet);
-    if (typeof fields.payload === "string") fields.payload = clip(fields.payload, TRACE_BYTES);
-    const raw = packet.raw.length > TRACE_BYTES ? `${toHex(packet.raw.subarray(0, TRACE_BYTES))}…(+${packet.raw.length - TRACE_BYTES} bytes)` : toHex(packet.raw);
-    trace.emit({ t: clock.now(), kind: "mqtt", board, dir, type: packet.type, fields, raw });
+    if (typeof fields.payload === "string") fields.payload = clip(fields.payload, PAYLOAD_TEXT_CHARS);
+    trace.emit({ t: clock.now(), kind: "mqtt", board, dir, type: packet.type, fields, raw: toHex(packet.raw) });
+  };
+  const reject = (dir: Direction, error: PacketError): void => {
+    const t = clock.now();
+    const fields = { error: error.code, detail: error.message, offset: error.offset, bytes: error.raw.length };
+    trace.emit({ t, kind: "mqtt", board, dir, type: "malformed", fields, raw: toHex(error.raw) });
+    trace.emit({ t, kind: "error", board, message: `malformed MQTT ${dir === "out" ? "from board" : "to board"}: ${error.message}` });
   };
   return (dir, bytes) => {
     for (const event of decoders[dir].push(bytes)) {
       if (event.packet) record(dir, event.packet);
-      else trace.emit({ t: clock.now(), kind: "error", board, message: `malformed MQTT ${dir === "out" ? "from board" : "to board"}: ${event.error.message}` });
+      else reject(dir, event.error);
     }
   };
 }

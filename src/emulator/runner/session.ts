@@ -7,6 +7,7 @@ import type { FaultKind, Scenario } from "../scenario/types.ts";
 import { describeStep } from "../scenario/types.ts";
 import type { BenchSession, BoardView, Speed } from "./session-api.ts";
 import { Trace } from "../trace.ts";
+import type { UmqttVersion } from "../../client/versions.ts";
 import type { Clock, TimerHandle } from "../clock/clock.ts";
 import { VirtualClock } from "../clock/virtual-clock.ts";
 import { RealClock } from "../clock/real-clock.ts";
@@ -35,6 +36,8 @@ export interface SessionOptions {
   netOverrides?: readonly string[];
   /** Built-in firmware in MicroPython (default) or its TypeScript port. */
   firmwareLang?: "py" | "ts";
+  /** umqtt.simple release for every board, over the scenario's `umqtt` (`--umqtt`). */
+  umqtt?: UmqttVersion;
   /** Keep trace events in memory (default true; false for huge runs that stream them). */
   keepTrace?: boolean;
   trace?: Trace;
@@ -236,6 +239,8 @@ export class Session implements BenchSession {
       this.finish("fail", "stopped before the scenario finished");
       // Read the boards before tearing down, which closes their connections;
       // the teardown is not part of the run, so the trace ends here.
+      // Bytes the boards wrote before the end still reach the wire and the trace.
+      for (const host of this.hosts) host.board.network.flush();
       const final = this.result();
       this.trace.close();
       if (this.clock instanceof VirtualClock) this.clock.stop();

@@ -6,6 +6,11 @@ import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { parseDuration } from "./duration.ts";
+import { UMQTT_VERSIONS, isUmqttVersion } from "../../client/versions.ts";
+import type { UmqttLoad } from "../board/heap-calibration.ts";
+
+/** How umqtt can be loaded on a board ("none" is for tests of the model only). */
+const LOADS: readonly string[] = ["frozen", "mpy", "py"];
 import type { FaultKind, PinTarget, Scenario, ScenarioBoard, Step } from "./types.ts";
 
 export class ScenarioError extends Error {
@@ -137,7 +142,11 @@ function readScenario(r: Reader, source: string, baseDir: string): Scenario {
 }
 
 function readBoard(r: Reader): ScenarioBoard {
-  r.only(["name", "board", "firmware", "net", "params"]);
+  r.only(["name", "board", "firmware", "net", "umqtt", "umqtt-load", "params"]);
+  const umqttLoad = r.value["umqtt-load"];
+  if (umqttLoad !== undefined && !LOADS.includes(umqttLoad as string)) r.fail("umqtt-load", `expected one of: ${LOADS.join(", ")}`);
+  const umqtt = r.value.umqtt === undefined ? undefined : String(r.value.umqtt);
+  if (umqtt !== undefined && !isUmqttVersion(umqtt)) r.fail("umqtt", `unknown umqtt.simple version "${umqtt}" (expected one of: ${UMQTT_VERSIONS.join(", ")})`);
   const params = r.value.params ?? {};
   if (!isObject(params)) r.fail("params", "expected a mapping of firmware parameters");
   return {
@@ -145,6 +154,8 @@ function readBoard(r: Reader): ScenarioBoard {
     board: r.string("board"),
     firmware: r.string("firmware"),
     net: r.optionalString("net"),
+    ...(umqtt === undefined ? {} : { umqtt }),
+    ...(umqttLoad === undefined ? {} : { umqttLoad: umqttLoad as UmqttLoad }),
     params,
   };
 }

@@ -3,6 +3,9 @@
 // Wokwi's automation scenarios (delay, wait-serial, set-control, expect-pin)
 // with MQTT and network-fault steps added.
 
+import type { UmqttVersion } from "../../client/versions.ts";
+import type { UmqttLoad } from "../board/heap-calibration.ts";
+
 export interface ScenarioBoard {
   /** Name used in steps and traces, e.g. "board1". */
   name: string;
@@ -12,6 +15,10 @@ export interface ScenarioBoard {
   firmware: string;
   /** Network profile name; defaults to the board's own default. */
   net?: string;
+  /** umqtt.simple release the board's firmware gets (`umqtt: 1.7.1`); default 1.8.0. */
+  umqtt?: UmqttVersion;
+  /** How umqtt is loaded on the board (`umqtt-load: mpy`): frozen (default), mpy or py. */
+  umqttLoad?: UmqttLoad;
   /** Values handed to the firmware (e.g. topic names, payload sizes). */
   params: Record<string, unknown>;
 }
