@@ -9,6 +9,7 @@ import { watchCommand } from "./commands/watch.ts";
 import { listCommand } from "./commands/list.ts";
 import { boardsCommand } from "./commands/boards.ts";
 import { brokerCommand } from "./commands/broker.ts";
+import { installSignalHandlers } from "./signals.ts";
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -82,5 +83,6 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+installSignalHandlers();
 const code = await main(process.argv.slice(2));
 process.exit(code);

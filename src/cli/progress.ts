@@ -1,8 +1,8 @@
 // Progress for long runs: on a terminal, one line on stderr redrawn every
 // half second; elsewhere a line every 10 s so CI logs show the run is alive.
 
-import type { BenchSession } from "../emulator/runner/session-api.ts";
 import { formatDuration } from "../emulator/scenario/duration.ts";
+import type { Trace } from "../emulator/trace.ts";
 
 export class Progress {
   private readonly timer: NodeJS.Timeout;
@@ -12,15 +12,17 @@ export class Progress {
   private readonly unsubscribe: () => void;
   private drawn = false;
 
-  constructor(private readonly session: BenchSession) {
-    const total = session.scenario.steps.length;
-    this.unsubscribe = session.trace.subscribe((e) => {
+  /** Follows the run through its trace: the step under way and the time of the last event. */
+  constructor(trace: Trace, total: number) {
+    let now = 0;
+    this.unsubscribe = trace.subscribe((e) => {
+      now = e.t;
       if (e.kind === "step" && e.status === "start") {
         this.step = e.step;
         this.stepIndex = e.index + 1;
       }
     });
-    const render = (): string => `  ${formatDuration(session.now())} step ${this.stepIndex}/${total}: ${this.step}`;
+    const render = (): string => `  ${formatDuration(now)} step ${this.stepIndex}/${total}: ${this.step}`;
     this.timer = setInterval(
       () => {
         if (this.tty) {

@@ -6,6 +6,8 @@ import type { Trace } from "../emulator/trace.ts";
 import { UsageError } from "./errors.ts";
 
 const FLUSH_BYTES = 64 * 1024;
+/** A quiet run still reaches the file soon (for `tail -f`, and if the process is killed). */
+const FLUSH_INTERVAL_MS = 200;
 
 export class TraceFile {
   private fd: number;
@@ -13,6 +15,7 @@ export class TraceFile {
   private buffered = 0;
   private readonly unsubscribe: () => void;
   private readonly flushOnExit = (): void => this.flush();
+  private readonly timer: NodeJS.Timeout;
 
   constructor(path: string, trace: Trace) {
     try {
@@ -27,6 +30,8 @@ export class TraceFile {
       if (this.buffered >= FLUSH_BYTES) this.flush();
     });
     process.once("exit", this.flushOnExit);
+    this.timer = setInterval(() => this.flush(), FLUSH_INTERVAL_MS);
+    this.timer.unref();
   }
 
   flush(): void {
@@ -37,6 +42,7 @@ export class TraceFile {
   }
 
   close(): void {
+    clearInterval(this.timer);
     this.unsubscribe();
     this.flush();
     if (this.fd >= 0) closeSync(this.fd);

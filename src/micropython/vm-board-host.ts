@@ -32,6 +32,10 @@ export class VmBoardHost extends BoardHost {
     return host;
   }
 
+  override get crashReason(): string | undefined {
+    return this.crashLine;
+  }
+
   override start(): void {
     this.board.boot(this.firmware);
     this.vm.start();

@@ -1,41 +1,16 @@
 // The umqtt-bench command as users run it: a real process, real exit codes,
 // one-line errors, reports on stdout and in files.
 
-import { execFile, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findMosquitto, freePort, startMosquitto, type MosquittoBroker } from "../support/mosquitto.ts";
 import { MQTTClient } from "../../src/client/index.ts";
+import { BIN, cli, expectUsageError, FIXTURES } from "./cli-process.ts";
 
-const BIN = join(import.meta.dirname, "../../bin/umqtt-bench.js");
-const FIXTURES = join(import.meta.dirname, "../fixtures");
 const tmp = mkdtempSync(join(tmpdir(), "umqtt-bench-cli-"));
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { timeout: 120_000, env: { ...process.env, UMQTT_BENCH_DEBUG: "" } }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-/** A bad-input failure: exit 2, one line on stderr naming the problem, no stack trace. */
-function expectUsageError(run: Run, pattern: RegExp): void {
-  expect(run.code).toBe(2);
-  const lines = run.stderr.trim().split("\n");
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(pattern);
-  expect(run.stderr).not.toMatch(/\n\s+at /);
-}
 
 describe("umqtt-bench run", () => {
   it("passes example_sub_led and prints the report (exit 0)", async () => {
@@ -96,6 +71,12 @@ describe("umqtt-bench run", () => {
     expect(result.clock).toBe("real");
     // Real time passes while the board connects and publishes over the wifi profile's latency.
     expect(result.wallMs).toBeGreaterThanOrEqual(result.virtualMs * 0.9);
+  });
+
+  it("--realtime with a deadline beyond 2^31 ms runs to its verdict instead of timing out at once", async () => {
+    const run = await cli("run", "example_pub", "--realtime", "--timeout", "1000h", "--quiet");
+    expect(run.stdout).toMatch(/^PASS example_pub/);
+    expect(run.code).toBe(0);
   });
 
   it("Ctrl-C stops the run, keeps the trace and reports (exit 130)", async () => {
@@ -232,6 +213,27 @@ describe("umqtt-bench broker", () => {
     expect(out).toContain("broker stopped");
   });
 
+  it("stops within a second on SIGTERM while a client stays connected, closing it", async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, [BIN, "broker", "--port", String(port), "--host", "127.0.0.1"], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    const deadline = Date.now() + 20_000;
+    while (!out.includes("listening") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const client = new MQTTClient("stays-connected", "127.0.0.1", { port });
+    await client.connect();
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    const sent = performance.now();
+    child.kill("SIGTERM");
+    const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r("still running after 10 s"), 10_000))]);
+    child.kill("SIGKILL"); // no-op once it exited
+    expect(code).toBe(0);
+    expect(performance.now() - sent).toBeLessThan(5000); // loose: the machine may be loaded
+    expect(out).toContain("broker stopped");
+    // The broker closed the client's connection: its next read sees the end of the stream.
+    await expect(client.wait_msg()).rejects.toThrow();
+  });
+
   it("rejects a bad port with one line", async () => {
     expectUsageError(await cli("broker", "--port", "70000"), /--port: expected 0 to 65535/);
   });
@@ -253,10 +255,15 @@ describe.skipIf(!mosquitto)("umqtt-bench run --broker (mosquitto)", () => {
   });
 
   it("runs example_sub_led against mosquitto in real time", async () => {
-    const run = await cli("run", "example_sub_led", "--broker", `mqtt://127.0.0.1:${broker.port}`, "--json");
+    const trace = join(tmp, "mosquitto.jsonl");
+    const run = await cli("run", "example_sub_led", "--broker", `mqtt://127.0.0.1:${broker.port}`, "--json", "--trace", trace);
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout);
     expect(result).toMatchObject({ status: "pass", clock: "real", broker: `mqtt://127.0.0.1:${broker.port}` });
+    // The board's connection is reported with the broker's real port, not umqtt's default 1883.
+    const events = readFileSync(trace, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const connect = events.find((e) => e.kind === "net" && e.board === "board1" && e.event === "connect");
+    expect(connect.detail).toBe(`#1 127.0.0.1:${broker.port}`);
   });
 
   it("runs led_button_pair against mosquitto", async () => {

@@ -36,4 +36,17 @@ describe("explainQuirks", () => {
       expect.stringContaining("sent packet id 0"),
     ]);
   });
+
+  it("explains a QoS 1 publish whose PUBACK never came because the connection was lost", () => {
+    const publish = (t: number, id: number): TraceEvent => ({ t, kind: "mqtt", board: "b", dir: "out", type: "publish", fields: { topic: "status", qos: 1, messageId: id }, raw: "" });
+    const puback = (t: number, id: number): TraceEvent => ({ t, kind: "mqtt", board: "b", dir: "in", type: "puback", fields: { messageId: id }, raw: "" });
+    const reset: TraceEvent = { t: 2500, kind: "net", board: "b", event: "reset", detail: "#1 connection reset" };
+    const notes = explainQuirks([publish(1000, 1), puback(1010, 1), publish(2000, 2), reset]);
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatch(/^b: its QoS 1 publish to status \(packet id 2, at 2\.000s\) was never acknowledged: the connection was lost \(reset at 2\.500s\)/);
+    expect(notes[0]).toContain("umqtt.robust only reconnects and resends when a read raises OSError");
+    // Acknowledged, or still waiting with the connection up: nothing to explain.
+    expect(explainQuirks([publish(2000, 2), reset, puback(3000, 2)])).toEqual([]);
+    expect(explainQuirks([publish(2000, 2)])).toEqual([]);
+  });
 });

@@ -5,6 +5,7 @@ import { RealClock } from "../../emulator/clock/real-clock.ts";
 import { EmbeddedBroker } from "../../emulator/broker/embedded.ts";
 import { Trace } from "../../emulator/trace.ts";
 import { UsageError } from "../errors.ts";
+import { claimSignals } from "../signals.ts";
 
 export async function brokerCommand(options: { port: string; host: string }): Promise<void> {
   const port = Number(options.port);
@@ -15,10 +16,11 @@ export async function brokerCommand(options: { port: string; host: string }): Pr
   broker.aedes.on("client", (client) => process.stdout.write(`client connected: ${client.id}\n`));
   broker.aedes.on("clientDisconnect", (client) => process.stdout.write(`client disconnected: ${client.id}\n`));
   process.stdout.write(`embedded aedes broker listening on ${options.host}:${bound} (Ctrl-C to stop)\n`);
+  let release = (): void => {};
   await new Promise<void>((resolve) => {
-    process.once("SIGINT", resolve);
-    process.once("SIGTERM", resolve);
+    release = claimSignals(() => resolve());
   });
+  release();
   await broker.close();
   process.stdout.write("broker stopped\n");
 }

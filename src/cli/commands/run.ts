@@ -1,15 +1,21 @@
-// `umqtt-bench run <scenario>`: run to a verdict, report, exit 0/1/42.
+// `umqtt-bench run <scenario>`: run to a verdict, report, exit 0/1/42/130.
+// The session runs on its own thread under a supervisor (see
+// supervisor/supervisor.ts), so no firmware can hang, end or crash the
+// command before the report and files are written.
 
-import { writeFileSync } from "node:fs";
-import { createSession } from "../../emulator/runner/session.ts";
+import { closeSync, mkdirSync, openSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { resolveScenario } from "../../emulator/scenario/resolve.ts";
 import type { RunResult } from "../../emulator/runner/result.ts";
 import { EXIT } from "../exit-codes.ts";
 import { UsageError } from "../errors.ts";
 import { humanReport } from "../report/human.ts";
 import { junitReport } from "../report/junit.ts";
+import { reproduceCommand } from "../report/reproduce.ts";
 import { Progress } from "../progress.ts";
 import { sessionOptionsFrom, type RunFlags } from "../session-options.ts";
+import { claimSignals } from "../signals.ts";
+import { Supervisor } from "../supervisor/supervisor.ts";
 import { TraceFile } from "../trace-file.ts";
 
 interface RunCommandFlags extends RunFlags {
@@ -23,49 +29,63 @@ export function exitCodeFor(result: RunResult): number {
   return result.status === "pass" ? EXIT.pass : result.status === "timeout" ? EXIT.timeout : EXIT.fail;
 }
 
-export async function runCommand(scenarioArg: string, flags: RunCommandFlags): Promise<void> {
-  const scenario = resolveScenario(scenarioArg);
-  const options = sessionOptionsFrom(flags, { speed: "max" });
-  const session = await createSession(scenario, options);
-  if (!flags.json && !flags.quiet) {
-    process.stderr.write(`running ${scenario.name} (seed ${options.seed}) ...\n`);
-  }
-  const traceFile = flags.trace ? new TraceFile(flags.trace, session.trace) : undefined;
-  const progress = flags.json || flags.quiet ? undefined : new Progress(session);
-  // Ctrl-C ends the run like a verdict: the report and the files still get what was recorded.
-  let interrupted = false;
-  const interrupt = (): void => {
-    interrupted = true;
-    void session.stop();
-  };
-  process.once("SIGINT", interrupt);
-  process.once("SIGTERM", interrupt);
-  let result: RunResult;
+/** An output file's folder is created, and the file opened once, before the run: a bad path fails in a second, not after it. */
+function prepareOutput(flag: string, path: string): void {
   try {
-    await session.verdict;
-  } finally {
-    process.removeListener("SIGINT", interrupt);
-    process.removeListener("SIGTERM", interrupt);
-    progress?.stop();
-    result = await session.stop();
-    traceFile?.close();
+    mkdirSync(dirname(path), { recursive: true });
+    closeSync(openSync(path, "a"));
+  } catch (error) {
+    throw new UsageError(`${flag} ${path}: cannot write (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
+}
 
-  if (flags.junit) {
-    try {
-      writeFileSync(flags.junit, junitReport(result));
-    } catch (error) {
-      throw new UsageError(`--junit ${flags.junit}: cannot write (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+export async function runCommand(scenarioArg: string, flags: RunCommandFlags): Promise<void> {
+  // Signals are ours from here on; one that came while the flags were read is not lost.
+  let interrupts = 0;
+  let supervisor: Supervisor | undefined;
+  const release = claimSignals((count) => {
+    interrupts = count;
+    supervisor?.stop(count > 1);
+  });
+  try {
+    const scenario = resolveScenario(scenarioArg);
+    const options = sessionOptionsFrom(flags, { speed: "max" });
+    if (flags.junit) prepareOutput("--junit", flags.junit);
+    if (flags.trace) prepareOutput("--trace", flags.trace);
+    supervisor = new Supervisor(scenario, options);
+    if (interrupts > 0) supervisor.stop(true);
+    const traceFile = flags.trace ? new TraceFile(flags.trace, supervisor.trace) : undefined;
+    if (!flags.json && !flags.quiet) {
+      void supervisor.ready.then(() => process.stderr.write(`running ${scenario.name} (seed ${options.seed}) ...\n`));
     }
+    const progress = flags.json || flags.quiet ? undefined : new Progress(supervisor.trace, scenario.steps.length);
+    let outcome;
+    try {
+      outcome = await supervisor.outcome; // rejects with a LoadError for bad input found while loading
+    } finally {
+      progress?.stop();
+      traceFile?.close();
+    }
+    const { result, boards } = outcome;
+    const reproduce = reproduceCommand(scenarioArg, flags, options.seed);
+    if (flags.junit) {
+      try {
+        writeFileSync(flags.junit, junitReport(result, supervisor.trace.events));
+      } catch (error) {
+        throw new UsageError(`--junit ${flags.junit}: cannot write (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+      }
+    }
+    if (flags.json) {
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    } else if (flags.quiet) {
+      process.stdout.write(`${result.status.toUpperCase()} ${result.scenario} seed ${result.seed}${result.failure ? `: ${result.failure}` : ""}\n`);
+    } else {
+      const activeLow = (board: string, led: string): boolean =>
+        boards.find((b) => b.name === board)?.leds.find((l) => l.name === led)?.activeLow ?? false;
+      process.stdout.write(`${humanReport(result, supervisor.trace.events, activeLow, reproduce)}\n`);
+    }
+    process.exitCode = interrupts > 0 ? EXIT.interrupted : exitCodeFor(result);
+  } finally {
+    release();
   }
-  if (flags.json) {
-    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-  } else if (flags.quiet) {
-    process.stdout.write(`${result.status.toUpperCase()} ${result.scenario} seed ${result.seed}${result.failure ? `: ${result.failure}` : ""}\n`);
-  } else {
-    const activeLow = (board: string, led: string): boolean =>
-      session.boards.find((b) => b.name === board)?.leds.find((l) => l.name === led)?.activeLow ?? false;
-    process.stdout.write(`${humanReport(result, session.trace.events, activeLow)}\n`);
-  }
-  process.exitCode = interrupted ? EXIT.interrupted : exitCodeFor(result);
 }

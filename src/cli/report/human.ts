@@ -30,6 +30,7 @@ export function humanReport(
   result: RunResult,
   events: readonly TraceEvent[],
   activeLow: (board: string, led: string) => boolean,
+  reproduce = `umqtt-bench run ${result.source} --seed ${result.seed}`,
 ): string {
   const lines: string[] = [];
   lines.push(`${result.scenario}  seed ${result.seed}  broker ${result.broker}  ${result.clock} clock`);
@@ -90,6 +91,6 @@ export function humanReport(
     `${verdict}  ${result.scenario}: ${formatDuration(result.virtualMs)} ${result.clock} time in ${formatDuration(result.wallMs)} wall (${speed})`,
   );
   if (result.failure) lines.push(`  ${result.failure}`);
-  lines.push(`  reproduce: umqtt-bench run ${result.source} --seed ${result.seed}`);
+  lines.push(`  reproduce: ${reproduce}`);
   return lines.join("\n");
 }

@@ -1,6 +1,11 @@
-// JUnit XML for CI systems: one testsuite per run, one testcase per step.
+// JUnit XML for CI systems: one testsuite per run, one testcase per step,
+// each with its virtual duration. A run that did not pass always shows a
+// failure: when no step failed (deadline, interruption, stuck firmware) a
+// "run" testcase carries the reason. Each board's serial output is in the
+// suite's <system-out>.
 
 import type { RunResult } from "../../emulator/runner/result.ts";
+import type { TraceEvent } from "../../emulator/trace.ts";
 
 function xml(text: string): string {
   return text
@@ -12,22 +17,37 @@ function xml(text: string): string {
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "?");
 }
 
-export function junitReport(result: RunResult): string {
-  const failures = result.steps.filter((s) => s.status === "fail" || s.status === "timeout").length;
+const seconds = (ms: number): string => (ms / 1000).toFixed(3);
+
+function serialOutput(events: readonly TraceEvent[]): string {
+  return events.flatMap((e) => (e.kind === "print" ? [`[${seconds(e.t)}s] ${e.board}: ${e.text}`] : [])).join("\n");
+}
+
+export function junitReport(result: RunResult, events: readonly TraceEvent[]): string {
+  const stepFailures = result.steps.filter((s) => s.status === "fail" || s.status === "timeout").length;
+  const runFailed = result.status !== "pass" && stepFailures === 0;
   const skipped = result.steps.filter((s) => s.status === "skipped").length;
   const cases = result.steps.map((s) => {
-    const open = `    <testcase classname="${xml(result.scenario)}" name="${xml(`${s.index + 1}. ${s.description}`)}" time="0">`;
+    const time = s.startMs !== undefined && s.atMs !== undefined ? seconds(s.atMs - s.startMs) : "0";
+    const open = `    <testcase classname="${xml(result.scenario)}" name="${xml(`${s.index + 1}. ${s.description}`)}" time="${time}">`;
     if (s.status === "pass") return `${open}</testcase>`;
     if (s.status === "skipped") return `${open}<skipped/></testcase>`;
     const message = xml(s.detail ?? s.status);
     return `${open}<failure type="${s.status}" message="${message}">${message}</failure></testcase>`;
   });
+  if (runFailed) {
+    const message = xml(result.failure ?? result.status);
+    cases.push(
+      `    <testcase classname="${xml(result.scenario)}" name="run" time="${seconds(result.virtualMs)}"><failure type="${result.status}" message="${message}">${message}</failure></testcase>`,
+    );
+  }
   return [
     `<?xml version="1.0" encoding="UTF-8"?>`,
     `<testsuites>`,
-    `  <testsuite name="${xml(result.scenario)}" tests="${result.steps.length}" failures="${failures}" skipped="${skipped}" time="${(result.wallMs / 1000).toFixed(3)}">`,
+    `  <testsuite name="${xml(result.scenario)}" tests="${cases.length}" failures="${stepFailures + (runFailed ? 1 : 0)}" skipped="${skipped}" time="${seconds(result.wallMs)}">`,
     `    <properties><property name="seed" value="${result.seed}"/><property name="virtual_ms" value="${result.virtualMs}"/><property name="broker" value="${xml(result.broker)}"/></properties>`,
     ...cases,
+    `    <system-out>${xml(serialOutput(events))}</system-out>`,
     `  </testsuite>`,
     `</testsuites>`,
     ``,

@@ -76,7 +76,8 @@ export class EmbeddedBroker implements BrokerLink {
   async close(): Promise<void> {
     for (const watch of this.watches) watch.stop();
     this.watches.clear();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    // aedes first: it closes every client, which a server waits for before it closes.
     await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 }

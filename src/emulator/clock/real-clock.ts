@@ -8,6 +8,8 @@ export interface RealClockOptions {
   unref?: boolean;
 }
 
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
 export class RealClock implements Clock {
   readonly kind = "real" as const;
   private readonly origin = performance.now();
@@ -22,8 +24,20 @@ export class RealClock implements Clock {
   }
 
   setTimer(delayMs: number, fn: () => void): TimerHandle {
-    const handle = setTimeout(fn, delayMs > 0 ? delayMs : 0);
-    if (this.unref) handle.unref();
+    // setTimeout fires at once beyond 2^31 - 1 ms, and its whole-millisecond
+    // granularity can fire a little early: re-arm until the due time is reached.
+    const due = this.now() + (delayMs > 0 ? delayMs : 0);
+    let handle: NodeJS.Timeout;
+    const arm = (): void => {
+      const left = Math.ceil(due - this.now());
+      handle = setTimeout(fire, Math.min(Math.max(left, 0), MAX_TIMEOUT_MS));
+      if (this.unref) handle.unref();
+    };
+    const fire = (): void => {
+      if (due - this.now() >= 1) arm();
+      else fn();
+    };
+    arm();
     return { cancel: () => clearTimeout(handle) };
   }
 

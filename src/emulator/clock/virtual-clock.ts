@@ -235,7 +235,7 @@ export class VirtualClock implements Clock {
         const next = this.queue.peek();
         if (next === undefined) {
           if (stopWhenIdle) return "idle";
-          await this.waitForWake(Infinity);
+          await this.idlePaced();
           continue;
         }
         if (next.due > until) {
@@ -310,6 +310,21 @@ export class VirtualClock implements Clock {
     this.now();
     this.pacedCap = null;
     return !(this.stopRequested || this.isPaused || this.activity !== activityBefore);
+  }
+
+  /**
+   * Nothing scheduled (every board blocked on a read, say): wait for activity.
+   * At a paced speed, virtual time keeps following wall time meanwhile, so a
+   * watcher sees the clock run and what happens next is stamped with it.
+   */
+  private async idlePaced(): Promise<void> {
+    if (typeof this.speedFactor === "number") {
+      this.reanchor();
+      this.pacedCap = Infinity;
+    }
+    await this.waitForWake(Infinity);
+    this.now();
+    this.pacedCap = null;
   }
 
   private reanchor(): void {

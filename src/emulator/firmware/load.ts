@@ -2,8 +2,9 @@
 // (relative to the scenario file), and checks it exports a firmware function.
 
 import { existsSync, readdirSync } from "node:fs";
-import { isAbsolute, join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { isAbsolute, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { tsImport } from "tsx/esm/api";
 import type { Firmware } from "./context.ts";
 
 export const BUILTIN_FIRMWARE_DIR = fileURLToPath(new URL("../../../scenarios/firmware/", import.meta.url));
@@ -20,7 +21,8 @@ export function builtinFirmwareNames(): string[] {
     .sort();
 }
 
-function locate(name: string, baseDir: string): string {
+/** The firmware's file: a built-in name, or a path relative to the scenario's folder. */
+export function locateFirmware(name: string, baseDir: string): string {
   if (/[\\/]/.test(name) || /\.[cm]?[jt]s$/.test(name)) {
     const path = isAbsolute(name) ? name : resolve(baseDir, name);
     if (!existsSync(path)) throw new FirmwareError(`firmware file ${name} not found (looked at ${path})`);
@@ -28,22 +30,39 @@ function locate(name: string, baseDir: string): string {
   }
   const path = join(BUILTIN_FIRMWARE_DIR, `${name}.ts`);
   if (!existsSync(path)) {
-    throw new FirmwareError(`unknown firmware "${name}" (built in: ${builtinFirmwareNames().join(", ")}; or a path to a .ts module)`);
+    throw new FirmwareError(`unknown firmware "${name}" (built in: ${builtinFirmwareNames().join(", ")}; or a path to a .py file, a firmware folder or a .ts module)`);
   }
   return path;
 }
 
+/**
+ * One line for a module that failed to load. esbuild's syntax errors come as
+ * "Transform failed with 1 error:" then "/abs/file.ts:3:12: ERROR: message":
+ * keep the file (relative to the working directory), line, column and message.
+ */
+function loadFailure(error: unknown): string {
+  const lines = String(error instanceof Error ? error.message : error).split("\n");
+  for (const line of lines) {
+    const match = /^(.*?):(\d+):(\d+): (?:ERROR: )?(.*)$/.exec(line.trim());
+    if (match && isAbsolute(match[1])) return `${relative(process.cwd(), match[1])}:${match[2]}:${match[3]}: ${match[4]}`;
+  }
+  return lines[0];
+}
+
 export async function loadFirmware(name: string, baseDir: string): Promise<Firmware> {
-  const path = locate(name, baseDir);
+  const path = locateFirmware(name, baseDir);
   let module: { default?: unknown };
   try {
-    module = (await import(pathToFileURL(path).href)) as { default?: unknown };
+    // tsImport, not import(): a user's firmware may sit in a folder with no
+    // package.json, where Node would treat the .ts file as CommonJS.
+    module = (await tsImport(path, import.meta.url)) as { default?: unknown };
   } catch (error) {
-    const first = String((error as Error).message).split("\n")[0];
-    throw new FirmwareError(`firmware ${name} failed to load: ${first}`);
+    throw new FirmwareError(`firmware ${name} failed to load: ${loadFailure(error)}`);
   }
-  if (typeof module.default !== "function") {
+  // Loaded as CommonJS, the module's exports arrive as `default`.
+  const fn = typeof module.default === "function" ? module.default : (module.default as { default?: unknown } | undefined)?.default;
+  if (typeof fn !== "function") {
     throw new FirmwareError(`firmware ${name} must export a default async function (board) => { ... }`);
   }
-  return module.default as Firmware;
+  return fn as Firmware;
 }

@@ -16,12 +16,15 @@ import { loadBoard } from "../board/board-file.ts";
 import type { BrokerLink } from "../broker/link.ts";
 import type { Clock } from "../clock/clock.ts";
 import type { Firmware, FirmwareContext, UmqttModules } from "../firmware/context.ts";
-import { loadFirmware } from "../firmware/load.ts";
+import { loadFirmware, locateFirmware } from "../firmware/load.ts";
+import { firmwareTraceback } from "./traceback.ts";
+import { markClientMethods, markingModule, type FirmwareWatch } from "./firmware-watch.ts";
 import { hexlify } from "../firmware/py.ts";
 import { Network } from "../network/network.ts";
 import { resolveProfile } from "../network/net-profiles.ts";
 import type { BoardResult } from "./result.ts";
 import { ScenarioError } from "../scenario/parse.ts";
+import { checkStepsAgainstBoards } from "../scenario/check-boards.ts";
 import type { FaultKind, Scenario, ScenarioBoard } from "../scenario/types.ts";
 import type { BoardView, ButtonView, HeapView, LedView, NetworkView } from "./session-api.ts";
 import type { Trace } from "../trace.ts";
@@ -41,6 +44,8 @@ export interface BoardHostOptions {
   firmwareLang?: "py" | "ts";
   /** umqtt.simple release for every board, over each board's own `umqtt`. */
   umqtt?: UmqttVersion;
+  /** Told which board's firmware resumes, for a supervisor's watchdog. */
+  firmwareWatch?: FirmwareWatch;
 }
 
 /** Taps every connection a network opens, so its MQTT packets reach the trace. */
@@ -62,15 +67,17 @@ type ClientClass = new (...args: any[]) => simple.MQTTClient;
 
 /**
  * A subclass of an umqtt client class that always gets `options` merged into
- * its own, and charges the board's heap for the topic and payload the
- * firmware hands to publish(): on a device the firmware built those objects,
- * so a payload the heap cannot hold fails with MemoryError before any byte is sent.
+ * its own (and marks resumes, if watched), and charges the board's heap for
+ * the topic and payload the firmware hands to publish(): on a device the
+ * firmware built those objects, so a payload the heap cannot hold fails with
+ * MemoryError before any byte is sent.
  */
-function withOptions<C extends ClientClass>(Base: C, injected: Partial<ClientOptions>, heap: Allocator): C {
+function withOptions<C extends ClientClass>(Base: C, injected: Partial<ClientOptions>, heap: Allocator, mark?: () => void): C {
   return class extends Base {
     constructor(...args: any[]) {
       const [client_id, server, ...rest] = args;
       super(client_id, server, { ...clientOptions(rest as ConstructorRest<ClientOptions>), ...injected });
+      if (mark) markClientMethods(this, mark);
     }
 
     override async publish(topic: Text, msg: Text, retain = false, qos = 0): Promise<void> {
@@ -105,7 +112,7 @@ function chargeFirmwareData(heap: Allocator, values: [Text, string][]): number[]
  * is made on first use: most firmware imports one, and thousands of boards
  * may share a process.
  */
-function bindUmqtt(board: Board, version: UmqttVersion): UmqttModules {
+function bindUmqtt(board: Board, version: UmqttVersion, mark?: () => void): UmqttModules {
   const injected = {
     version,
     transport: board.network,
@@ -116,13 +123,13 @@ function bindUmqtt(board: Board, version: UmqttVersion): UmqttModules {
   const made: Partial<UmqttModules> = {};
   return {
     get simple() {
-      return (made.simple ??= { MQTTClient: withOptions(simple.MQTTClient, injected, board.heap) });
+      return (made.simple ??= { MQTTClient: withOptions(simple.MQTTClient, injected, board.heap, mark) });
     },
     get robust() {
-      return (made.robust ??= { MQTTClient: withOptions(robust.MQTTClient, injected, board.heap) });
+      return (made.robust ??= { MQTTClient: withOptions(robust.MQTTClient, injected, board.heap, mark) });
     },
     get default() {
-      return (made.default ??= { MQTTClient: withOptions(umqttDefault.MQTTClient, injected, board.heap) });
+      return (made.default ??= { MQTTClient: withOptions(umqttDefault.MQTTClient, injected, board.heap, mark) });
     },
   };
 }
@@ -131,6 +138,7 @@ export class BoardHost implements BoardView {
   readonly leds: LedView[];
   readonly buttons: ButtonView[];
   private crashed: string | undefined;
+  private crashing = false;
   private stopping = false;
   /** Set by the session: the board failed so that the run cannot go on (e.g. runaway firmware). */
   onFatal: ((message: string) => void) | undefined;
@@ -140,6 +148,9 @@ export class BoardHost implements BoardView {
     readonly board: Board,
     private readonly program: Firmware,
     private readonly server: string,
+    /** The firmware module's file, to find its frames in a traceback. */
+    readonly firmwarePath?: string,
+    private readonly watch?: FirmwareWatch,
   ) {
     const def = board.definition;
     this.leds = def.leds.map((l) => ({ name: l.name, pin: l.pin, activeLow: l.active === "low", color: l.color }));
@@ -159,34 +170,59 @@ export class BoardHost implements BoardView {
     return this.spec.firmware;
   }
 
+  /** The uncaught exception that stopped the firmware, if it crashed. */
+  get crashReason(): string | undefined {
+    return this.crashed;
+  }
+
   /** Boots the firmware. It runs until it returns, raises, or the run stops. */
   start(): void {
-    const { board } = this;
+    const { board, watch } = this;
+    const mark = watch ? () => watch.resumed(this.name) : undefined;
     const context: FirmwareContext = {
       machine: board.machine,
-      time: board.time,
+      time: mark ? markingModule(board.time, mark) : board.time,
       gc: { collect: () => void board.heap.collect(), mem_free: () => board.heap.mem_free(), mem_alloc: () => board.heap.mem_alloc() },
       ubinascii: { hexlify },
-      umqtt: bindUmqtt(board, this.spec.umqtt ?? DEFAULT_UMQTT_VERSION),
+      umqtt: bindUmqtt(board, this.spec.umqtt ?? DEFAULT_UMQTT_VERSION, mark),
       print: board.print,
       SERVER: this.server,
       params: this.spec.params,
     };
     board.boot(this.spec.firmware);
-    this.program(context).then(
+    mark?.();
+    let running: Promise<void>;
+    try {
+      running = this.program(context);
+    } catch (error) {
+      running = Promise.reject(error); // a firmware function that throws before its first await
+    }
+    running.then(
       () => {
-        if (!this.stopping) board.exit();
+        if (!this.stopping && this.crashed === undefined) board.exit();
       },
       (error: unknown) => {
         if (this.stopping) return; // the run tore the network down; not the firmware's fault
-        // As on a device: the uncaught exception is printed on the serial console.
-        const line = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-        this.crashed = line;
-        board.print("Traceback (most recent call last):");
-        board.print(line);
-        board.crash(error);
+        this.crashWith(error);
       },
     );
+  }
+
+  /**
+   * The firmware raised where nothing catches it (its main function, a timer
+   * callback, a promise nobody awaited): as on a device, the traceback goes
+   * to the serial console and the board stops. Only the first crash counts.
+   */
+  crashWith(error: unknown): void {
+    if (this.crashing || this.stopping) return;
+    const line = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    this.crashing = true;
+    this.board.print("Traceback (most recent call last):");
+    for (const frame of firmwareTraceback(error, this.firmwarePath)) this.board.print(frame);
+    this.board.print(line);
+    // Crashed only now: a step waiting for the traceback's lines sees them first.
+    this.crashed = line;
+    this.board.crash(error);
   }
 
   stop(): void {
@@ -265,6 +301,9 @@ function memo<T>(load: (key: string) => T): (key: string) => T {
   };
 }
 
+/** The broker's name as firmware sees it: a name, not an address, so it goes through getaddrinfo to the broker. */
+const SERVER_NAME = "broker.local";
+
 export async function createBoardHosts(scenario: Scenario, options: BoardHostOptions): Promise<BoardHost[]> {
   const { clock, trace, broker } = options;
   for (const name of Object.keys(options.boardModels ?? {})) {
@@ -278,10 +317,12 @@ export async function createBoardHosts(scenario: Scenario, options: BoardHostOpt
   const { pythonFirmware } = await import("../../micropython/firmware-files.ts");
   const pythonOf = memo((name) => pythonFirmware(name, scenario.baseDir, options.firmwareLang));
   // VM boards start their workers in parallel; hosts keep the scenario's board order.
+  const definitionFor = (spec: ScenarioBoard) => definitionOf(boardModel(spec, options, scenario.baseDir));
+  checkStepsAgainstBoards(scenario, (name) => definitionFor(scenario.boards.find((b) => b.name === name)!));
   const pending: Promise<BoardHost>[] = [];
   try {
     for (const spec of scenario.boards) {
-      const definition = definitionOf(boardModel(spec, options, scenario.baseDir));
+      const definition = definitionFor(spec);
       const profile = resolveProfile(options.net ?? spec.net ?? definition.network, options.netOverrides ?? []);
       const python = pythonOf(spec.firmware);
       const firmware = python ? undefined : await firmwareOf(spec.firmware);
@@ -293,7 +334,8 @@ export async function createBoardHosts(scenario: Scenario, options: BoardHostOpt
         seed: options.seed,
         profile,
         dial: (addr) => broker.dial(addr, spec.name),
-        // Firmware connects to SERVER; every name resolves to the broker.
+        // Firmware connects to SERVER; every name resolves to the broker (an
+        // external one's address and port, which the connection then reports).
         resolve: () => ({ host: broker.host, port: broker.port }),
         umqtt: spec.umqttLoad ?? "frozen",
       });
@@ -301,9 +343,10 @@ export async function createBoardHosts(scenario: Scenario, options: BoardHostOpt
       const umqtt = options.umqtt ?? spec.umqtt ?? DEFAULT_UMQTT_VERSION;
       if (python) {
         const { VmBoardHost } = await import("../../micropython/vm-board-host.ts");
-        pending.push(VmBoardHost.create({ ...spec, umqtt }, board, python, broker.host));
+        pending.push(VmBoardHost.create({ ...spec, umqtt }, board, python, SERVER_NAME));
       } else {
-        pending.push(Promise.resolve(new BoardHost({ ...spec, umqtt }, board, firmware!, broker.host)));
+        const host = new BoardHost({ ...spec, umqtt }, board, firmware!, SERVER_NAME, locateFirmware(spec.firmware, scenario.baseDir), options.firmwareWatch);
+        pending.push(Promise.resolve(host));
       }
     }
   } finally {

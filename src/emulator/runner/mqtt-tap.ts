@@ -15,6 +15,11 @@ function clip(text: string, limit: number): string {
   return text.length <= limit ? text : `${text.slice(0, limit)}…(+${text.length - limit})`;
 }
 
+/** A payload as a trace event shows it, so steps can compare the two. */
+export function tracedPayload(text: string): string {
+  return clip(text, PAYLOAD_TEXT_CHARS);
+}
+
 export type Tap = (dir: Direction, bytes: Uint8Array) => void;
 
 export function createMqttTap(clock: Clock, trace: Trace, board: string): Tap {

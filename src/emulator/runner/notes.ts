@@ -65,6 +65,43 @@ function packetIdZeroNotes(events: readonly TraceEvent[]): string[] {
   );
 }
 
+const CONNECTION_LOSS = new Set(["reset", "close", "partition-start", "wifi-down", "keepalive-expired"]);
+
+/**
+ * A board's last QoS 1 publish never acknowledged, with its connection lost
+ * after it: umqtt's publish sits in its wait_msg() loop for that PUBACK.
+ */
+function unackedPublishNotes(events: readonly TraceEvent[]): string[] {
+  const last = new Map<string, { publish: Mqtt; acked: boolean; loss?: Extract<TraceEvent, { kind: "net" }> }>();
+  for (const e of events) {
+    if (e.kind === "mqtt" && e.board !== "bench") {
+      if (e.dir === "out" && e.type === "publish" && e.fields.qos === 1) last.set(e.board, { publish: e, acked: false });
+      const pending = last.get(e.board);
+      if (pending && e.dir === "in" && e.type === "puback" && e.fields.messageId === pending.publish.fields.messageId) pending.acked = true;
+    } else if (e.kind === "net" && CONNECTION_LOSS.has(e.event)) {
+      const pending = last.get(e.board);
+      if (pending && !pending.acked) pending.loss ??= e;
+    }
+  }
+  const notes: string[] = [];
+  for (const [board, { publish, acked, loss }] of last) {
+    if (acked || !loss) continue;
+    notes.push(
+      `${board}: its QoS 1 publish to ${publish.fields.topic} (packet id ${publish.fields.messageId}, at ${(publish.t / 1000).toFixed(3)}s) was never acknowledged: ` +
+        `the connection was lost (${loss.event} at ${(loss.t / 1000).toFixed(3)}s) before its PUBACK arrived. umqtt's publish(qos=1) reads until that PUBACK comes, ` +
+        "and umqtt.robust only reconnects and resends when a read raises OSError, so a read that never fails waits forever. " +
+        "Give the socket a timeout (or ping and check for the PINGRESP) so a dead connection raises, or publish with QoS 0 and confirm at the application level.",
+    );
+  }
+  return notes;
+}
+
 export function explainQuirks(events: readonly TraceEvent[]): string[] {
-  return [...keepaliveNotes(events), ...memoryNotes(events), ...lostSubscriptionNotes(events), ...packetIdZeroNotes(events)];
+  return [
+    ...keepaliveNotes(events),
+    ...memoryNotes(events),
+    ...lostSubscriptionNotes(events),
+    ...packetIdZeroNotes(events),
+    ...unackedPublishNotes(events),
+  ];
 }

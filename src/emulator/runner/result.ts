@@ -8,6 +8,8 @@ export interface StepResult {
   index: number;
   description: string;
   status: StepStatus;
+  /** Virtual time at which the step started. */
+  startMs?: number;
   /** Virtual time at which the step finished. */
   atMs?: number;
   detail?: string;

@@ -18,6 +18,7 @@ import { BenchClient } from "./bench-client.ts";
 import { explainQuirks } from "./notes.ts";
 import { BoardHost, createBoardHosts, createBenchTransport } from "./board-host.ts";
 import { runSteps, StepFailure, type StepHost } from "./steps.ts";
+import type { FirmwareWatch } from "./firmware-watch.ts";
 
 export interface SessionOptions {
   seed: number;
@@ -41,9 +42,13 @@ export interface SessionOptions {
   /** Keep trace events in memory (default true; false for huge runs that stream them). */
   keepTrace?: boolean;
   trace?: Trace;
+  /** Told which board's firmware resumes (a supervisor's watchdog). */
+  firmwareWatch?: FirmwareWatch;
 }
 
 export async function createSession(scenario: Scenario, options: SessionOptions): Promise<Session> {
+  // A real clock starts now, so wall time is counted from here too.
+  const startedWall = performance.now();
   const trace = options.trace ?? new Trace(options.keepTrace ?? true);
   const realtime = options.realtime === true || options.brokerUrl !== undefined;
   const clock: Clock = realtime ? new RealClock() : new VirtualClock({ speed: options.speed ?? "max" });
@@ -52,7 +57,7 @@ export async function createSession(scenario: Scenario, options: SessionOptions)
     : await EmbeddedBroker.start({ clock, trace, onActivity: () => clock.markActivity?.() });
   try {
     const boards = await createBoardHosts(scenario, { ...options, clock, trace, broker });
-    return new Session(scenario, options, clock, trace, broker, boards);
+    return new Session(scenario, options, clock, trace, broker, boards, startedWall);
   } catch (error) {
     await broker.close();
     throw error;
@@ -68,7 +73,6 @@ export class Session implements BenchSession {
   private finished = false;
   private stopped: Promise<RunResult> | undefined;
   private deadline: TimerHandle | undefined;
-  private readonly startedWall = performance.now();
   private endedWall: number | undefined;
   private endedVirtual: number | undefined;
   private runningStep: number | undefined;
@@ -79,8 +83,9 @@ export class Session implements BenchSession {
     private readonly options: SessionOptions,
     private readonly clock: Clock,
     readonly trace: Trace,
-    private readonly broker: BrokerLink,
+    private readonly brokerLink: BrokerLink,
     private readonly hosts: BoardHost[],
+    private readonly startedWall = performance.now(),
   ) {
     this.stepResults = scenario.steps.map((step, index) => ({ index, description: describeStep(step), status: "skipped" }));
     this.verdict = new Promise((resolve) => (this.settleVerdict = resolve));
@@ -97,8 +102,22 @@ export class Session implements BenchSession {
     return this.hosts;
   }
 
+  /** The boards with their firmware files, to attribute uncaught errors. */
+  get boardHosts(): readonly BoardHost[] {
+    return this.hosts;
+  }
+
   now(): number {
     return this.clock.now();
+  }
+
+  /** The broker as reports name it. */
+  get broker(): string {
+    return this.brokerLink.label;
+  }
+
+  get clockKind(): "virtual" | "real" {
+    return this.clock.kind;
   }
 
   get speed(): Speed {
@@ -127,6 +146,11 @@ export class Session implements BenchSession {
 
   releaseButton(board: string, button: string): void {
     this.host(board).setButton(button, false);
+  }
+
+  /** An uncaught error of `board`'s firmware (from a timer or a promise nobody awaited): the board crashes. */
+  crashBoard(board: string, error: unknown): void {
+    this.host(board).crashWith(error);
   }
 
   injectFault(board: string, fault: FaultKind, durationMs?: number): void {
@@ -166,6 +190,7 @@ export class Session implements BenchSession {
       if (e.kind !== "step" || this.finished) return;
       if (e.status === "start") {
         this.runningStep = e.index;
+        this.stepResults[e.index] = { ...this.stepResults[e.index], startMs: e.t };
         return;
       }
       this.runningStep = undefined;
@@ -178,13 +203,13 @@ export class Session implements BenchSession {
       this.bench = await BenchClient.start(
         this.clock,
         this.trace,
-        createBenchTransport(this.clock, this.trace, this.broker, this.options.seed),
-        this.broker.host,
-        this.broker.port,
+        createBenchTransport(this.clock, this.trace, this.brokerLink, this.options.seed),
+        this.brokerLink.host,
+        this.brokerLink.port,
         this.options.seed,
       );
     } catch (error) {
-      this.finish("fail", `the bench could not connect to ${this.broker.label}: ${(error as Error).message}`);
+      this.finish("fail", `the bench could not connect to ${this.brokerLink.label}: ${(error as Error).message}`);
       return;
     }
     for (const host of this.hosts) host.start();
@@ -202,7 +227,8 @@ export class Session implements BenchSession {
       injectFault: (board, fault, durationMs) => this.injectFault(board, fault, durationMs),
       heap: (board) => this.host(board).heap(),
       publish: (topic, payload, qos, retain) => this.publish(topic, payload, qos, retain),
-      messages: () => this.bench?.messages ?? [],
+      crashed: (board) => this.host(board).crashReason,
+      boardNames: () => this.hosts.map((h) => h.name),
     };
   }
 
@@ -223,7 +249,7 @@ export class Session implements BenchSession {
       source: this.scenario.source,
       status: this.status ?? "fail",
       seed: this.options.seed,
-      broker: this.broker.label,
+      broker: this.brokerLink.label,
       clock: this.clock.kind,
       virtualMs: this.endedVirtual ?? this.clock.now(),
       wallMs: (this.endedWall ?? performance.now()) - this.startedWall,
@@ -246,7 +272,7 @@ export class Session implements BenchSession {
       if (this.clock instanceof VirtualClock) this.clock.stop();
       this.bench?.stop();
       for (const host of this.hosts) host.stop();
-      await this.broker.close();
+      await this.brokerLink.close();
       return final;
     })();
     return this.stopped;

@@ -7,6 +7,7 @@ import { formatDuration } from "../scenario/duration.ts";
 import { describeStep, type FaultKind, type PinTarget, type Step } from "../scenario/types.ts";
 import type { Trace, TraceEvent } from "../trace.ts";
 import { waitFor } from "./wait.ts";
+import { tracedPayload } from "./mqtt-tap.ts";
 
 /** What steps need from the boards and the bench. */
 export interface StepHost {
@@ -18,8 +19,10 @@ export interface StepHost {
   injectFault(board: string, fault: FaultKind, durationMs?: number): void;
   heap(board: string): { used: number; free: number; peakUsed: number };
   publish(topic: string, payload: string, qos: 0 | 1, retain: boolean): Promise<void>;
-  /** Messages the bench's subscriber received, in order. */
-  messages(): readonly { t: number; topic: string; payload: string }[];
+  /** The uncaught exception that stopped a board's firmware, if it crashed. */
+  crashed(board: string): string | undefined;
+  /** Every board's name. */
+  boardNames(): readonly string[];
 }
 
 export class StepFailure extends Error {
@@ -30,9 +33,73 @@ export class StepFailure extends Error {
 interface Cursors {
   /** Per board name, and "*" for waits on any board. */
   serial: Map<string, number>;
-  message: number;
+  /** Per receiving board name, "*" for the bench's subscriber, "*+bench" when the bench's own count. */
+  message: Map<string, number>;
   /** Per board name. */
   packet: Map<string, number>;
+  echoes: BenchEchoes;
+}
+
+type MqttEvent = Extract<TraceEvent, { kind: "mqtt" }>;
+
+const isPublish = (e: TraceEvent): e is MqttEvent => e.kind === "mqtt" && e.type === "publish";
+
+/**
+ * Which of the bench subscriber's messages are copies of the bench's own
+ * publishes: the bench subscribes to "#", so it receives what it publishes.
+ * Reads the trace once, in order: each bench publish leaves one pending copy,
+ * and the first message with the same topic and payload is that copy.
+ */
+class BenchEchoes {
+  private readonly pending = new Map<string, number>();
+  private readonly echoes = new Set<number>();
+  private next = 0;
+
+  constructor(private readonly trace: Trace) {}
+
+  isEcho(index: number): boolean {
+    const events = this.trace.events;
+    for (; this.next <= index && this.next < events.length; this.next++) {
+      const e = events[this.next];
+      if (!isPublish(e) || e.board !== "bench") continue;
+      const key = `${e.fields.topic}\u0000${e.fields.payload}`;
+      if (e.dir === "out") {
+        this.pending.set(key, (this.pending.get(key) ?? 0) + 1);
+      } else if ((this.pending.get(key) ?? 0) > 0) {
+        this.pending.set(key, this.pending.get(key)! - 1);
+        this.echoes.add(this.next);
+      }
+    }
+    return this.echoes.has(index);
+  }
+}
+
+/** Last lines a board (or every board) printed, for a failure that waited on its output. */
+function lastLines(trace: Trace, board: string | undefined, count: number): string {
+  const lines: string[] = [];
+  const events = trace.events;
+  for (let i = events.length - 1; i >= 0 && lines.length < count; i--) {
+    const e = events[i];
+    if (e.kind === "print" && (board === undefined || e.board === board)) lines.unshift(board === undefined ? `${e.board}: ${e.text}` : e.text);
+  }
+  return lines.length ? lines.map((l) => JSON.stringify(l)).join(", ") : "nothing";
+}
+
+/**
+ * Wraps a wait's check: once the board it waits on has crashed (or, for a
+ * wait on any board, every board has), the wait fails at once with the crash.
+ */
+function unlessCrashed<T>(host: StepHost, board: string | undefined, check: () => T | undefined): () => T | undefined {
+  return () => {
+    const found = check();
+    if (found !== undefined) return found;
+    const boards = board === undefined ? host.boardNames() : [board];
+    const crashes = boards.map((b) => [b, host.crashed(b)] as const);
+    if (crashes.every(([, crash]) => crash !== undefined)) {
+      throw new StepFailure(crashes.map(([b, crash]) => `${b} crashed: ${crash}`).join("; "));
+    }
+    return undefined;
+  };
 }
 
 export async function runStep(host: StepHost, step: Step, cursors: Cursors): Promise<void> {
@@ -45,9 +112,11 @@ export async function runStep(host: StepHost, step: Step, cursors: Cursors): Pro
     case "wait-serial": {
       const key = step.board ?? "*";
       const isLine = printed(step.board, step.text);
-      const found = await waitFor(clock, trace, scanFrom(trace, cursors.serial.get(key) ?? 0, isLine), step.timeoutMs);
+      const found = await waitFor(clock, trace, unlessCrashed(host, step.board, scanFrom(trace, cursors.serial.get(key) ?? 0, isLine)), step.timeoutMs);
       if (found === undefined) {
-        throw new StepFailure(`no serial line containing "${step.text}" within ${formatDuration(step.timeoutMs)}`);
+        throw new StepFailure(
+          `no serial line containing "${step.text}" within ${formatDuration(step.timeoutMs)}; last printed: ${lastLines(trace, step.board, 3)}`,
+        );
       }
       cursors.serial.set(key, found + 1);
       return;
@@ -79,7 +148,12 @@ export async function runStep(host: StepHost, step: Step, cursors: Cursors): Pro
     }
 
     case "wait-pin": {
-      const ok = await waitFor(clock, trace, () => (host.pinLevel(step.target) === step.value ? true : undefined), step.timeoutMs);
+      const ok = await waitFor(
+        clock,
+        trace,
+        unlessCrashed(host, step.target.board, () => (host.pinLevel(step.target) === step.value ? true : undefined)),
+        step.timeoutMs,
+      );
       if (!ok) {
         throw new StepFailure(`still ${host.pinLevel(step.target)} after ${formatDuration(step.timeoutMs)}`);
       }
@@ -91,22 +165,27 @@ export async function runStep(host: StepHost, step: Step, cursors: Cursors): Pro
       return;
 
     case "expect-message": {
-      const match = (): number | undefined => {
-        const messages = host.messages();
-        for (let i = cursors.message; i < messages.length; i++) {
-          const m = messages[i];
-          if (m.topic === step.topic && (step.payload === undefined || m.payload === step.payload)) return i;
-        }
-        return undefined;
-      };
-      const found = await waitFor(clock, trace, match, step.timeoutMs);
+      // A board's received messages are on its link; the bench's subscriber sees everything, minus its own publishes unless asked.
+      const key = step.board ?? (step.fromBench ? "*+bench" : "*");
+      const payload = step.payload === undefined ? undefined : tracedPayload(step.payload);
+      const isMessage = (e: TraceEvent, index: number): boolean =>
+        isPublish(e) &&
+        e.dir === "in" &&
+        e.board === (step.board ?? "bench") &&
+        e.fields.topic === step.topic &&
+        (payload === undefined || (e.fields.payload ?? "") === payload) &&
+        (step.board !== undefined || step.fromBench || !cursors.echoes.isEcho(index));
+      const found = await waitFor(clock, trace, unlessCrashed(host, step.board, scanFrom(trace, cursors.message.get(key) ?? 0, isMessage)), step.timeoutMs);
       if (found === undefined) {
-        const seen = host.messages().slice(cursors.message).map((m) => `${m.topic} "${m.payload}"`);
+        const seen = trace.events
+          .slice(cursors.message.get(key) ?? 0)
+          .filter((e): e is MqttEvent => isPublish(e) && e.dir === "in" && e.board === (step.board ?? "bench"))
+          .map((m) => `${m.fields.topic} "${m.fields.payload ?? ""}"`);
         throw new StepFailure(
-          `no matching message within ${formatDuration(step.timeoutMs)}; saw ${seen.length ? seen.slice(-3).join(", ") : "none"}`,
+          `no matching message ${step.board ? `received by ${step.board} ` : ""}within ${formatDuration(step.timeoutMs)}; saw ${seen.length ? seen.slice(-3).join(", ") : "none"}`,
         );
       }
-      cursors.message = found + 1;
+      cursors.message.set(key, found + 1);
       return;
     }
 
@@ -118,7 +197,7 @@ export async function runStep(host: StepHost, step: Step, cursors: Cursors): Pro
       const seen = await waitFor(
         clock,
         trace,
-        scanFrom(trace, trace.events.length, (e) => e.kind === "net" && e.board === step.board && e.event === step.event),
+        unlessCrashed(host, step.board, scanFrom(trace, trace.events.length, (e) => e.kind === "net" && e.board === step.board && e.event === step.event)),
         step.timeoutMs,
       );
       if (seen === undefined) throw new StepFailure(`no "${step.event}" network event within ${formatDuration(step.timeoutMs)}`);
@@ -132,7 +211,7 @@ export async function runStep(host: StepHost, step: Step, cursors: Cursors): Pro
         e.type === step.packet &&
         (step.dir === undefined || e.dir === step.dir) &&
         (step.topic === undefined || e.fields.topic === step.topic);
-      const seen = await waitFor(clock, trace, scanFrom(trace, cursors.packet.get(step.board) ?? 0, isPacket), step.timeoutMs);
+      const seen = await waitFor(clock, trace, unlessCrashed(host, step.board, scanFrom(trace, cursors.packet.get(step.board) ?? 0, isPacket)), step.timeoutMs);
       if (seen === undefined) throw new StepFailure(`no ${step.packet} packet within ${formatDuration(step.timeoutMs)}`);
       cursors.packet.set(step.board, seen + 1);
       return;
@@ -160,11 +239,11 @@ function printed(board: string | undefined, text: string): (e: TraceEvent) => bo
  * A check for waitFor: the trace index of the first event from `from` on that
  * matches. It remembers how far it looked, so each wake-up scans only new events.
  */
-function scanFrom(trace: Trace, from: number, matches: (e: TraceEvent) => boolean): () => number | undefined {
+function scanFrom(trace: Trace, from: number, matches: (e: TraceEvent, index: number) => boolean): () => number | undefined {
   let next = from;
   return () => {
     const events = trace.events;
-    for (; next < events.length; next++) if (matches(events[next])) return next;
+    for (; next < events.length; next++) if (matches(events[next], next)) return next;
     return undefined;
   };
 }
@@ -175,7 +254,7 @@ function scanFrom(trace: Trace, from: number, matches: (e: TraceEvent) => boolea
  * (the session builds its results from it). Returns the failure, if any.
  */
 export async function runSteps(host: StepHost, steps: readonly Step[], isStopped: () => boolean): Promise<StepResult | undefined> {
-  const cursors: Cursors = { serial: new Map(), message: 0, packet: new Map() };
+  const cursors: Cursors = { serial: new Map(), message: new Map(), packet: new Map(), echoes: new BenchEchoes(host.trace) };
   for (const [index, step] of steps.entries()) {
     if (isStopped()) return undefined;
     const description = describeStep(step);

@@ -1,7 +1,8 @@
 // Waiting in scenario time: re-check a condition whenever the trace records
 // something, and give up when the clock reaches the timeout. Every state a
-// step can wait for (pins, prints, packets, network events) is traced, so
-// trace events are the only wake-up needed.
+// step can wait for (pins, prints, packets, network events, a board's crash)
+// is traced, so trace events are the only wake-up needed. A check that
+// throws (the board it waits on crashed) fails the wait at once.
 
 import type { Clock } from "../clock/clock.ts";
 import type { Trace } from "../trace.ts";
@@ -12,18 +13,33 @@ export function waitFor<T>(
   check: () => T | undefined,
   timeoutMs: number,
 ): Promise<T | undefined> {
-  const now = check();
-  if (now !== undefined) return Promise.resolve(now);
-  return new Promise((resolve) => {
-    const finish = (value: T | undefined): void => {
+  try {
+    const now = check();
+    if (now !== undefined) return Promise.resolve(now);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const settle = (outcome: () => void): void => {
+      if (done) return;
+      done = true;
       unsubscribe();
       timer.cancel();
-      resolve(value);
+      outcome();
     };
-    const unsubscribe = trace.subscribe(() => {
-      const value = check();
-      if (value !== undefined) finish(value);
+    const recheck = (): void => {
+      try {
+        const value = check();
+        if (value !== undefined) settle(() => resolve(value));
+      } catch (error) {
+        settle(() => reject(error));
+      }
+    };
+    const unsubscribe = trace.subscribe(recheck);
+    const timer = clock.setTimer(timeoutMs, () => {
+      recheck();
+      settle(() => resolve(undefined));
     });
-    const timer = clock.setTimer(timeoutMs, () => finish(check()));
   });
 }

@@ -12,6 +12,7 @@ import type { UmqttLoad } from "../board/heap-calibration.ts";
 /** How umqtt can be loaded on a board ("none" is for tests of the model only). */
 const LOADS: readonly string[] = ["frozen", "mpy", "py"];
 import type { FaultKind, PinTarget, Scenario, ScenarioBoard, Step } from "./types.ts";
+import type { NetEventName } from "../trace.ts";
 
 export class ScenarioError extends Error {
   override name = "ScenarioError";
@@ -20,6 +21,40 @@ export class ScenarioError extends Error {
 const DEFAULT_WAIT_MS = 5_000;
 const DEFAULT_SCENARIO_TIMEOUT_MS = 60_000;
 const FAULTS: readonly FaultKind[] = ["reset", "partition", "partition-end", "wifi-down", "wifi-up", "dns-fail", "dns-ok"];
+const NET_EVENTS = [
+  "connect",
+  "close",
+  "reset",
+  "partition-start",
+  "partition-end",
+  "wifi-down",
+  "wifi-up",
+  "dns-fail",
+  "stall",
+  "timeout",
+  "keepalive-expired",
+] as const satisfies readonly NetEventName[];
+// Every NetEventName must be listed: this fails to compile when one is missing.
+const everyNetEvent: Record<Exclude<NetEventName, (typeof NET_EVENTS)[number]>, never> = {};
+void everyNetEvent;
+const MQTT_PACKETS = [
+  "connect",
+  "connack",
+  "publish",
+  "puback",
+  "pubrec",
+  "pubrel",
+  "pubcomp",
+  "subscribe",
+  "suback",
+  "unsubscribe",
+  "unsuback",
+  "pingreq",
+  "pingresp",
+  "disconnect",
+];
+/** umqtt asserts 2 + topic + payload (+ 2 for a packet id) < 2 MiB: the bench's publisher is umqtt.simple. */
+const MAX_PUBLISH_BODY = 2_097_152 - 1;
 
 type Obj = Record<string, unknown>;
 
@@ -57,6 +92,39 @@ class Reader {
     if (v === undefined && fallback !== undefined) return fallback;
     if (typeof v !== "number" || !Number.isInteger(v)) this.fail(field, v === undefined ? "is required" : "expected an integer");
     return v;
+  }
+
+  count(field: string): number {
+    const n = this.int(field);
+    if (n < 0) this.fail(field, `expected 0 or more, got ${n}`);
+    return n;
+  }
+
+  /** A wait or deadline: a duration of more than 0. */
+  positiveDuration(field: string, fallback?: number): number {
+    const ms = this.duration(field, fallback);
+    if (ms <= 0) this.fail(field, "must be more than 0");
+    return ms;
+  }
+
+  /** A payload: text, or a number or boolean written as text; never a mapping or list. */
+  text(field: string): string {
+    const v = this.value[field];
+    if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") return String(v);
+    return this.fail(field, v === null ? "expected text, got nothing (quote an empty payload: \"\")" : "expected text (quote it), not a mapping or list");
+  }
+
+  boolean(field: string, fallback: boolean): boolean {
+    const v = this.value[field];
+    if (v === undefined) return fallback;
+    if (typeof v !== "boolean") this.fail(field, `expected true or false, got ${JSON.stringify(v)}`);
+    return v;
+  }
+
+  oneOf<T extends string>(field: string, allowed: readonly T[], what: string): T {
+    const v = this.string(field);
+    if (!(allowed as readonly string[]).includes(v)) this.fail(field, `unknown ${what} "${v}" (expected one of: ${allowed.join(", ")})`);
+    return v as T;
   }
 
   bit(field: string): 0 | 1 {
@@ -135,7 +203,7 @@ function readScenario(r: Reader, source: string, baseDir: string): Scenario {
     description: r.string("description", ""),
     source,
     baseDir,
-    timeoutMs: r.duration("timeout", DEFAULT_SCENARIO_TIMEOUT_MS),
+    timeoutMs: r.positiveDuration("timeout", DEFAULT_SCENARIO_TIMEOUT_MS),
     boards,
     steps,
   };
@@ -197,7 +265,7 @@ function readStep(r: Reader, boards: Set<string>, defaultBoard: string): Step {
   switch (type) {
     case "wait-serial":
       s.only(["board", "text", "timeout"]);
-      return { type, board: s.has("board") ? board() : undefined, text: s.string("text"), timeoutMs: s.duration("timeout", DEFAULT_WAIT_MS) };
+      return { type, board: s.has("board") ? board() : undefined, text: s.string("text"), timeoutMs: s.positiveDuration("timeout", DEFAULT_WAIT_MS) };
     case "expect-no-serial":
       s.only(["board", "text", "for"]);
       return { type, board: s.has("board") ? board() : undefined, text: s.string("text"), forMs: s.duration("for") };
@@ -212,18 +280,35 @@ function readStep(r: Reader, boards: Set<string>, defaultBoard: string): Step {
       return { type, ...readPinExpectation(s, board()) };
     case "wait-pin":
       s.only(["board", "pin", "led", "value", "state", "timeout"]);
-      return { type, ...readPinExpectation(s, board()), timeoutMs: s.duration("timeout", DEFAULT_WAIT_MS) };
+      return { type, ...readPinExpectation(s, board()), timeoutMs: s.positiveDuration("timeout", DEFAULT_WAIT_MS) };
     case "publish": {
       s.only(["topic", "payload", "size", "qos", "retain"]);
       const qos = s.int("qos", 0);
       if (qos !== 0 && qos !== 1) return s.fail("qos", "expected 0 or 1 (umqtt does not support QoS 2)");
       if (s.has("payload") && s.has("size")) s.fail("size", "give either payload or size, not both");
-      const payload = s.has("size") ? generatedPayload(s.int("size")) : s.has("payload") ? String(s.value.payload) : "";
-      return { type, topic: s.string("topic"), payload, qos, retain: s.value.retain === true };
+      const topic = s.string("topic");
+      if (/[#+]/.test(topic)) s.fail("topic", `"${topic}" has a wildcard (+ or #): publish to one topic`);
+      if (topic.includes("\u0000")) s.fail("topic", "a topic cannot contain a NUL character");
+      const payload = s.has("size") ? generatedPayload(s, s.count("size")) : s.has("payload") ? s.text("payload") : "";
+      const body = 2 + utf8Length(topic) + utf8Length(payload) + (qos ? 2 : 0);
+      if (body > MAX_PUBLISH_BODY) {
+        s.fail(s.has("size") ? "size" : "payload", `a ${body.toLocaleString("en-US")}-byte publish is over umqtt's limit of ${MAX_PUBLISH_BODY.toLocaleString("en-US")} bytes (topic, payload and headers)`);
+      }
+      return { type, topic, payload, qos, retain: s.boolean("retain", false) };
     }
-    case "expect-message":
-      s.only(["topic", "payload", "timeout"]);
-      return { type, topic: s.string("topic"), payload: s.has("payload") ? String(s.value.payload) : undefined, timeoutMs: s.duration("timeout", DEFAULT_WAIT_MS) };
+    case "expect-message": {
+      s.only(["topic", "payload", "board", "from-bench", "timeout"]);
+      const fromBench = s.boolean("from-bench", false);
+      if (fromBench && s.has("board")) s.fail("from-bench", "only for messages the bench's subscriber sees (without board)");
+      return {
+        type,
+        topic: s.string("topic"),
+        payload: s.has("payload") ? s.text("payload") : undefined,
+        ...(s.has("board") ? { board: board() } : {}),
+        ...(fromBench ? { fromBench } : {}),
+        timeoutMs: s.positiveDuration("timeout", DEFAULT_WAIT_MS),
+      };
+    }
     case "fault": {
       s.only(["board", "kind", "duration"]);
       const fault = s.string("kind") as FaultKind;
@@ -232,12 +317,14 @@ function readStep(r: Reader, boards: Set<string>, defaultBoard: string): Step {
     }
     case "wait-net":
       s.only(["board", "event", "timeout"]);
-      return { type, board: board(), event: s.string("event"), timeoutMs: s.duration("timeout", DEFAULT_WAIT_MS) };
+      return { type, board: board(), event: s.oneOf("event", NET_EVENTS, "network event"), timeoutMs: s.positiveDuration("timeout", DEFAULT_WAIT_MS) };
     case "wait-mqtt": {
       s.only(["board", "packet", "dir", "topic", "timeout"]);
       const dir = s.optionalString("dir");
       if (dir !== undefined && dir !== "out" && dir !== "in") return s.fail("dir", `expected "out" (board to broker) or "in", got "${dir}"`);
-      return { type, board: board(), packet: s.string("packet").toLowerCase(), dir, topic: s.optionalString("topic"), timeoutMs: s.duration("timeout", DEFAULT_WAIT_MS) };
+      const packet = s.string("packet").toLowerCase();
+      if (!MQTT_PACKETS.includes(packet)) s.fail("packet", `unknown MQTT packet "${packet}" (expected one of: ${MQTT_PACKETS.join(", ")})`);
+      return { type, board: board(), packet, dir, topic: s.optionalString("topic"), timeoutMs: s.positiveDuration("timeout", DEFAULT_WAIT_MS) };
     }
     case "expect-heap": {
       s.only(["board", "max-used", "min-free"]);
@@ -245,19 +332,19 @@ function readStep(r: Reader, boards: Set<string>, defaultBoard: string): Step {
       return {
         type,
         board: board(),
-        maxUsed: s.has("max-used") ? s.int("max-used") : undefined,
-        minFree: s.has("min-free") ? s.int("min-free") : undefined,
+        maxUsed: s.has("max-used") ? s.count("max-used") : undefined,
+        minFree: s.has("min-free") ? s.count("min-free") : undefined,
       };
     }
   }
   throw new ScenarioError(`unreachable step type ${type}`);
 }
 
-const MAX_GENERATED_PAYLOAD = 4 * 1024 * 1024;
+const utf8Length = (text: string): number => Buffer.byteLength(text, "utf8");
 
 /** A payload of `size` bytes for memory tests: a repeating, readable pattern. */
-function generatedPayload(size: number): string {
-  if (size < 0 || size > MAX_GENERATED_PAYLOAD) throw new ScenarioError(`publish.size: expected 0 to ${MAX_GENERATED_PAYLOAD} bytes, got ${size}`);
+function generatedPayload(s: Reader, size: number): string {
+  if (size > MAX_PUBLISH_BODY) s.fail("size", `${size.toLocaleString("en-US")} bytes is over umqtt's publish limit of ${MAX_PUBLISH_BODY.toLocaleString("en-US")} bytes`);
   return "0123456789abcdef".repeat(Math.ceil(size / 16)).slice(0, size);
 }
 
@@ -269,5 +356,5 @@ function readPinExpectation(s: Reader, board: string): { target: PinTarget; valu
     return { target: { board, led: s.string("led") }, value: state === "on" ? 1 : 0 };
   }
   if (!s.has("pin")) s.fail("", "expected pin (with value) or led (with state)");
-  return { target: { board, pin: s.int("pin") }, value: s.bit("value") };
+  return { target: { board, pin: s.count("pin") }, value: s.bit("value") };
 }

@@ -34,7 +34,8 @@ export type Step =
   | { type: "expect-pin"; target: PinTarget; value: 0 | 1 }
   | { type: "wait-pin"; target: PinTarget; value: 0 | 1; timeoutMs: number }
   | { type: "publish"; topic: string; payload: string; qos: 0 | 1; retain: boolean }
-  | { type: "expect-message"; topic: string; payload?: string; timeoutMs: number }
+  /** A message the bench's subscriber saw from a board (or, with fromBench, from anyone), or one `board` received. */
+  | { type: "expect-message"; topic: string; payload?: string; board?: string; fromBench?: boolean; timeoutMs: number }
   | { type: "fault"; board: string; fault: FaultKind; durationMs?: number }
   | { type: "wait-net"; board: string; event: string; timeoutMs: number }
   | { type: "wait-mqtt"; board: string; packet: string; dir?: "out" | "in"; topic?: string; timeoutMs: number }
@@ -75,7 +76,7 @@ export function describeStep(step: Step): string {
     case "publish":
       return `publish ${step.topic} ${step.payload.length > 40 ? `(${step.payload.length} bytes)` : `"${step.payload}"`}${step.qos ? ` qos${step.qos}` : ""}${step.retain ? " retained" : ""}`;
     case "expect-message":
-      return `expect-message ${step.topic}${step.payload === undefined ? "" : ` "${step.payload}"`}`;
+      return `expect-message ${step.board ? `${step.board} receives ` : ""}${step.topic}${step.payload === undefined ? "" : ` "${step.payload}"`}${step.fromBench ? " (bench's own count)" : ""}`;
     case "fault":
       return `fault ${step.board} ${step.fault}${step.durationMs === undefined ? "" : ` for ${step.durationMs}ms`}`;
     case "wait-net":

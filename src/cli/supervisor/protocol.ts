@@ -1,0 +1,34 @@
+// Messages between `umqtt-bench run` (the supervisor, main thread) and the
+// session thread that runs the scenario. Plain data: they cross threads by
+// structured clone.
+
+import type { SessionOptions } from "../../emulator/runner/session.ts";
+import type { RunResult } from "../../emulator/runner/result.ts";
+import type { Scenario } from "../../emulator/scenario/types.ts";
+import type { TraceEvent } from "../../emulator/trace.ts";
+
+export interface SessionThreadData {
+  scenario: Scenario;
+  options: Omit<SessionOptions, "trace">;
+  /** The watchdog's shared cells (see watchdog.ts). */
+  heartbeat: SharedArrayBuffer;
+}
+
+/** What the report needs to know of a board before the run ends (and if it never ends). */
+export interface BoardInfo {
+  name: string;
+  model: string;
+  firmware: string;
+  net: string;
+  heapBudget: number;
+  leds: { name: string; activeLow: boolean }[];
+}
+
+export type FromSessionThread =
+  | { type: "ready"; boards: BoardInfo[]; broker: string; clock: "virtual" | "real" }
+  | { type: "event"; event: TraceEvent }
+  | { type: "result"; result: RunResult }
+  /** Bad input found while loading (exit 2): the error's class name and one-line message. */
+  | { type: "load-error"; name: string; message: string; stack?: string };
+
+export type ToSessionThread = { type: "stop" };

@@ -1,0 +1,167 @@
+// `umqtt-bench run`'s supervisor: runs the session on its own thread and
+// stays in charge from the main thread. Trace events arrive as they happen
+// and are kept (and written to --trace by the caller), so whatever the
+// session thread does (finish, hang in firmware that never yields, die), the
+// run ends with a result: the session's own, or one rebuilt from the events.
+
+import type { Worker } from "node:worker_threads";
+import type { SessionOptions } from "../../emulator/runner/session.ts";
+import type { RunResult } from "../../emulator/runner/result.ts";
+import { startTsWorker } from "../../emulator/runner/ts-worker.ts";
+import type { Scenario } from "../../emulator/scenario/types.ts";
+import { Trace } from "../../emulator/trace.ts";
+import { resultFromTrace } from "./fallback-result.ts";
+import type { BoardInfo, FromSessionThread, SessionThreadData, ToSessionThread } from "./protocol.ts";
+import { createHeartbeat, Watchdog } from "./watchdog.ts";
+
+/** Wall time without a heartbeat after which firmware is declared stuck. */
+export const DEFAULT_STALL_MS = 5_000;
+/** How long a stop waits for the session thread's own result before rebuilding it. */
+const STOP_GRACE_MS = 700;
+
+/** A problem found while loading the scenario on the session thread (exit 2 or 3, like an in-process load). */
+export class LoadError extends Error {
+  constructor(
+    override readonly name: string,
+    message: string,
+    readonly threadStack?: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface SupervisedOutcome {
+  result: RunResult;
+  boards: readonly BoardInfo[];
+  /** The session thread had to be abandoned (stuck firmware, died, second Ctrl-C). */
+  abandoned?: string;
+}
+
+export interface SupervisorOptions {
+  stallMs?: number;
+}
+
+export class Supervisor {
+  readonly trace = new Trace();
+  private readonly worker: Worker;
+  private readonly watchdog: Watchdog;
+  private readonly startedWall = performance.now();
+  private boards: BoardInfo[] = [];
+  private broker = "";
+  private clock: "virtual" | "real" = "virtual";
+  private isReady = false;
+  private settled = false;
+  private resolveOutcome!: (outcome: SupervisedOutcome) => void;
+  private resolveReady!: () => void;
+  /** Resolves when the scenario has loaded and the run starts (never, if loading fails). */
+  readonly ready: Promise<void> = new Promise((resolve) => (this.resolveReady = resolve));
+  private rejectOutcome!: (error: Error) => void;
+  private graceTimer: NodeJS.Timeout | undefined;
+  /** Resolves with the run's outcome; rejects with a LoadError when the scenario could not load. */
+  readonly outcome: Promise<SupervisedOutcome>;
+
+  constructor(
+    private readonly scenario: Scenario,
+    private readonly options: Omit<SessionOptions, "trace">,
+    supervisorOptions: SupervisorOptions = {},
+  ) {
+    this.outcome = new Promise((resolve, reject) => {
+      this.resolveOutcome = resolve;
+      this.rejectOutcome = reject;
+    });
+    const heartbeat = createHeartbeat();
+    const data: SessionThreadData = { scenario, options, heartbeat };
+    // Firmware's console output goes to stderr: stdout carries the report (or --json).
+    this.worker = startTsWorker(new URL("./session-thread.ts", import.meta.url), data, { stdout: true });
+    this.worker.stdout.pipe(process.stderr, { end: false });
+    this.worker.on("message", (message: FromSessionThread) => this.receive(message));
+    this.worker.on("error", (error) => this.abandon(`the session thread failed: ${error.name}: ${error.message}`, "fail"));
+    this.worker.on("exit", (code) => this.abandon(`the session thread ended unexpectedly (exit code ${code})`, "fail"));
+    const stallMs = supervisorOptions.stallMs ?? DEFAULT_STALL_MS;
+    this.watchdog = new Watchdog(heartbeat, stallMs, (index, stalledMs) => this.stalled(index, stalledMs));
+  }
+
+  private receive(message: FromSessionThread): void {
+    if (this.settled) return;
+    switch (message.type) {
+      case "event":
+        this.trace.emit(message.event);
+        return;
+      case "ready":
+        this.isReady = true;
+        this.boards = message.boards;
+        this.broker = message.broker;
+        this.clock = message.clock;
+        this.resolveReady();
+        return;
+      case "result":
+        this.settle({ result: message.result, boards: this.boards });
+        return;
+      case "load-error":
+        if (this.isReady) {
+          this.abandon(`internal error on the session thread: ${message.message}`, "fail");
+          return;
+        }
+        this.settled = true;
+        this.cleanUp();
+        this.rejectOutcome(new LoadError(message.name, message.message, message.stack));
+        return;
+    }
+  }
+
+  private stalled(index: number | undefined, stalledMs: number): void {
+    const seconds = Math.round(stalledMs / 1000);
+    const who = index !== undefined && this.isReady ? this.scenario.boards[index]?.name : undefined;
+    const what = who
+      ? `${who} has not yielded for ${seconds} s of wall time: its firmware runs without awaiting (a loop with no await, or awaiting only resolved promises)`
+      : `the session has not responded for ${seconds} s of wall time${this.isReady ? "" : " while loading the firmware"}`;
+    this.abandon(what, "fail");
+  }
+
+  /**
+   * Ctrl-C or SIGTERM: ask the session to stop and report; if it does not
+   * answer quickly (stuck firmware) or `now` is set (a second Ctrl-C), rebuild
+   * the result from the events received so far.
+   */
+  stop(now = false): void {
+    if (this.settled) return;
+    if (now || !this.isReady) {
+      this.abandon("stopped before the scenario finished", "fail");
+      return;
+    }
+    this.worker.postMessage({ type: "stop" } satisfies ToSessionThread);
+    this.graceTimer ??= setTimeout(() => this.abandon("stopped before the scenario finished", "fail"), STOP_GRACE_MS);
+  }
+
+  private abandon(reason: string, status: RunResult["status"]): void {
+    if (this.settled) return;
+    const result = resultFromTrace({
+      scenario: this.scenario,
+      seed: this.options.seed,
+      broker: this.broker || (this.options.brokerUrl ?? "embedded aedes"),
+      clock: this.clock,
+      boards: this.boards,
+      events: this.trace.events,
+      status,
+      failure: reason,
+      wallMs: performance.now() - this.startedWall,
+    });
+    this.settle({ result, boards: this.boards, abandoned: reason });
+  }
+
+  private settle(outcome: SupervisedOutcome): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.cleanUp();
+    this.resolveOutcome(outcome);
+  }
+
+  private cleanUp(): void {
+    this.watchdog.stop();
+    clearTimeout(this.graceTimer);
+    this.worker.removeAllListeners("exit");
+    this.worker.removeAllListeners("error");
+    // terminate() stops even a thread stuck in a loop (V8 interrupts it).
+    void this.worker.terminate();
+  }
+}

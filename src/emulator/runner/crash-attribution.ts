@@ -1,0 +1,20 @@
+// Which board an uncaught error belongs to: a throw in a host timer or a
+// promise nobody awaited reaches the thread's last-resort handler with no
+// owner. Its stack names the firmware file it came from; when several boards
+// run that firmware (or the stack says nothing), the board whose firmware ran
+// last is the best guess.
+
+import { raisedIn } from "./traceback.ts";
+
+export interface FirmwareOwner {
+  name: string;
+  firmwarePath?: string;
+}
+
+export function boardForError(error: unknown, boards: readonly FirmwareOwner[], lastResumed: string | undefined): string | undefined {
+  const raisers = boards.filter((b) => b.firmwarePath !== undefined && raisedIn(error, b.firmwarePath));
+  if (raisers.length === 1) return raisers[0].name;
+  if (raisers.some((b) => b.name === lastResumed)) return lastResumed;
+  if (raisers.length > 0) return raisers[0].name;
+  return lastResumed ?? boards[0]?.name;
+}
