@@ -1,7 +1,7 @@
 # Connect, publish "hello" to "foo_topic", disconnect.
 from umqtt.simple import MQTTClient
 
-SERVER = "broker.local"  # every name and address reaches the bench's broker
+SERVER = "broker.local"  # the bench resolves any name (or address) to its broker
 
 
 def main(server=SERVER):

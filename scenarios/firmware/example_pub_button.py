@@ -8,7 +8,7 @@ from umqtt.simple import MQTTClient
 
 button = Pin(0, Pin.IN)
 
-SERVER = "broker.local"  # every name and address reaches the bench's broker
+SERVER = "broker.local"  # the bench resolves any name (or address) to its broker
 CLIENT_ID = ubinascii.hexlify(machine.unique_id())
 TOPIC = b"led"
 

@@ -2,7 +2,7 @@
 import time
 from umqtt.simple import MQTTClient
 
-SERVER = "broker.local"  # every name and address reaches the bench's broker
+SERVER = "broker.local"  # the bench resolves any name (or address) to its broker
 POLL = False  # True: check_msg() once a second instead of blocking in wait_msg()
 
 

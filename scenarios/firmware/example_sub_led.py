@@ -7,8 +7,7 @@ from umqtt.simple import MQTTClient
 
 led = Pin(2, Pin.OUT, value=1)  # high: dark
 
-# A host name, so DNS faults apply; the bench answers every name and address with its broker.
-SERVER = "broker.local"
+SERVER = "broker.local"  # the bench resolves any name (or address) to its broker
 CLIENT_ID = ubinascii.hexlify(machine.unique_id())
 TOPIC = b"led"
 lit = 0

@@ -2,7 +2,7 @@
 # while the board is away, and robust reconnects by itself on network errors.
 from umqtt.robust import MQTTClient
 
-SERVER = "broker.local"  # every name and address reaches the bench's broker
+SERVER = "broker.local"  # the bench resolves any name (or address) to its broker
 
 client = MQTTClient("umqtt_client", SERVER)
 

@@ -4,7 +4,7 @@ import machine
 import ubinascii
 from umqtt.simple import MQTTClient
 
-SERVER = "broker.local"  # every name and address reaches the bench's broker
+SERVER = "broker.local"  # the bench resolves any name (or address) to its broker
 KEEPALIVE = 10
 
 client = MQTTClient(ubinascii.hexlify(machine.unique_id()), SERVER, keepalive=KEEPALIVE)

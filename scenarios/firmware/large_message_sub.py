@@ -6,7 +6,7 @@ import machine
 import ubinascii
 from umqtt.simple import MQTTClient
 
-SERVER = "broker.local"  # every name and address reaches the bench's broker
+SERVER = "broker.local"  # the bench resolves any name (or address) to its broker
 
 
 def on_message(topic, msg):

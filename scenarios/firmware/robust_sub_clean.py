@@ -4,7 +4,7 @@
 # clean session's subscription, so messages stop arriving.
 from umqtt.robust import MQTTClient
 
-SERVER = "broker.local"  # every name and address reaches the bench's broker
+SERVER = "broker.local"  # the bench resolves any name (or address) to its broker
 
 client = MQTTClient("umqtt_client", SERVER)
 client.DEBUG = True

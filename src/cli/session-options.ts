@@ -47,14 +47,14 @@ function parseBoards(values: string[] = []): Pick<SessionOptions, "boardModel" |
   return { boardModel, boardModels };
 }
 
-function parseFirmwareLang(text: string | undefined): "py" | "ts" | undefined {
-  if (text === undefined || text === "py" || text === "ts") return text;
-  throw new UsageError(`--firmware-lang: expected py or ts, got "${text}"`);
-}
-
 function parseUmqtt(text: string | undefined): UmqttVersion | undefined {
   if (text === undefined || isUmqttVersion(text)) return text;
   throw new UsageError(`--umqtt: unknown umqtt.simple version "${text}" (expected one of: ${UMQTT_VERSIONS.join(", ")})`);
+}
+
+function parseFirmwareLang(text: string | undefined): "py" | "ts" | undefined {
+  if (text === undefined || text === "py" || text === "ts") return text;
+  throw new UsageError(`--firmware-lang: expected py or ts, got "${text}"`);
 }
 
 export function sessionOptionsFrom(flags: RunFlags, defaults: { speed: Speed }): SessionOptions {
@@ -73,7 +73,7 @@ export function sessionOptionsFrom(flags: RunFlags, defaults: { speed: Speed }):
     ...parseBoards(flags.board),
     net: flags.net,
     netOverrides: flags.netSet ?? [],
-    firmwareLang: parseFirmwareLang(flags.firmwareLang),
     umqtt: parseUmqtt(flags.umqtt),
+    firmwareLang: parseFirmwareLang(flags.firmwareLang),
   };
 }

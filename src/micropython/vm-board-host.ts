@@ -13,7 +13,6 @@ import { VmHost, VmSyntaxError, type VmEnd } from "./vm-host.ts";
 
 export class VmBoardHost extends BoardHost {
   private vm!: VmHost;
-  private crashLine: string | undefined;
   private peakUsed = 0;
 
   private constructor(spec: ScenarioBoard, board: Board, server: string) {
@@ -30,10 +29,6 @@ export class VmBoardHost extends BoardHost {
       throw error;
     }
     return host;
-  }
-
-  override get crashReason(): string | undefined {
-    return this.crashLine;
   }
 
   override start(): void {
@@ -58,7 +53,6 @@ export class VmBoardHost extends BoardHost {
     return {
       ...base,
       heap: { budget: heap.budget, peakUsed: heap.peakUsed, freeAtEnd: heap.free, largestFreeAtEnd: heap.largestFree },
-      ...(this.crashLine ? { crashed: this.crashLine } : {}),
     };
   }
 
@@ -68,7 +62,8 @@ export class VmBoardHost extends BoardHost {
       this.board.exit();
       return;
     }
-    this.crashLine = end.detail;
+    // Crashed: steps waiting on this board fail at once with this reason.
+    this.crashed = end.detail;
     this.board.crash(end.detail);
     if (end.how === "runaway" || end.how === "fault") {
       // The board can no longer run: the run ends with this one line.

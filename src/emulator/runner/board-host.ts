@@ -40,12 +40,12 @@ export interface BoardHostOptions {
   boardModels?: Record<string, string>;
   net?: string;
   netOverrides?: readonly string[];
-  /** Built-in firmware in MicroPython (default, run on a VM) or its TypeScript port. */
-  firmwareLang?: "py" | "ts";
   /** umqtt.simple release for every board, over each board's own `umqtt`. */
   umqtt?: UmqttVersion;
   /** Told which board's firmware resumes, for a supervisor's watchdog. */
   firmwareWatch?: FirmwareWatch;
+  /** Built-in firmware in MicroPython (default, run on a VM) or its TypeScript port. */
+  firmwareLang?: "py" | "ts";
 }
 
 /** Taps every connection a network opens, so its MQTT packets reach the trace. */
@@ -137,7 +137,7 @@ function bindUmqtt(board: Board, version: UmqttVersion, mark?: () => void): Umqt
 export class BoardHost implements BoardView {
   readonly leds: LedView[];
   readonly buttons: ButtonView[];
-  private crashed: string | undefined;
+  protected crashed: string | undefined;
   private crashing = false;
   private stopping = false;
   /** Set by the session: the board failed so that the run cannot go on (e.g. runaway firmware). */
@@ -313,12 +313,12 @@ export async function createBoardHosts(scenario: Scenario, options: BoardHostOpt
   }
   const definitionOf = memo((model) => loadBoard(model));
   const firmwareOf = memo((name) => loadFirmware(name, scenario.baseDir));
+  const definitionFor = (spec: ScenarioBoard) => definitionOf(boardModel(spec, options, scenario.baseDir));
+  checkStepsAgainstBoards(scenario, (name) => definitionFor(scenario.boards.find((b) => b.name === name)!));
   // MicroPython boards (src/micropython) are loaded only when a scenario has one.
   const { pythonFirmware } = await import("../../micropython/firmware-files.ts");
   const pythonOf = memo((name) => pythonFirmware(name, scenario.baseDir, options.firmwareLang));
   // VM boards start their workers in parallel; hosts keep the scenario's board order.
-  const definitionFor = (spec: ScenarioBoard) => definitionOf(boardModel(spec, options, scenario.baseDir));
-  checkStepsAgainstBoards(scenario, (name) => definitionFor(scenario.boards.find((b) => b.name === name)!));
   const pending: Promise<BoardHost>[] = [];
   try {
     for (const spec of scenario.boards) {
@@ -340,13 +340,13 @@ export async function createBoardHosts(scenario: Scenario, options: BoardHostOpt
         umqtt: spec.umqttLoad ?? "frozen",
       });
       tapConnections(board.network, clock, trace, spec.name);
-      const umqtt = options.umqtt ?? spec.umqtt ?? DEFAULT_UMQTT_VERSION;
+      const boardSpec = { ...spec, umqtt: options.umqtt ?? spec.umqtt ?? DEFAULT_UMQTT_VERSION };
       if (python) {
         const { VmBoardHost } = await import("../../micropython/vm-board-host.ts");
-        pending.push(VmBoardHost.create({ ...spec, umqtt }, board, python, SERVER_NAME));
+        pending.push(VmBoardHost.create(boardSpec, board, python, SERVER_NAME));
       } else {
-        const host = new BoardHost({ ...spec, umqtt }, board, firmware!, SERVER_NAME, locateFirmware(spec.firmware, scenario.baseDir), options.firmwareWatch);
-        pending.push(Promise.resolve(host));
+        const path = locateFirmware(spec.firmware, scenario.baseDir);
+        pending.push(Promise.resolve(new BoardHost(boardSpec, board, firmware!, SERVER_NAME, path, options.firmwareWatch)));
       }
     }
   } finally {

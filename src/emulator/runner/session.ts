@@ -35,10 +35,10 @@ export interface SessionOptions {
   /** Network profile for every board, and field overrides ("latencyMs=80"). */
   net?: string;
   netOverrides?: readonly string[];
-  /** Built-in firmware in MicroPython (default) or its TypeScript port. */
-  firmwareLang?: "py" | "ts";
   /** umqtt.simple release for every board, over the scenario's `umqtt` (`--umqtt`). */
   umqtt?: UmqttVersion;
+  /** Built-in firmware in MicroPython (default) or its TypeScript port. */
+  firmwareLang?: "py" | "ts";
   /** Keep trace events in memory (default true; false for huge runs that stream them). */
   keepTrace?: boolean;
   trace?: Trace;
