@@ -2,9 +2,9 @@
 // run Python callables in the VM, and a table of host objects (pins, MQTT
 // clients) the VM holds by number.
 
-import type { UmqttVersion } from "../../client/versions.ts";
 import type { Board } from "../../emulator/board/board.ts";
 import type { Value } from "../protocol.ts";
+import type { UmqttVersion } from "../../client/versions.ts";
 
 export class Handles {
   private next = 1;
@@ -33,9 +33,9 @@ export class Handles {
 
 export interface VmContext {
   readonly board: Board;
-  /** The umqtt.simple release this board's umqtt reproduces (the scenario's `umqtt:`, `--umqtt`). */
-  readonly umqttVersion?: UmqttVersion;
   readonly handles: Handles;
+  /** The umqtt.simple release the board's umqtt behaves as. */
+  readonly umqttVersion: UmqttVersion;
   /** Run Python callable `fn` (an id from the VM's `ref`) in the VM; resolves with what it returned. */
   invoke(fn: number, args: Value[]): Promise<Value>;
   /** machine.reset() / soft_reset(): the VM reboots once this call returns. */
