@@ -60,6 +60,19 @@ export function wasmStack(): WasmStack {
   return out;
 }
 
+/**
+ * Whether the frame `depth` levels from the outermost one in `now` may be
+ * the same activation as in `then`: the same functions from the outermost
+ * frame down to it. When not, it was entered after `then` was taken.
+ */
+export function mayBeSameActivation(then: WasmStack, now: WasmStack, depth: number): boolean {
+  const a = then.functions.length;
+  const b = now.functions.length;
+  if (depth >= a || depth >= b) return false;
+  for (let i = 0; i <= depth; i++) if (then.functions[a - 1 - i] !== now.functions[b - 1 - i]) return false;
+  return true;
+}
+
 /** Call sites seen while running code known to be safe to collect in. */
 export class CallSiteAllowlist {
   private readonly known = new Set<number>();
@@ -84,9 +97,19 @@ export class CallSiteAllowlist {
    * list(generator), print -> __str__).
    */
   unknownBelow(stack: WasmStack, fn: number): boolean {
+    return this.outermostUnknownBelow(stack, fn) >= 0;
+  }
+
+  /**
+   * The outermost such unknown frame, as its depth counted from the
+   * outermost frame (0), or -1 when there is none.
+   */
+  outermostUnknownBelow(stack: WasmStack, fn: number): number {
     const boundary = stack.functions.indexOf(fn);
-    if (boundary < 0) return false;
-    for (let i = boundary; i < stack.sites.length; i++) if (!this.known.has(stack.sites[i])) return true;
-    return false;
+    if (boundary < 0) return -1;
+    for (let i = stack.sites.length - 1; i >= boundary; i--) {
+      if (!this.known.has(stack.sites[i])) return stack.sites.length - 1 - i;
+    }
+    return -1;
   }
 }

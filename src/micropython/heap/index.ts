@@ -6,7 +6,7 @@
 
 import { findCallDepthCounter } from "./call-depth.ts";
 import { calibrate, EXPECTED_COLLECT_SHAPES } from "./calibration.ts";
-import { wasmStack, type CallSiteAllowlist } from "./call-sites.ts";
+import { mayBeSameActivation, wasmStack, type CallSiteAllowlist, type WasmStack } from "./call-sites.ts";
 import { GcArea, type AreaSnapshot, type HeapFigures } from "./gc-area.ts";
 import { armNextMicroPythonLoad, patchedVm, type PatchedVm } from "./load-hook.ts";
 import type { LoadMicroPythonOptions, MicroPythonInstance } from "./vm-types.ts";
@@ -98,6 +98,8 @@ export function installHeapBudget(mp: MicroPythonInstance, budgetBytes: number):
   if (collectShapesSeen !== EXPECTED_COLLECT_SHAPES) {
     throw new Error(`VM heap: gc_collect() was reached ${collectShapesSeen} times in calibration, expected ${EXPECTED_COLLECT_SHAPES}`);
   }
+  // Collect every 1/8 of the budget allocated, so that what a partial collection must keep stays recent.
+  mp.runPython(`import gc\ngc.threshold(${Math.floor(budgetBytes / 8)})\ndel gc`);
   const startUp: unknown[] = [];
   for (let round = 0; round < 4; round++) {
     collector.collect();
@@ -181,11 +183,17 @@ class NestedCollector {
   }
 }
 
+/** Partial collections remembered as baselines (each holds a copy of the area). */
+const MAX_HISTORY = 8;
+
 class BudgetedHeap implements InstalledHeap {
   readonly stats: HeapStats = { collections: 0, partial: 0, unchanged: 0, lastUnsafeSite: undefined };
   private collecting = false;
-  /** The area after the last full collection, and after the last collection of any kind. */
-  private afterFullCollection: AreaSnapshot;
+  /**
+   * The area after each collection since the last full one (that one first),
+   * with the stack it ran on: the baselines a partial collection chooses from.
+   */
+  private history: { stack: WasmStack; after: AreaSnapshot }[];
   private afterCollection: AreaSnapshot;
   private usedAfterCollection: number;
 
@@ -199,8 +207,8 @@ class BudgetedHeap implements InstalledHeap {
     /** The objects filling start-up's holes (packStartUpObjects), held for the VM's lifetime. */
     readonly startUpFill: unknown,
   ) {
-    this.afterFullCollection = area.snapshot();
-    this.afterCollection = this.afterFullCollection;
+    this.afterCollection = area.snapshot();
+    this.history = [{ stack: { sites: [], functions: [] }, after: this.afterCollection }];
     this.usedAfterCollection = area.figures(budget).used;
   }
 
@@ -217,34 +225,49 @@ class BudgetedHeap implements InstalledHeap {
       this.stats.unchanged++;
       return;
     }
-    this.collectHere();
+    this.collectHere(wasmStack());
   }
 
-  /** The VM's gc_collect(): gc.collect(), or an allocation that found no room. */
+  /**
+   * The VM's gc_collect(): gc.collect(), an allocation that found no room, or
+   * the allocation threshold (every 1/8 of the budget allocated). Whatever
+   * calls, the VM will not call again for this allocation, so a collection
+   * runs: full, or partial where that is not safe.
+   */
   onVmCollect(): void {
-    if (!this.collecting) this.collectHere();
+    if (!this.collecting) this.collectHere(wasmStack());
   }
 
   figures(): HeapFigures {
     return this.area.figures(this.budget);
   }
 
+  /** The area to count "new" objects from, for a partial collection on `stack`. */
+  private baselineFor(stack: WasmStack): AreaSnapshot {
+    const depth = this.allowlist.outermostUnknownBelow(stack, this.bytecodeFunction);
+    if (depth < 0) return this.afterCollection;
+    // The last full collection ran with no unknown function on the stack, so this one was entered after it.
+    for (let i = this.history.length - 1; i > 0; i--) {
+      if (!mayBeSameActivation(this.history[i].stack, stack, depth)) return this.history[i].after;
+    }
+    return this.history[0].after;
+  }
+
   /**
    * A full collection when every C function on the stack is a known-safe call
    * site. Otherwise a partial one, which first marks what the C stack points
-   * to and what is new since the last collection (since the last full one
-   * when the unknown function called back into Python and so may have held
-   * its objects across collections), so that no object a C function holds
-   * only in a local is freed under it.
+   * to and what is new since the last collection, so that no object a C
+   * function holds only in a local is freed under it. When the unknown C
+   * function lies below the innermost Python frame, it called back into
+   * Python and may have held its objects across collections: "new" is then
+   * counted from the last collection that ran before it was entered.
    */
-  private collectHere(): void {
-    const stack = wasmStack();
+  private collectHere(stack: WasmStack): void {
     const unsafe = this.allowlist.unknownIn(stack);
     this.collecting = true;
     try {
       if (unsafe !== undefined) {
-        const since = this.allowlist.unknownBelow(stack, this.bytecodeFunction) ? this.afterFullCollection : this.afterCollection;
-        this.area.markNewAndRange(since, this.vm.stackCurrent(), this.vm.stackBase());
+        this.area.markNewAndRange(this.baselineFor(stack), this.vm.stackCurrent(), this.vm.stackBase());
         this.stats.partial++;
         this.stats.lastUnsafeSite = unsafe;
       }
@@ -254,7 +277,13 @@ class BudgetedHeap implements InstalledHeap {
       this.collecting = false;
     }
     this.afterCollection = this.area.snapshot();
-    if (unsafe === undefined) this.afterFullCollection = this.afterCollection;
+    const entry = { stack, after: this.afterCollection };
+    if (unsafe === undefined) this.history = [entry];
+    else {
+      this.history.push(entry);
+      // Forgetting a middle entry only makes a later baseline older: more is kept, never less.
+      if (this.history.length > MAX_HISTORY) this.history.splice(1, 1);
+    }
     this.usedAfterCollection = this.area.figures(this.budget).used;
   }
 }
