@@ -59,7 +59,8 @@ function timed(code: string): number {
   return performance.now() - t0;
 }
 
-// A long loop: ~1 KB of garbage per iteration, a blocking call every 10.
+// A long loop: ~1 KB of garbage per iteration, a blocking call every 10; collections at the
+// allocation threshold, at allocations that fail, and at blocking points.
 const loopMs = timed(`
 import host
 for i in range(${iterations}):
@@ -80,6 +81,7 @@ if (unbudgeted) {
 // allocation with a plain call, a blocking call with too little allocated to collect, and a plain call.
 const n = 5_000;
 const chunk = Math.ceil(budget / 16);
+mp.runPython("import gc\ngc.threshold(-1)"); // only the blocking point collects here
 const collectingMs = timed(`for i in range(${n}):\n    s = bytes(${chunk})\n    host.block()`);
 const allocOnlyMs = timed(`for i in range(${n}):\n    s = bytes(${chunk})\n    host.noop()`);
 const unchangedMs = timed(`for i in range(${n}):\n    host.block()`);

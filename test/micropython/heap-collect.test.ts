@@ -268,6 +268,8 @@ print("intact", len(keep))
     expect(r.stats.collections + r.stats.partial).toBeGreaterThan(10);
   });
 
+  // Code called back from C (a sort key, __str__, a generator list() consumes) allocates up to 100 B a call here: what it
+  // allocates is kept until that C function returns, so much more can end in MemoryError (docs/architecture.md, "VM heap").
   it("a mixed workload on a full heap (exceptions, formatting, containers, closures, generators, callbacks from C) keeps every live object intact", async () => {
     const vm = await start();
     const r = await vm.ok(`
@@ -285,7 +287,7 @@ class Node:
     def ok(self):
         return self.data == ("n%d" % self.k).encode() * (1 + self.k % 5)
     def __str__(self):
-        return "<%s %s>" % (self.k, "y" * rnd(300))
+        return "<%s %s>" % (self.k, "y" * rnd(100))
 
 live = {}
 def gen(k):
@@ -315,7 +317,7 @@ for step in range(20000):
     elif op == 6:
         junk = [bytes(rnd(400)) for i in range(rnd(8))]
     elif op == 7:
-        ns = sorted([Node(k + i) for i in range(4)], key=lambda n: n.data + b"z" * rnd(300))
+        ns = sorted([Node(k + i) for i in range(4)], key=lambda n: n.data + b"z" * rnd(100))
         assert all(n.ok() for n in ns)
     elif op == 8:
         t = "%s|%s" % (Node(k), Node(k + 1))
@@ -333,7 +335,6 @@ for v in live.values():
 print("intact", len(live))
 `);
     expect(r.out[0]).toMatch(/^intact \d+$/);
-    console.log("mixed workload:", JSON.stringify(r.stats));
     expect(r.stats.collections).toBeGreaterThan(20);
     expect(r.stats.partial).toBeGreaterThan(20);
   });

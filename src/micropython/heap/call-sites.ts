@@ -17,6 +17,9 @@ export interface WasmStack {
 }
 
 const holder: { stack?: unknown } = {};
+/** Frames looked at; a deeper stack ends in UNSEEN, a call site never known, so it is never taken as safe. */
+const MAX_FRAMES = 256;
+const UNSEEN = -1;
 /** Whether this thread's engine hands over V8's own frames (decided on first use). */
 let structured: boolean | undefined;
 const FRAME = /wasm-function\[(\d+)\]:0x([0-9a-f]+)/g;
@@ -29,18 +32,22 @@ export function wasmStack(): WasmStack {
   const limit = Error.stackTraceLimit;
   const out: WasmStack = { sites: [], functions: [] };
   if (structured === false) {
-    Error.stackTraceLimit = Infinity;
+    Error.stackTraceLimit = MAX_FRAMES;
     const text = new Error().stack ?? "";
     Error.stackTraceLimit = limit;
     for (const m of text.matchAll(FRAME)) {
       out.sites.push(parseInt(m[2], 16));
-      out.functions.push(-1 - Number(m[1])); // a function index, kept apart from start offsets
+      out.functions.push(-2 - Number(m[1])); // a function index, kept apart from start offsets and UNSEEN
+    }
+    if (text.split("\n").length > MAX_FRAMES) {
+      out.sites.push(UNSEEN);
+      out.functions.push(UNSEEN);
     }
     return out;
   }
   const prepare = Error.prepareStackTrace;
   Error.prepareStackTrace = (_error, frames) => frames;
-  Error.stackTraceLimit = Infinity;
+  Error.stackTraceLimit = MAX_FRAMES;
   let frames: unknown;
   try {
     Error.captureStackTrace(holder, wasmStack);
@@ -56,6 +63,10 @@ export function wasmStack(): WasmStack {
     if (!frame.getScriptNameOrSourceURL()?.startsWith("wasm://")) continue;
     out.sites.push(frame.getPosition());
     out.functions.push(frame.getEnclosingColumnNumber!()!);
+  }
+  if ((frames as V8CallSite[]).length >= MAX_FRAMES) {
+    out.sites.push(UNSEEN);
+    out.functions.push(UNSEEN);
   }
   return out;
 }
