@@ -11,7 +11,7 @@ export class UsageError extends Error {
 }
 
 /** Error classes (by name, so this module needs no emulator imports) that mean "fix your input". */
-const INPUT_ERRORS = new Set(["UsageError", "ScenarioError", "BoardFileError", "ProfileError", "BrokerError", "FirmwareError"]);
+const INPUT_ERRORS = new Set(["UsageError", "ScenarioError", "BoardFileError", "ProfileError", "BrokerError", "FirmwareError", "BridgeError"]);
 
 export function describeFailure(error: unknown): { line: string; code: number } {
   const err = error instanceof Error ? error : new Error(String(error));

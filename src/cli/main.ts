@@ -9,6 +9,8 @@ import { watchCommand } from "./commands/watch.ts";
 import { listCommand } from "./commands/list.ts";
 import { boardsCommand } from "./commands/boards.ts";
 import { brokerCommand } from "./commands/broker.ts";
+import { serveBoardCommand } from "./commands/serve-board.ts";
+import { devicesCommand } from "./commands/devices.ts";
 import { installSignalHandlers } from "./signals.ts";
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -23,7 +25,8 @@ function addRunOptions(command: Command): Command {
     .option("--seed <n>", "seed for every random choice (network faults, jitter); printed with every run")
     .option("--timeout <duration>", "deadline for the whole run, e.g. 90s (default: the scenario's)")
     .option("--broker <url>", "use an external broker, e.g. mqtt://127.0.0.1:1883 (runs in real time)")
-    .option("--trace <file>", "write every trace event as JSON lines, as they happen");
+    .option("--trace <file>", "write every trace event as JSON lines, as they happen")
+    .option("--firmware-lang <lang>", "built-in firmware as MicroPython on a VM (py, default) or its TypeScript port (ts, cheaper for fleets)");
 }
 
 export function buildProgram(): Command {
@@ -63,6 +66,13 @@ export function buildProgram(): Command {
     .option("--port <n>", "TCP port", "1883")
     .option("--host <address>", "address to listen on", "0.0.0.0")
     .action(brokerCommand);
+  program
+    .command("serve-board")
+    .description("serve a MicroPython board on a pseudo-terminal (REPL, raw REPL, raw-paste, soft reset); prints the device path")
+    .option("--board <model>", "board model (see `umqtt-bench boards`)", "esp32")
+    .option("--link <path>", "also make the device appear at this path")
+    .action(serveBoardCommand);
+  program.command("devices").description("list serial ports, marking likely MicroPython boards").option("--json", "as JSON").action(devicesCommand);
   return program;
 }
 

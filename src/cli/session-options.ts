@@ -18,6 +18,7 @@ export interface RunFlags {
   broker?: string;
   realtime?: boolean;
   speed?: string;
+  firmwareLang?: string;
 }
 
 export function parseSeed(text: string | undefined): number {
@@ -51,6 +52,11 @@ function parseUmqtt(text: string | undefined): UmqttVersion | undefined {
   throw new UsageError(`--umqtt: unknown umqtt.simple version "${text}" (expected one of: ${UMQTT_VERSIONS.join(", ")})`);
 }
 
+function parseFirmwareLang(text: string | undefined): "py" | "ts" | undefined {
+  if (text === undefined || text === "py" || text === "ts") return text;
+  throw new UsageError(`--firmware-lang: expected py or ts, got "${text}"`);
+}
+
 export function sessionOptionsFrom(flags: RunFlags, defaults: { speed: Speed }): SessionOptions {
   let timeoutMs: number | undefined;
   if (flags.timeout !== undefined) {
@@ -68,5 +74,6 @@ export function sessionOptionsFrom(flags: RunFlags, defaults: { speed: Speed }):
     net: flags.net,
     netOverrides: flags.netSet ?? [],
     umqtt: parseUmqtt(flags.umqtt),
+    firmwareLang: parseFirmwareLang(flags.firmwareLang),
   };
 }

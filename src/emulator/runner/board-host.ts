@@ -44,6 +44,8 @@ export interface BoardHostOptions {
   umqtt?: UmqttVersion;
   /** Told which board's firmware resumes, for a supervisor's watchdog. */
   firmwareWatch?: FirmwareWatch;
+  /** Built-in firmware in MicroPython (default, run on a VM) or its TypeScript port. */
+  firmwareLang?: "py" | "ts";
 }
 
 /** Taps every connection a network opens, so its MQTT packets reach the trace. */
@@ -135,9 +137,11 @@ function bindUmqtt(board: Board, version: UmqttVersion, mark?: () => void): Umqt
 export class BoardHost implements BoardView {
   readonly leds: LedView[];
   readonly buttons: ButtonView[];
-  private crashed: string | undefined;
+  protected crashed: string | undefined;
   private crashing = false;
   private stopping = false;
+  /** Set by the session: the board failed so that the run cannot go on (e.g. runaway firmware). */
+  onFatal: ((message: string) => void) | undefined;
 
   constructor(
     private readonly spec: ScenarioBoard,
@@ -311,27 +315,47 @@ export async function createBoardHosts(scenario: Scenario, options: BoardHostOpt
   const firmwareOf = memo((name) => loadFirmware(name, scenario.baseDir));
   const definitionFor = (spec: ScenarioBoard) => definitionOf(boardModel(spec, options, scenario.baseDir));
   checkStepsAgainstBoards(scenario, (name) => definitionFor(scenario.boards.find((b) => b.name === name)!));
-  const hosts: BoardHost[] = [];
-  for (const spec of scenario.boards) {
-    const definition = definitionFor(spec);
-    const profile = resolveProfile(options.net ?? spec.net ?? definition.network, options.netOverrides ?? []);
-    const firmware = await firmwareOf(spec.firmware);
-    const board = new Board({
-      definition,
-      clock,
-      trace,
-      name: spec.name,
-      seed: options.seed,
-      profile,
-      dial: (addr) => broker.dial(addr, spec.name),
-      // Firmware connects to SERVER; every name resolves to the broker (an
-      // external one's address and port, which the connection then reports).
-      resolve: () => ({ host: broker.host, port: broker.port }),
-      umqtt: spec.umqttLoad ?? "frozen",
-    });
-    tapConnections(board.network, clock, trace, spec.name);
-    const umqtt = options.umqtt ?? spec.umqtt ?? DEFAULT_UMQTT_VERSION;
-    hosts.push(new BoardHost({ ...spec, umqtt }, board, firmware, SERVER_NAME, locateFirmware(spec.firmware, scenario.baseDir), options.firmwareWatch));
+  // MicroPython boards (src/micropython) are loaded only when a scenario has one.
+  const { pythonFirmware } = await import("../../micropython/firmware-files.ts");
+  const pythonOf = memo((name) => pythonFirmware(name, scenario.baseDir, options.firmwareLang));
+  // VM boards start their workers in parallel; hosts keep the scenario's board order.
+  const pending: Promise<BoardHost>[] = [];
+  try {
+    for (const spec of scenario.boards) {
+      const definition = definitionFor(spec);
+      const profile = resolveProfile(options.net ?? spec.net ?? definition.network, options.netOverrides ?? []);
+      const python = pythonOf(spec.firmware);
+      const firmware = python ? undefined : await firmwareOf(spec.firmware);
+      const board = new Board({
+        definition,
+        clock,
+        trace,
+        name: spec.name,
+        seed: options.seed,
+        profile,
+        dial: (addr) => broker.dial(addr, spec.name),
+        // Firmware connects to SERVER; every name resolves to the broker (an
+        // external one's address and port, which the connection then reports).
+        resolve: () => ({ host: broker.host, port: broker.port }),
+        umqtt: spec.umqttLoad ?? "frozen",
+      });
+      tapConnections(board.network, clock, trace, spec.name);
+      const boardSpec = { ...spec, umqtt: options.umqtt ?? spec.umqtt ?? DEFAULT_UMQTT_VERSION };
+      if (python) {
+        const { VmBoardHost } = await import("../../micropython/vm-board-host.ts");
+        pending.push(VmBoardHost.create(boardSpec, board, python, SERVER_NAME));
+      } else {
+        const path = locateFirmware(spec.firmware, scenario.baseDir);
+        pending.push(Promise.resolve(new BoardHost(boardSpec, board, firmware!, SERVER_NAME, path, options.firmwareWatch)));
+      }
+    }
+  } finally {
+    const settled = await Promise.allSettled(pending);
+    const failed = settled.find((r) => r.status === "rejected");
+    if (failed) {
+      for (const r of settled) if (r.status === "fulfilled") r.value.stop();
+      throw failed.reason;
+    }
   }
-  return hosts;
+  return Promise.all(pending);
 }

@@ -37,6 +37,8 @@ export interface SessionOptions {
   netOverrides?: readonly string[];
   /** umqtt.simple release for every board, over the scenario's `umqtt` (`--umqtt`). */
   umqtt?: UmqttVersion;
+  /** Built-in firmware in MicroPython (default) or its TypeScript port. */
+  firmwareLang?: "py" | "ts";
   /** Keep trace events in memory (default true; false for huge runs that stream them). */
   keepTrace?: boolean;
   trace?: Trace;
@@ -87,6 +89,7 @@ export class Session implements BenchSession {
   ) {
     this.stepResults = scenario.steps.map((step, index) => ({ index, description: describeStep(step), status: "skipped" }));
     this.verdict = new Promise((resolve) => (this.settleVerdict = resolve));
+    for (const host of hosts) host.onFatal = (message) => this.finish("fail", message);
     this.followSteps();
     this.run();
   }

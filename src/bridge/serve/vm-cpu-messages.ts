@@ -1,0 +1,27 @@
+// Messages between vm-cpu.ts (main thread) and vm-cpu-worker.ts.
+
+export interface FileEntry {
+  path: string;
+  dir: boolean;
+  data?: Uint8Array;
+  mtime?: number;
+}
+
+export interface BootData {
+  heapBytes: number;
+  /** The board's files, restored into the new VM before boot.py runs. */
+  files: FileEntry[];
+  /** The REPL the board was in before a soft reset; a reboot keeps it. */
+  mode: "friendly" | "raw";
+  /** Restarted after an interrupt: no boot.py, no banner, no prompt (the REPL front end prints the end of the program). */
+  quiet: boolean;
+}
+
+export type ToCpu = { type: "input"; bytes: Uint8Array };
+
+export type FromCpu =
+  | { type: "output"; bytes: Uint8Array }
+  /** Input consumed; `files` when the board's files changed. */
+  | { type: "idle"; files?: FileEntry[] }
+  /** The VM asked for a soft reset; `rest` is the input after the byte that caused it. */
+  | { type: "reboot"; files: FileEntry[]; rest: Uint8Array };

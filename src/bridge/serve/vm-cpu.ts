@@ -1,0 +1,101 @@
+// The served board's CPU: a MicroPython WebAssembly VM in a worker thread
+// (vm-cpu-worker.ts), one VM per worker because the package keeps its state
+// on globalThis. This and the worker are the only VM-specific code of
+// serve-board: when the full VM board (machine, time, umqtt bound to an
+// emulated board) lands in src/micropython/, a Cpu built on it replaces
+// this one and board-repl.ts stays as it is.
+//
+// A soft reset starts a fresh worker with the board's files, which the worker
+// reports whenever they change, so the filesystem outlives every VM.
+
+import { Worker } from "node:worker_threads";
+import type { BootData, FileEntry, FromCpu, ToCpu } from "./vm-cpu-messages.ts";
+
+export type ReplKind = "friendly" | "raw";
+
+/** What the REPL front end needs from a CPU. */
+export interface Cpu {
+  /** REPL input, queued while a program runs. */
+  input(bytes: Uint8Array): void;
+  /** True from input until the CPU has consumed it (a program may be running). */
+  readonly busy: boolean;
+  /** Stops this CPU for good. */
+  stop(): Promise<void>;
+}
+
+export interface CpuEvents {
+  output(bytes: Uint8Array): void;
+  /** The VM asked for a soft reset; `rest` is input it had not consumed. */
+  reboot(rest: Uint8Array): void;
+  /** The CPU consumed all input. */
+  idle(): void;
+}
+
+export interface VmCpuOptions {
+  heapBytes?: number;
+  mode: ReplKind;
+  files: FileEntry[];
+  quiet?: boolean;
+}
+
+/** Loads tsx in the worker, then the worker's TypeScript (as src/micropython's workers do). */
+const WORKER_URL = new URL("./vm-cpu-boot.mjs", import.meta.url);
+
+export class VmCpu implements Cpu {
+  /** The board's files as last reported by the VM. */
+  files: FileEntry[];
+  private pending = 0;
+  private stopped = false;
+
+  private constructor(
+    private readonly worker: Worker,
+    files: FileEntry[],
+  ) {
+    this.files = files;
+  }
+
+  /** Boots a VM (boot.py, main.py in the friendly REPL, then the prompt) and resolves once it waits for input. */
+  static start(options: VmCpuOptions, events: CpuEvents): Promise<VmCpu> {
+    const data: BootData = { heapBytes: options.heapBytes ?? 256 * 1024, files: options.files, mode: options.mode, quiet: options.quiet ?? false };
+    const worker = new Worker(WORKER_URL, { workerData: data });
+    const cpu = new VmCpu(worker, options.files);
+    cpu.pending = 1; // until booted
+    return new Promise((resolve, reject) => {
+      let booted = false;
+      worker.on("message", (message: FromCpu) => {
+        if (cpu.stopped) return;
+        if (message.type === "output") events.output(message.bytes);
+        else if (message.type === "idle") {
+          if (message.files) cpu.files = message.files;
+          cpu.pending = Math.max(0, cpu.pending - 1);
+          if (!booted) {
+            booted = true;
+            resolve(cpu);
+          } else if (cpu.pending === 0) events.idle();
+        } else if (message.type === "reboot") {
+          cpu.files = message.files;
+          cpu.stopped = true;
+          events.reboot(message.rest);
+        }
+      });
+      worker.on("error", (error) => {
+        if (!booted) reject(error);
+      });
+    });
+  }
+
+  get busy(): boolean {
+    return this.pending > 0;
+  }
+
+  input(bytes: Uint8Array): void {
+    if (this.stopped) return;
+    this.pending++;
+    this.worker.postMessage({ type: "input", bytes } satisfies ToCpu);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.worker.terminate();
+  }
+}

@@ -1,0 +1,59 @@
+// What a host module's operations get: the board the VM runs on, a way to
+// run Python callables in the VM, and a table of host objects (pins, MQTT
+// clients) the VM holds by number.
+
+import type { Board } from "../../emulator/board/board.ts";
+import type { Value } from "../protocol.ts";
+
+export class Handles {
+  private next = 1;
+  private readonly objects = new Map<number, unknown>();
+
+  add(object: unknown): number {
+    const h = this.next++;
+    this.objects.set(h, object);
+    return h;
+  }
+
+  get<T>(h: Value, what: string): T {
+    const object = typeof h === "number" ? this.objects.get(h) : undefined;
+    if (object === undefined) throw new TypeError(`not a ${what}`);
+    return object as T;
+  }
+
+  values(): unknown[] {
+    return [...this.objects.values()];
+  }
+
+  clear(): void {
+    this.objects.clear();
+  }
+}
+
+export interface VmContext {
+  readonly board: Board;
+  readonly handles: Handles;
+  /** Run Python callable `fn` (an id from the VM's `ref`) in the VM; resolves with what it returned. */
+  invoke(fn: number, args: Value[]): Promise<Value>;
+  /** machine.reset() / soft_reset(): the VM reboots once this call returns. */
+  reboot(kind: "reset" | "soft reset"): void;
+}
+
+/** One host operation: `op(ctx, args)`; a promise makes the Python caller block until it settles. */
+export type Op = (ctx: VmContext, args: Value[]) => Value | void | Promise<Value | void>;
+
+/** A module the VM can import: its Python glue (files in src/micropython/py/) and the host operations it calls. */
+export interface HostModule {
+  /** Glue files (paths under py/) installed in the VM's own folder. */
+  glue: string[];
+  /** Operations by full name, e.g. "machine.pin_new". */
+  ops: Record<string, Op>;
+  /** Called when the VM reboots or stops: let go of what the module holds for it. */
+  reset?(ctx: VmContext): void;
+}
+
+export function int(v: Value | undefined, what: string): number {
+  if (typeof v === "boolean") return v ? 1 : 0;
+  if (typeof v !== "number") throw new TypeError(`${what}: can't convert ${v === null || v === undefined ? "NoneType" : typeof v} to int`);
+  return v;
+}

@@ -1,0 +1,23 @@
+// The host modules a VM can import. To add one: write its Python glue in
+// src/micropython/py/, its host operations in modules/<name>.ts as a
+// HostModule, and list it here. Glue files shared by all modules come first.
+
+import type { HostModule, Op } from "./context.ts";
+import { machineModule } from "./machine.ts";
+import { timeModule } from "./time.ts";
+import { umqttModule } from "./umqtt.ts";
+
+/** Always installed: the bridge, the boot runner, gc. */
+export const CORE_GLUE = ["_benchcore.py", "_benchboot.py", "bench_gc.py"];
+
+export const HOST_MODULES: readonly HostModule[] = [machineModule, timeModule, umqttModule];
+
+export function allOps(modules: readonly HostModule[] = HOST_MODULES): Map<string, Op> {
+  const ops = new Map<string, Op>();
+  for (const m of modules) for (const [name, op] of Object.entries(m.ops)) ops.set(name, op);
+  return ops;
+}
+
+export function allGlue(modules: readonly HostModule[] = HOST_MODULES): string[] {
+  return [...CORE_GLUE, ...modules.flatMap((m) => m.glue)];
+}

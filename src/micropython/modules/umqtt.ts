@@ -1,0 +1,139 @@
+// umqtt.simple, umqtt.robust and umqtt (M5Stack's default) in the VM are our
+// TypeScript client (src/client) on the board's network, so the wire bytes,
+// quirks and trace events are the TypeScript firmware path's. Callbacks are
+// Python callables run in the VM while the client waits for them, so the
+// PUBACK goes out only after the Python callback returned. A socket object
+// the firmware puts in `client.sock` is driven through calls into the VM.
+
+import * as simple from "../../client/simple.ts";
+import * as robust from "../../client/robust.ts";
+import * as umqttDefault from "../../client/default.ts";
+import { unlimitedAllocator } from "../../client/alloc.ts";
+import { AttributeError } from "../../client/errors.ts";
+import type { Socket } from "../../client/socket.ts";
+import type { Value } from "../protocol.ts";
+import { int, type HostModule, type VmContext } from "./context.ts";
+
+type AnyClient = simple.MQTTClient & Partial<robust.MQTTClient>;
+
+const CLASSES = { simple: simple.MQTTClient, robust: robust.MQTTClient, default: umqttDefault.MQTTClient } as const;
+
+/** Methods firmware may call, with how many arguments each takes at most. */
+const METHODS = new Set(["connect", "disconnect", "ping", "publish", "subscribe", "unsubscribe", "wait_msg", "check_msg", "set_last_will", "reconnect"]);
+
+const text = (v: Value | undefined, what: string): string | Uint8Array => {
+  if (typeof v === "string" || v instanceof Uint8Array) return v;
+  throw new TypeError(`${what}: object with buffer protocol required`);
+};
+
+const client = (ctx: VmContext, h: Value | undefined): AnyClient => ctx.handles.get<AnyClient>(h ?? null, "MQTTClient");
+
+/** A Python object with read/write/setblocking/settimeout/close, driven from the host. */
+function pythonSocket(ctx: VmContext, fn: number): Socket {
+  const run = (method: string, ...args: Value[]) => ctx.invoke(fn, [method, ...args]);
+  // The Socket interface's setters are synchronous: queue them; the VM runs them in order before the next read.
+  const later = (method: string, ...args: Value[]) => void run(method, ...args).catch(() => {});
+  return {
+    connect: async () => {},
+    settimeout: (s) => later("settimeout", s),
+    setblocking: (flag) => later("setblocking", flag),
+    read: async (n) => {
+      const got = await run("read", n);
+      if (got === null) return null;
+      if (typeof got === "string") return new TextEncoder().encode(got);
+      if (!(got instanceof Uint8Array)) throw new TypeError("sock.read() must return bytes or None");
+      return got;
+    },
+    write: async (data) => {
+      const n = await run("write", data);
+      return typeof n === "number" ? n : data.length;
+    },
+    close: () => later("close"),
+  };
+}
+
+export const umqttModule: HostModule = {
+  glue: ["umqtt/__init__.py", "umqtt/simple.py", "umqtt/robust.py"],
+  ops: {
+    "umqtt.new": (ctx, [kind, clientId, server, port, user, password, keepalive, ssl]) => {
+      const Cls = CLASSES[kind as keyof typeof CLASSES];
+      if (!Cls) throw new TypeError(`no umqtt client kind ${String(kind)}`);
+      const { board } = ctx;
+      const id = clientId instanceof Uint8Array ? new TextDecoder().decode(clientId) : String(clientId);
+      const c = new Cls(id, String(server), {
+        port: int(port ?? 0, "port"),
+        user: user === null ? null : String(user),
+        password: password === null ? null : String(password),
+        keepalive: int(keepalive ?? 0, "keepalive"),
+        ssl: ssl === true,
+        transport: board.network,
+        // The VM's own heap holds what the firmware allocates; the host charges nothing twice.
+        allocator: unlimitedAllocator,
+        sleep: (ms: number) => board.clock.sleep(ms),
+        print: (line: string) => board.print(line),
+      });
+      return ctx.handles.add(c);
+    },
+    "umqtt.call": async (ctx, [h, method, ...args]) => {
+      const c = client(ctx, h);
+      if (typeof method !== "string" || !METHODS.has(method)) throw new TypeError(`MQTTClient has no method ${String(method)}`);
+      switch (method) {
+        case "publish":
+          return c.publish(text(args[0], "topic"), text(args[1], "msg"), args[2] === true || args[2] === 1, int(args[3] ?? 0, "qos"));
+        case "subscribe":
+          return c.subscribe(text(args[0], "topic"), int(args[1] ?? 0, "qos"));
+        case "unsubscribe":
+          return c.unsubscribe(text(args[0], "topic"));
+        case "set_last_will":
+          return c.set_last_will(text(args[0], "topic"), text(args[1], "msg"), args[2] === true || args[2] === 1, int(args[3] ?? 0, "qos"));
+        case "connect":
+          return c.connect(args[0] !== false && args[0] !== 0, typeof args[1] === "number" ? args[1] : null);
+        case "reconnect":
+          if (!c.reconnect) throw new TypeError("MQTTClient has no method reconnect");
+          return c.reconnect();
+        default:
+          return (c as unknown as Record<string, () => Promise<Value | void>>)[method]!();
+      }
+    },
+    "umqtt.default_subscribe": (ctx, [h, topic, fn, qos]) => {
+      const c = client(ctx, h) as unknown as umqttDefault.MQTTClient;
+      const f = int(fn, "handler");
+      return c.subscribe(text(topic, "topic"), ([t, m]) => ctx.invoke(f, [t, m]), int(qos ?? 0, "qos"));
+    },
+    "umqtt.set_callback": (ctx, [h, fn]) => {
+      const f = int(fn, "callback");
+      client(ctx, h).set_callback(f === 0 ? null : (topic, msg) => ctx.invoke(f, [topic, msg]));
+    },
+    "umqtt.set_sock": (ctx, [h, fn]) => {
+      const f = int(fn, "sock");
+      client(ctx, h).sock = f === 0 ? null : pythonSocket(ctx, f);
+    },
+    "umqtt.set": (ctx, [h, name, value]) => {
+      const c = client(ctx, h);
+      if (name === "DELAY") c.DELAY = Number(value);
+      else if (name === "DEBUG") c.DEBUG = value === true || value === 1;
+      else if (name === "keepalive") c.keepalive = int(value, "keepalive");
+      else throw new TypeError(`can't set MQTTClient.${String(name)}`);
+    },
+    "umqtt.sock": (ctx, [h, method, arg]) => {
+      const sock = client(ctx, h).sock;
+      if (!sock) throw new AttributeError("'NoneType' object has no attribute '" + String(method) + "'");
+      if (method === "settimeout") sock.settimeout(typeof arg === "number" ? arg : null);
+      else if (method === "setblocking") sock.setblocking(arg === true || arg === 1);
+      else if (method === "close") sock.close();
+      else throw new AttributeError(`socket has no attribute '${String(method)}'`);
+    },
+    "umqtt.get": (ctx, [h, name]) => {
+      const c = client(ctx, h);
+      if (name === "pid") return c.pid;
+      if (name === "connected") return c.sock !== null;
+      throw new TypeError(`MQTTClient has no attribute ${String(name)}`);
+    },
+  },
+  reset(ctx) {
+    // A reboot drops the VM's connections, as a device's reset does.
+    for (const o of ctx.handles.values()) {
+      if (o instanceof simple.MQTTClient) o.sock?.close();
+    }
+  },
+};

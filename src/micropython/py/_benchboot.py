@@ -1,0 +1,69 @@
+# Boots the board's firmware as a device does: boot.py, then main.py, each
+# compiled under its own name so tracebacks read `File "main.py", line N`.
+# Our own modules live in a folder at the end of sys.path, so a module the
+# firmware carries (e.g. lib/umqtt/simple.py) wins over ours.
+import sys
+import io
+import _benchcore
+
+sys.path.append("/.bench")
+import binascii
+
+sys.modules["ubinascii"] = binascii
+import bench_time
+
+sys.modules["time"] = bench_time
+sys.modules["utime"] = bench_time
+import bench_gc
+
+sys.modules["gc"] = bench_gc
+
+_GLUE = '"/.bench/'
+last_error = [""]
+
+
+def error():
+    return last_error[0]
+
+
+def _traceback(e):
+    buf = io.StringIO()
+    sys.print_exception(e, buf)
+    return [l for l in buf.getvalue().split("\n") if l and _GLUE not in l]
+
+
+def check(path):
+    # "" when `path` compiles, else "path:line: SyntaxError: message".
+    try:
+        with open(path) as f:
+            compile(f.read(), path, "exec")
+    except SyntaxError as e:
+        lines = _traceback(e)
+        where = path
+        for l in lines:
+            if ('File "%s", line ' % path) in l:
+                where = path + ":" + l.split(", line ")[1].split(",")[0]
+        return "%s: %s" % (where, lines[-1] if lines else "SyntaxError")
+    return ""
+
+
+def run(path):
+    # 0: ran to its end (or no such file); 1: raised (traceback printed); 2: soft reset.
+    try:
+        with open(path) as f:
+            src = f.read()
+    except OSError:
+        return 0
+    try:
+        exec(compile(src, path, "exec"), {"__name__": "__main__", "__file__": path})
+    except SystemExit:
+        return 0
+    except _benchcore.SoftReset:
+        return 2
+    except BaseException as e:
+        lines = _traceback(e)
+        for l in lines:
+            print(l)
+        last_error[0] = lines[-1] if lines else type(e).__name__
+        return 1
+    return 0

@@ -1,0 +1,118 @@
+# The VM side of the bridge to the emulated board. `call(op, *args)` asks the
+# host to run a board operation and blocks until it answers; while it waits
+# the host may ask us to run a Python callable (an umqtt callback, a pin IRQ,
+# a method of a socket object the firmware supplied), which we do here, so
+# the callable runs on this VM's stack as it would on a device.
+import _bench
+import uctypes
+
+try:
+    import builtins
+except ImportError:
+    builtins = None
+
+_callables = {}
+_next_id = [1]
+_kept = {}
+_exc_types = {}
+
+
+class SoftReset(BaseException):
+    # Unwinds the firmware on machine.soft_reset(); the boot runner reboots the VM.
+    pass
+
+
+def ref(f):
+    # An id the host can name `f` by. The same object keeps its id.
+    for k in _callables:
+        if _callables[k] is f:
+            return k
+    k = _next_id[0]
+    _next_id[0] = k + 1
+    _callables[k] = f
+    return k
+
+
+def register_exc(cls):
+    _exc_types[cls.__name__] = cls
+
+
+def _push(args):
+    for a in args:
+        if isinstance(a, (bytes, bytearray, memoryview)):
+            _bench.argb(uctypes.addressof(a), len(a))
+        else:
+            _bench.arg(a)
+
+
+def _values():
+    out = []
+    for i in range(_bench.n()):
+        if _bench.kind(i):
+            n = _bench.blen(i)
+            if n:
+                # Allocated here, in this VM's heap, as the device's socket read would.
+                b = bytes(n)
+                _bench.fill(i, id(b), uctypes.addressof(b))
+            else:
+                b = b""
+            out.append(b)
+        else:
+            out.append(_bench.get(i))
+    return out
+
+
+def _error(v):
+    name, key = v[0], v[1]
+    if key:
+        return _kept.pop(key)
+    cls = _exc_types.get(name)
+    if cls is None:
+        cls = getattr(builtins, name, None)
+        if cls is None or not isinstance(cls, type) or not issubclass(cls, BaseException):
+            cls = RuntimeError
+    return cls(*v[2:])
+
+
+def _answer(r):
+    # Serve invocations until the host answers our own call.
+    while r == 2:
+        try:
+            v = _values()
+            res = _callables[v[0]](*v[1:])
+        except BaseException as e:
+            k = _next_id[0]
+            _next_id[0] = k + 1
+            _kept[k] = e
+            _bench.arg(type(e).__name__)
+            _bench.arg(k)
+            _bench.arg(str(e))
+            r = _bench.ret(1)
+            continue
+        _push((res,))
+        r = _bench.ret(0)
+    v = _values()
+    if r == 0:
+        return v[0] if v else None
+    raise _error(v)
+
+
+# What _bench.call returns when the answer is not a plain value: ask _bench.code().
+_MORE = "\x00bench"
+
+
+def call(op, *args):
+    _push(args)
+    r = _bench.call(op, False)
+    if r != _MORE:
+        return r
+    return _answer(_bench.code())
+
+
+def wait(op, *args):
+    # A blocking call (sleep, socket wait): a point where the VM's heap may be collected.
+    _push(args)
+    r = _bench.call(op, True)
+    if r != _MORE:
+        return r
+    return _answer(_bench.code())

@@ -1,0 +1,104 @@
+# umqtt.simple's MQTTClient: each method runs our host client for this board
+# (same bytes on the wire); callbacks run here, in the VM.
+from _benchcore import call, wait, ref, register_exc
+
+
+class MQTTException(Exception):
+    pass
+
+
+register_exc(MQTTException)
+
+
+class _SockCalls:
+    # Lets the host drive a socket object the firmware supplied.
+    def __init__(self, sock):
+        self.sock = sock
+
+    def __call__(self, method, *args):
+        return getattr(self.sock, method)(*args)
+
+
+class _HostSocket:
+    # client.sock while the host's own socket is in use.
+    def __init__(self, h):
+        self._h = h
+
+    def settimeout(self, t):
+        call("umqtt.sock", self._h, "settimeout", t)
+
+    def setblocking(self, flag):
+        call("umqtt.sock", self._h, "setblocking", flag)
+
+    def close(self):
+        call("umqtt.sock", self._h, "close")
+
+
+class MQTTClient:
+    _kind = "simple"
+
+    def __init__(self, client_id, server, port=0, user=None, password=None, keepalive=0, ssl=None, ssl_params={}):
+        if port == 0:
+            port = 8883 if ssl else 1883
+        self.client_id = client_id
+        self.server = server
+        self.port = port
+        self.user = user
+        self.pswd = password
+        self.keepalive = keepalive
+        self.ssl = ssl
+        self.ssl_params = ssl_params
+        self.cb = None
+        self._sock = None
+        self._h = call("umqtt.new", self._kind, client_id, server, port, user, password, keepalive, bool(ssl))
+
+    @property
+    def sock(self):
+        if self._sock is not None:
+            return self._sock
+        return _HostSocket(self._h) if call("umqtt.get", self._h, "connected") else None
+
+    @sock.setter
+    def sock(self, s):
+        self._sock = s
+        call("umqtt.set_sock", self._h, 0 if s is None else ref(_SockCalls(s)))
+
+    @property
+    def pid(self):
+        return call("umqtt.get", self._h, "pid")
+
+    def _run(self, method, *args):
+        return wait("umqtt.call", self._h, method, *args)
+
+    def set_callback(self, f):
+        self.cb = f
+        call("umqtt.set_callback", self._h, 0 if f is None else ref(f))
+
+    def set_last_will(self, topic, msg, retain=False, qos=0):
+        call("umqtt.call", self._h, "set_last_will", topic, msg, retain, qos)
+
+    def connect(self, clean_session=True, timeout=None):
+        # The host opens its own socket; a firmware-supplied one is kept only until then.
+        self._sock = None
+        return self._run("connect", clean_session, timeout)
+
+    def disconnect(self):
+        self._run("disconnect")
+
+    def ping(self):
+        self._run("ping")
+
+    def publish(self, topic, msg, retain=False, qos=0):
+        self._run("publish", topic, msg, retain, qos)
+
+    def subscribe(self, topic, qos=0):
+        self._run("subscribe", topic, qos)
+
+    def unsubscribe(self, topic):
+        self._run("unsubscribe", topic)
+
+    def wait_msg(self):
+        return self._run("wait_msg")
+
+    def check_msg(self):
+        return self._run("check_msg")

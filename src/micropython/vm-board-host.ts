@@ -1,0 +1,74 @@
+// A scenario board whose CPU is a MicroPython VM: the same BoardHost the
+// steps and reports use, with the firmware run by a VmHost instead of a
+// TypeScript function.
+
+import { BoardHost } from "../emulator/runner/board-host.ts";
+import type { Board } from "../emulator/board/board.ts";
+import type { BoardResult } from "../emulator/runner/result.ts";
+import type { HeapView } from "../emulator/runner/session-api.ts";
+import type { ScenarioBoard } from "../emulator/scenario/types.ts";
+import { FirmwareError } from "../emulator/firmware/load.ts";
+import type { PythonFirmware } from "./firmware-files.ts";
+import { VmHost, VmSyntaxError, type VmEnd } from "./vm-host.ts";
+
+export class VmBoardHost extends BoardHost {
+  private vm!: VmHost;
+  private peakUsed = 0;
+
+  private constructor(spec: ScenarioBoard, board: Board, server: string) {
+    super(spec, board, async () => {}, server);
+  }
+
+  /** Starts the board's VM and compiles its files: a SyntaxError is bad input (FirmwareError). */
+  static async create(spec: ScenarioBoard, board: Board, firmware: PythonFirmware, server: string): Promise<VmBoardHost> {
+    const host = new VmBoardHost(spec, board, server);
+    try {
+      host.vm = await VmHost.create({ board, files: firmware.files, onEnd: (end) => host.ended(end) });
+    } catch (error) {
+      if (error instanceof VmSyntaxError) throw new FirmwareError(`firmware ${firmware.label}: ${error.message}`);
+      throw error;
+    }
+    return host;
+  }
+
+  override start(): void {
+    this.board.boot(this.firmware);
+    this.vm.start();
+  }
+
+  override stop(): void {
+    super.stop();
+    void this.vm.stop();
+  }
+
+  override heap(): HeapView {
+    const h = this.vm.heap();
+    this.peakUsed = Math.max(this.peakUsed, h.used);
+    return { budget: h.budget, used: h.used, free: h.free, largestFree: h.largestFree, peakUsed: this.peakUsed };
+  }
+
+  override result(): BoardResult {
+    const base = super.result();
+    const heap = this.heap();
+    return {
+      ...base,
+      heap: { budget: heap.budget, peakUsed: heap.peakUsed, freeAtEnd: heap.free, largestFreeAtEnd: heap.largestFree },
+    };
+  }
+
+  private ended(end: VmEnd): void {
+    this.heap();
+    if (end.how === "exit") {
+      this.board.exit();
+      return;
+    }
+    // Crashed: steps waiting on this board fail at once with this reason.
+    this.crashed = end.detail;
+    this.board.crash(end.detail);
+    if (end.how === "runaway" || end.how === "fault") {
+      // The board can no longer run: the run ends with this one line.
+      this.board.trace.emit({ t: this.board.clock.now(), kind: "error", board: this.name, message: end.detail });
+      this.onFatal?.(end.detail);
+    }
+  }
+}

@@ -1,0 +1,353 @@
+// The host side of one board's MicroPython VM: starts its worker, answers
+// its calls with the board's modules, and keeps it on the run's clock.
+//
+// Determinism: a VM message is never handled when it arrives (arrival order
+// between threads is up to the OS). Every message the host sends to the VM
+// takes a clock hold (time stands still while the VM runs) and schedules a
+// clock timer one slice later; that timer handles the VM's next message,
+// which has arrived by then because the hold kept the clock from firing it.
+// So each bridged call costs SLICE_MS of virtual time, the order of messages
+// from several VMs is the timers' order, and a firmware polling a pin with
+// no sleep still sees time pass.
+
+import { MessageChannel, Worker } from "node:worker_threads";
+import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import type { Board } from "../emulator/board/board.ts";
+import type { TimerHandle } from "../emulator/clock/clock.ts";
+import { OSError, MQTTException } from "../client/errors.ts";
+import { allGlue, allOps, HOST_MODULES } from "./modules/registry.ts";
+import { Handles, type Op, type VmContext } from "./modules/context.ts";
+import { REPLY_DONE, REPLY_INVOKE, REPLY_RAISE, type HeapFigures, type HostMessage, type ReplyCode, type Value, type VmMessage, type WorkerInit } from "./protocol.ts";
+
+/** Virtual time one bridged call costs: 1/64 ms (about a pin read in MicroPython on an ESP32), exact in binary. */
+export const SLICE_MS = 1 / 64;
+/** Wall time a VM may run without a bridged call before it counts as a runaway loop. */
+export const DEFAULT_RUNAWAY_MS = 5000;
+
+const GLUE_DIR = new URL("./py/", import.meta.url);
+const WORKER_URL = new URL("./worker-boot.mjs", import.meta.url);
+
+/** Python exception types the host's errors map to by name. */
+const PYTHON_ERRORS = new Set(["ValueError", "TypeError", "IndexError", "AttributeError", "AssertionError", "OverflowError", "MemoryError", "KeyError", "RuntimeError"]);
+
+/** An exception raised by a Python callable the host invoked; `key` lets the VM re-raise the very same object. */
+export class PythonCallbackError extends Error {
+  constructor(
+    readonly type: string,
+    readonly key: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = type;
+  }
+}
+
+export type VmEnd =
+  | { how: "exit" }
+  | { how: "crash"; detail: string }
+  | { how: "runaway"; detail: string }
+  | { how: "fault"; detail: string };
+
+export interface VmHostOptions {
+  board: Board;
+  /** The board's filesystem: path -> text. */
+  files: Record<string, string>;
+  heapBudget?: number;
+  runawayMs?: number;
+  /** The firmware ended (returned, raised, ran away, or the VM failed). */
+  onEnd?: (end: VmEnd) => void;
+}
+
+/** VMs starting at once: more than the cores only makes every start slower (each compiles the wasm). */
+const STARTS_AT_ONCE = Math.max(1, availableParallelism());
+let starting = 0;
+const startQueue: (() => void)[] = [];
+
+async function startSlot(): Promise<() => void> {
+  if (starting >= STARTS_AT_ONCE) await new Promise<void>((resolve) => startQueue.push(resolve));
+  starting++;
+  return () => {
+    starting--;
+    startQueue.shift()?.();
+  };
+}
+
+/** The syntax problem found when the VM compiled the firmware (bad input). */
+export class VmSyntaxError extends Error {
+  override name = "VmSyntaxError";
+}
+
+type Reply = { code: ReplyCode; vals: Value[] };
+type CallFrame = { kind: "call"; reply?: Reply };
+type InvokeFrame = { kind: "invoke"; fn: number; args: Value[]; resolve: (v: Value) => void; reject: (e: Error) => void };
+
+function raised(error: unknown): Reply {
+  if (error instanceof PythonCallbackError) return { code: REPLY_RAISE, vals: [error.type, error.key, error.message] };
+  if (error instanceof OSError) return { code: REPLY_RAISE, vals: ["OSError", 0, error.errno] };
+  if (error instanceof MQTTException) return { code: REPLY_RAISE, vals: ["MQTTException", 0, error.code] };
+  if (error instanceof Error && PYTHON_ERRORS.has(error.name)) {
+    return { code: REPLY_RAISE, vals: error.message ? [error.name, 0, error.message] : [error.name, 0] };
+  }
+  return { code: REPLY_RAISE, vals: ["RuntimeError", 0, `bench internal error: ${(error as Error)?.message ?? String(error)}`] };
+}
+
+function done(value: Value | void): Reply {
+  return { code: REPLY_DONE, vals: [value ?? null] };
+}
+
+export class VmHost {
+  private readonly board: Board;
+  private readonly worker: Worker;
+  private readonly port: MessageChannel["port1"];
+  private readonly signal: Int32Array;
+  private readonly ops: Map<string, Op>;
+  private readonly context: VmContext;
+  private readonly runawayMs: number;
+  private readonly onEnd: (end: VmEnd) => void;
+  private readonly ready: Promise<void>;
+  private readonly frames: (CallFrame | InvokeFrame)[] = [];
+  private readonly invokes: InvokeFrame[] = [];
+  private inbox: VmMessage | undefined;
+  /** The slice timer fired before the message arrived (a real clock has no holds): handle it on arrival. */
+  private due = false;
+  /** The VM is blocked and its last message handled: the host may send one message. */
+  private waiting = false;
+  private release: (() => void) | undefined;
+  private runningSince: number | undefined;
+  private slice: TimerHandle | undefined;
+  private watchdog: NodeJS.Timeout | undefined;
+  private ended = false;
+  private file = "boot.py";
+  private figures: HeapFigures;
+
+  private constructor(options: VmHostOptions) {
+    this.board = options.board;
+    this.runawayMs = options.runawayMs ?? (Number(process.env.UMQTT_BENCH_RUNAWAY_MS) || DEFAULT_RUNAWAY_MS);
+    this.onEnd = options.onEnd ?? (() => {});
+    const budget = options.heapBudget ?? this.board.definition.heap.budget;
+    this.figures = { budget, free: budget, used: 0, largestFree: budget };
+    this.ops = allOps();
+    const handles = new Handles();
+    this.context = {
+      board: this.board,
+      handles,
+      invoke: (fn, args) => new Promise((resolve, reject) => {
+        this.invokes.push({ kind: "invoke", fn, args, resolve, reject });
+        this.flush();
+      }),
+      reboot: (kind) => {
+        for (const m of HOST_MODULES) m.reset?.(this.context);
+        handles.clear();
+        this.board.boot(kind);
+      },
+    };
+    const channel = new MessageChannel();
+    this.port = channel.port1;
+    const signal = new SharedArrayBuffer(4);
+    this.signal = new Int32Array(signal);
+    const glue: Record<string, string> = {};
+    for (const path of allGlue()) glue[path] = readFileSync(new URL(path, GLUE_DIR), "utf8");
+    const init: WorkerInit = { signal, files: options.files, heapBudget: budget, glue, port: channel.port2 };
+    this.worker = new Worker(WORKER_URL, { workerData: init, transferList: [channel.port2] });
+    this.worker.unref();
+    this.ready = new Promise((resolve, reject) => {
+      this.worker.on("message", (m: VmMessage) => {
+        if (m.t === "ready") {
+          if (m.syntax) reject(new VmSyntaxError(m.syntax));
+          else resolve();
+          return;
+        }
+        this.arrive(m);
+      });
+      this.worker.on("error", (error) => {
+        reject(error);
+        this.end({ how: "fault", detail: `the VM failed: ${error.message}` });
+      });
+      this.worker.on("exit", () => reject(new Error("the VM worker exited during start-up")));
+    });
+  }
+
+  /** Starts the VM and compiles the firmware; rejects with VmSyntaxError for a firmware that does not compile. */
+  static async create(options: VmHostOptions): Promise<VmHost> {
+    const done = await startSlot();
+    try {
+      const host = new VmHost(options);
+      try {
+        await host.ready;
+      } catch (error) {
+        await host.stop();
+        throw error;
+      }
+      return host;
+    } finally {
+      done();
+    }
+  }
+
+  /** Heap figures as the VM last reported them. */
+  heap(): HeapFigures {
+    return this.figures;
+  }
+
+  /** Runs boot.py then main.py. */
+  start(): void {
+    this.send({ t: "start" });
+    this.watchdog = setInterval(() => this.checkRunaway(), Math.min(250, this.runawayMs / 4));
+    this.watchdog.unref();
+  }
+
+  /** Ends the VM (the run is over, or it was interrupted). */
+  async stop(): Promise<void> {
+    this.ended = true;
+    this.settle();
+    await this.worker.terminate();
+  }
+
+  // ---- the message loop ---------------------------------------------------
+
+  private send(message: HostMessage): void {
+    this.port.postMessage(message);
+    Atomics.add(this.signal, 0, 1);
+    Atomics.notify(this.signal, 0);
+    this.waiting = false;
+    const { clock } = this.board;
+    this.release = clock.hold?.("micropython");
+    this.runningSince = performance.now();
+    this.slice = clock.setTimer(SLICE_MS, () => this.handle());
+  }
+
+  private arrive(message: VmMessage): void {
+    if (this.ended) return;
+    if (message.t === "running") {
+      this.file = message.file;
+      return;
+    }
+    this.inbox = message;
+    this.runningSince = undefined;
+    const release = this.release;
+    this.release = undefined;
+    release?.();
+    if (this.due) {
+      this.due = false;
+      this.handle();
+    }
+  }
+
+  private handle(): void {
+    this.slice = undefined;
+    if (this.ended) return;
+    const message = this.inbox;
+    if (message === undefined) {
+      this.due = true;
+      return;
+    }
+    this.inbox = undefined;
+    if (message.t === "ready" || message.t === "running") return;
+    for (const line of message.out) this.board.print(line);
+    if (message.heap) this.figures = message.heap;
+    switch (message.t) {
+      case "call": {
+        const frame: CallFrame = { kind: "call" };
+        this.frames.push(frame);
+        this.waiting = true;
+        this.dispatch(frame, message.op, message.args);
+        this.flush();
+        return;
+      }
+      case "return": {
+        const top = this.frames.pop();
+        if (top?.kind !== "invoke") {
+          this.end({ how: "fault", detail: "the VM returned from a call the host never made" });
+          return;
+        }
+        this.waiting = true;
+        if (message.code === 0) top.resolve(message.vals[0] ?? null);
+        else top.reject(new PythonCallbackError(String(message.vals[0]), Number(message.vals[1]), String(message.vals[2] ?? "")));
+        this.flush();
+        return;
+      }
+      case "end":
+        if (message.how === "exit") this.end({ how: "exit" });
+        else this.end({ how: message.how, detail: message.detail ?? "" });
+        return;
+    }
+  }
+
+  private dispatch(frame: CallFrame, op: string, args: Value[]): void {
+    const fn = this.ops.get(op);
+    if (!fn) {
+      frame.reply = raised(new Error(`no host operation ${op}`));
+      return;
+    }
+    try {
+      const result = fn(this.context, args);
+      if (result instanceof Promise) {
+        result.then(
+          (value) => {
+            frame.reply = done(value);
+            this.flush();
+          },
+          (error: unknown) => {
+            frame.reply = raised(error);
+            this.flush();
+          },
+        );
+      } else {
+        frame.reply = done(result);
+      }
+    } catch (error) {
+      frame.reply = raised(error);
+    }
+  }
+
+  /** Sends what the VM, blocked in its innermost call, can take now: that call's answer, else a queued invocation. */
+  private flush(): void {
+    if (!this.waiting || this.ended) return;
+    const top = this.frames[this.frames.length - 1];
+    if (top?.kind !== "call") return;
+    if (top.reply) {
+      this.frames.pop();
+      this.send({ t: "reply", code: top.reply.code, vals: top.reply.vals });
+      return;
+    }
+    const invoke = this.invokes.shift();
+    if (invoke) {
+      this.frames.push(invoke);
+      this.send({ t: "reply", code: REPLY_INVOKE, vals: [invoke.fn, ...invoke.args] });
+    }
+  }
+
+  private checkRunaway(): void {
+    if (this.ended || this.runningSince === undefined) return;
+    const ran = performance.now() - this.runningSince;
+    if (ran < this.runawayMs) return;
+    const seconds = Math.round(ran / 100) / 10;
+    this.end({
+      how: "runaway",
+      detail: `board ${this.board.name}: ${this.file} ran ${seconds}s of wall time without sleeping or doing I/O (a loop with no time.sleep?); its VM was stopped`,
+    });
+  }
+
+  private settle(): void {
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.watchdog = undefined;
+    this.slice?.cancel();
+    this.slice = undefined;
+    const release = this.release;
+    this.release = undefined;
+    release?.();
+    for (const f of [...this.frames, ...this.invokes]) if (f.kind === "invoke") f.reject(new Error("the VM stopped"));
+    this.frames.length = 0;
+    this.invokes.length = 0;
+  }
+
+  private end(end: VmEnd): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.settle();
+    // Like a device whose main.py ended: its connections stay open until the run ends.
+    void this.worker.terminate();
+    this.onEnd(end);
+  }
+}

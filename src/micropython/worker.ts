@@ -1,0 +1,173 @@
+// One board's MicroPython VM, in its own worker thread. Python's blocking
+// calls post a message to the thread that owns the run and wait on a shared
+// counter with Atomics.wait until it answers (see protocol.ts). The VM never
+// sees JavaScript exceptions: every bridge function catches and answers with
+// a code Python turns into an exception.
+
+import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
+import { loadMicroPython, type MicroPython } from "@micropython/micropython-webassembly-pyscript";
+import { heapLoadOptions, installHeapBudget, type HeapBudget } from "./heap-standin.ts";
+import { REPLY_DONE, REPLY_RAISE, type HostMessage, type Value, type VmMessage, type WorkerInit } from "./protocol.ts";
+
+const init = workerData as WorkerInit;
+const signal = new Int32Array(init.signal);
+const GLUE_DIR = "/.bench";
+/** The first GC area; the heap module decides how far it may grow. */
+const INITIAL_HEAP = 256 * 1024;
+
+let mp: MicroPython;
+let budget: HeapBudget;
+let out: string[] = [];
+let args: Value[] = [];
+let vals: Value[] = [];
+let code = 0;
+/** _bench.call's answer when the reply is not one plain value (see _MORE in py/_benchcore.py). */
+const MORE = "\u0000bench";
+
+function post(message: VmMessage): void {
+  parentPort!.postMessage(message);
+}
+
+/** The next host message. The counter is read before the port is checked, so a wake-up between the two is never missed. */
+function receive(): HostMessage {
+  for (;;) {
+    const seen = Atomics.load(signal, 0);
+    const got = receiveMessageOnPort(init.port);
+    if (got) return got.message as HostMessage;
+    Atomics.wait(signal, 0, seen);
+  }
+}
+
+function takeOut(): string[] {
+  const lines = out;
+  out = [];
+  return lines;
+}
+
+function report(withHeap = false): { out: string[]; heap?: ReturnType<HeapBudget["figures"]> } {
+  return withHeap ? { out: takeOut(), heap: budget.figures() } : { out: takeOut() };
+}
+
+function awaitReply(): number {
+  const message = receive();
+  if (message.t !== "reply") {
+    vals = ["RuntimeError", 0, `bench: unexpected ${message.t} from the host`];
+    return REPLY_RAISE;
+  }
+  vals = message.vals;
+  return message.code;
+}
+
+function guarded<A extends unknown[], R>(fn: (...a: A) => R, fallback: R): (...a: A) => R {
+  return (...a: A) => {
+    try {
+      return fn(...a);
+    } catch (error) {
+      vals = ["RuntimeError", 0, `bench: ${(error as Error).message}`];
+      code = REPLY_RAISE;
+      return fallback;
+    }
+  };
+}
+
+/** The `_bench` module Python's glue (py/_benchcore.py) calls. */
+const bridge = {
+  arg: guarded((v: Value | undefined) => void args.push(v ?? null), undefined),
+  argb: guarded((addr: number, n: number) => void args.push(mp._module.HEAPU8.slice(addr, addr + n)), undefined),
+  /** The result itself when the host answered with one plain value (the common case: one crossing), else MORE. */
+  call: guarded((op: string, blocking: boolean): Value => {
+    if (blocking) budget.collect();
+    const a = args;
+    args = [];
+    post({ t: "call", op, args: a, ...report(blocking) });
+    code = awaitReply();
+    const v = vals[0];
+    return code === REPLY_DONE && vals.length === 1 && !(v instanceof Uint8Array) && v !== MORE ? v! : MORE;
+  }, MORE),
+  code: () => code,
+  ret: guarded((code: 0 | 1): number => {
+    const a = args;
+    args = [];
+    post({ t: "return", code, vals: a, ...report() });
+    return awaitReply();
+  }, REPLY_RAISE),
+  n: () => vals.length,
+  kind: (i: number) => (vals[i] instanceof Uint8Array ? 1 : 0),
+  get: (i: number) => vals[i],
+  blen: (i: number) => (vals[i] as Uint8Array).length,
+  /** Copy bytes value `i` into a fresh `bytes(n)` and clear its cached hash (computed over the zeros). */
+  fill: guarded((i: number, id: number, addr: number) => {
+    mp._module.HEAPU8.set(vals[i] as Uint8Array, addr);
+    mp._module.setValue(id + 4, 0, "i32");
+  }, undefined),
+  gc_collect: guarded(() => budget.collect(), undefined),
+  heap: guarded((which: number) => (which === 0 ? budget.figures().free : budget.figures().used), 0),
+};
+
+function writeTree(root: string, files: Record<string, string>): void {
+  for (const [path, text] of Object.entries(files)) {
+    const full = `${root}/${path}`;
+    const dir = full.slice(0, full.lastIndexOf("/"));
+    if (dir) mp.FS.mkdirTree(dir);
+    mp.FS.writeFile(full, text);
+  }
+}
+
+async function bootVm(): Promise<void> {
+  mp = await loadMicroPython({
+    heapsize: INITIAL_HEAP,
+    linebuffer: true,
+    stdout: (line) => out.push(line),
+    stderr: (line) => out.push(line),
+    ...heapLoadOptions(init.heapBudget),
+  });
+  writeTree("", init.files);
+  writeTree(GLUE_DIR, init.glue);
+  mp.registerJsModule("_bench", bridge);
+  budget = installHeapBudget(mp, init.heapBudget);
+  mp.runPython(`import sys\nsys.path.append("${GLUE_DIR}")\nimport _benchboot`);
+}
+
+function flushPartialLine(): void {
+  const partial = mp._module._stdoutBuffer;
+  if (partial && partial.length > 0) {
+    out.push(new TextDecoder().decode(new Uint8Array(partial)));
+    partial.length = 0;
+  }
+}
+
+async function main(): Promise<void> {
+  await bootVm();
+  const boot = mp.pyimport("_benchboot");
+  for (const path of Object.keys(init.files).filter((p) => p.endsWith(".py")).sort()) {
+    const problem = boot.check(path) as string;
+    if (problem) {
+      post({ t: "ready", syntax: problem });
+      return;
+    }
+  }
+  post({ t: "ready" });
+  if (receive().t !== "start") return;
+  for (;;) {
+    const runner = mp.pyimport("_benchboot");
+    post({ t: "running", file: "boot.py" });
+    let status = runner.run("boot.py") as number;
+    if (status !== 2) {
+      post({ t: "running", file: "main.py" });
+      status = runner.run("main.py") as number;
+    }
+    if (status === 2) {
+      out.push("MPY: soft reboot");
+      await bootVm();
+      continue;
+    }
+    flushPartialLine();
+    if (status === 1) post({ t: "end", how: "crash", detail: String(runner.error()), ...report(true) });
+    else post({ t: "end", how: "exit", ...report(true) });
+    return;
+  }
+}
+
+main().catch((error: unknown) => {
+  parentPort!.postMessage({ t: "end", how: "fault", detail: String((error as Error)?.message ?? error), out: takeOut() });
+});

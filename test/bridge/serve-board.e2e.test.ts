@@ -1,0 +1,179 @@
+// The bridge end to end over a real pseudo-terminal: `umqtt-bench
+// serve-board` runs as its own process (a MicroPython WebAssembly VM behind a
+// socat pty) and the bridge opens the device path with the real serial
+// bindings, as it would a board on USB. Without socat the suite is skipped
+// with a message; with CI set, it fails.
+
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SerialLink } from "../../src/bridge/serial-port.ts";
+import { Repl, boardText, exceptionLine } from "../../src/bridge/repl.ts";
+import { BoardOps } from "../../src/bridge/board-ops.ts";
+import { BridgeError } from "../../src/bridge/errors.ts";
+
+const BIN = join(import.meta.dirname, "../../bin/umqtt-bench.js");
+const hasSocat = spawnSync("socat", ["-V"]).status === 0;
+if (!hasSocat) console.warn(process.env.CI ? "socat is not installed and CI is set: the serve-board suite FAILS (apt-get install socat)" : "socat is not installed: skipping the serve-board suite (apt-get install socat)");
+
+it("socat is available when CI is set", () => {
+  if (process.env.CI) expect(hasSocat, "CI must run the serve-board suite: apt-get install socat").toBe(true);
+});
+
+interface Served {
+  child: ChildProcessWithoutNullStreams;
+  path: string;
+  output: () => string;
+}
+
+async function serveBoard(): Promise<Served> {
+  const child = spawn(process.execPath, [BIN, "serve-board"], { stdio: ["pipe", "pipe", "pipe"] });
+  let out = "";
+  child.stdout.on("data", (d) => (out += d));
+  child.stderr.on("data", (d) => (out += d));
+  const deadline = Date.now() + 20_000;
+  while (!/ on (\S+) \(/.test(out) && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  const match = / on (\S+) \(/.exec(out);
+  if (!match) throw new Error(`serve-board did not print its device path: ${out}`);
+  return { child, path: match[1], output: () => out };
+}
+
+async function stop(served: Served): Promise<void> {
+  if (served.child.exitCode !== null || served.child.signalCode !== null) return;
+  const exited = new Promise((resolve) => served.child.once("exit", resolve));
+  served.child.kill("SIGTERM");
+  await exited;
+}
+
+const pattern = (n: number): Uint8Array => Uint8Array.from({ length: n }, (_, i) => (i * 31 + (i >> 8)) & 0xff);
+
+describe.skipIf(!hasSocat)("serve-board on a real pty", () => {
+  let served: Served;
+  let link: SerialLink;
+  let repl: Repl;
+  let ops: BoardOps;
+
+  beforeAll(async () => {
+    served = await serveBoard();
+    link = await SerialLink.open(served.path);
+    repl = new Repl(link, { name: served.path, answerMs: 10_000 });
+    ops = new BoardOps(repl);
+  });
+  afterAll(async () => {
+    await link?.close();
+    if (served) await stop(served);
+  });
+
+  it("answers the friendly REPL: banner and >>> after Ctrl-C, Ctrl-B", async () => {
+    await repl.interrupt();
+    expect(repl.mode).toBe("friendly");
+    await link.write(new TextEncoder().encode("6*7\r"));
+    const answer = boardText(await repl.inbox.readUntil(new TextEncoder().encode(">>> "), { what: "prompt", idleMs: 10_000 }));
+    expect(answer).toBe("6*7\n42\n>>> ");
+  });
+
+  it("runs code in the raw REPL by raw-paste, with board line endings and tracebacks on stderr", async () => {
+    const result = await repl.exec("for i in range(3):\n    print('line', i)");
+    expect(repl.lastWrite).toBe("raw-paste");
+    expect(Buffer.from(result.stdout).toString()).toBe("line 0\r\nline 1\r\nline 2\r\n");
+    const failed = await repl.exec("import os\nos.remove('no-such-file')");
+    expect(failed.stdout.length).toBe(0);
+    expect(exceptionLine(failed.stderr)).toMatch(/^OSError: /);
+  });
+
+  it("answers a raw-paste request with R\\x01, window 128 and a first grant", async () => {
+    // Protocol bytes as a board sends them, read off the pty directly.
+    await repl.exec("pass");
+    await link.write(Uint8Array.of(0x05, 0x41, 0x01));
+    const header = await repl.inbox.read(5, { what: "raw-paste header", idleMs: 10_000 });
+    expect([...header]).toEqual([0x52, 0x01, 128, 0, 0x01]);
+    // 300 bytes of code: two more windows are granted as they are consumed.
+    const code = `x = '${"a".repeat(292)}'\n`;
+    await link.write(new TextEncoder().encode(code));
+    await link.write(Uint8Array.of(0x04));
+    const rest = await repl.inbox.readUntil(Uint8Array.of(0x3e), { what: "prompt", idleMs: 10_000 });
+    expect([...rest]).toEqual([0x01, 0x01, 0x04, 0x04, 0x04, 0x3e]);
+  });
+
+  it("uploads a 20 KB file and reads it back identical", async () => {
+    const data = pattern(20 * 1024);
+    await ops.put("data.bin", data);
+    const back = await ops.get("data.bin");
+    expect(Buffer.from(back).equals(Buffer.from(data))).toBe(true);
+    expect((await ops.list("")).find((e) => e.name === "data.bin")).toEqual({ name: "data.bin", dir: false, size: 20 * 1024 });
+  });
+
+  it("keeps the filesystem through a soft reset, and forgets the program's variables", async () => {
+    await ops.put("keep.txt", new TextEncoder().encode("still here"));
+    await ops.run("marker = 1", "setting a variable");
+    await repl.softReset();
+    expect(new TextDecoder().decode(await ops.get("keep.txt"))).toBe("still here");
+    const gone = await repl.exec("print(marker)");
+    expect(exceptionLine(gone.stderr)).toMatch(/NameError/);
+  });
+
+  it("reads the board", async () => {
+    const info = await ops.info();
+    expect(info.implementation).toBe("micropython");
+    expect(info.version).toMatch(/^1\.\d+\.\d+$/);
+    expect(info.memFree).toBeGreaterThan(0);
+  });
+
+  it("a soft reset during an upload: one soft-reset line, and the board works again", async () => {
+    let reset = false;
+    const error = await ops
+      .put("reset.bin", pattern(16 * 1024), () => {
+        if (reset) return;
+        reset = true;
+        void link.write(Uint8Array.of(0x04)); // Ctrl-D on the empty raw line, as another tool or a reset would
+      })
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
+    expect(error).toBeInstanceOf(BridgeError);
+    expect((error as BridgeError).kind).toBe("soft-reset");
+    expect((error as Error).message).not.toContain("\n");
+    const again = await repl.exec("print('back')");
+    expect(boardText(again.stdout)).toBe("back\n");
+  });
+
+  it("stops a program that ignores Ctrl-C and comes back to the prompt with the files kept", async () => {
+    await repl.enterRaw();
+    await link.write(new TextEncoder().encode("while True:\n    pass\n\x04"));
+    await repl.inbox.read(2, { what: "OK", idleMs: 10_000 });
+    await new Promise((r) => setTimeout(r, 300));
+    await repl.interrupt();
+    expect(repl.mode).toBe("friendly");
+    const result = await repl.exec("print(open('keep.txt').read())");
+    expect(boardText(result.stdout)).toBe("still here\n");
+  });
+});
+
+describe.skipIf(!hasSocat)("serve-board unplugged", () => {
+  it("killing serve-board mid-upload gives one port-closed line", async () => {
+    const served = await serveBoard();
+    const link = await SerialLink.open(served.path);
+    const ops = new BoardOps(new Repl(link, { name: served.path, answerMs: 10_000 }));
+    try {
+      let killed = false;
+      const upload = ops.put("big.bin", pattern(64 * 1024), (sent) => {
+        if (sent >= 8192 && !killed) {
+          killed = true;
+          served.child.kill("SIGKILL");
+        }
+      });
+      const error = await upload.then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(BridgeError);
+      expect((error as BridgeError).kind).toBe("port-closed");
+      expect((error as Error).message).not.toContain("\n");
+      expect((error as Error).message).toContain(served.path);
+    } finally {
+      await link.close();
+      await stop(served);
+    }
+  });
+});

@@ -1,0 +1,98 @@
+// Built-in scenarios on their MicroPython firmware (a real VM per board),
+// on the embedded aedes broker and on mosquitto: verdicts, determinism, and
+// the bytes on the wire compared with the TypeScript port of each firmware.
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runScenario, prints } from "../runner/run-scenario.ts";
+import type { TraceEvent } from "../../src/emulator/trace.ts";
+import { findMosquitto, startMosquitto, type MosquittoBroker } from "../support/mosquitto.ts";
+
+const wire = (events: readonly TraceEvent[], board: string) =>
+  events.flatMap((e) => (e.kind === "mqtt" && e.board === board ? [`${e.dir} ${e.raw}`] : []));
+
+const boardsOf = (events: readonly TraceEvent[]) => [...new Set(events.flatMap((e) => (e.kind === "board" ? [e.board] : [])))];
+
+describe("example_sub_led.py on a MicroPython VM", () => {
+  it("passes, puts the same MQTT bytes on the wire as the TypeScript firmware, and repeats byte for byte", async () => {
+    const py = await runScenario("example_sub_led", { seed: 7 });
+    expect(py.result.status).toBe("pass");
+    expect(py.result.steps.every((s) => s.status === "pass")).toBe(true);
+    expect(prints(py.events, "board1")).toEqual([
+      "Connected to broker.local, subscribed to b'led' topic",
+      "(b'led', b'on')",
+      "(b'led', b'off')",
+      "(b'led', b'toggle')",
+      "(b'led', b'toggle')",
+    ]);
+    const ts = await runScenario("example_sub_led", { seed: 7, firmwareLang: "ts" });
+    expect(ts.result.status).toBe("pass");
+    expect(wire(py.events, "board1").length).toBeGreaterThan(6);
+    expect(wire(py.events, "board1")).toEqual(wire(ts.events, "board1"));
+
+    const again = await runScenario("example_sub_led", { seed: 7 });
+    expect(JSON.stringify(again.events)).toBe(JSON.stringify(py.events));
+  });
+});
+
+// large_message runs its TypeScript port until the VM enforces the board's heap budget (see firmware-files.ts).
+const PY_SCENARIOS = ["example_pub", "example_pub_button", "example_sub", "led_button_pair", "robust_reconnect", "keepalive_starvation", "robust_lost_subscription"];
+
+describe("every built-in scenario on its .py firmware", () => {
+  for (const name of PY_SCENARIOS) {
+    it(`${name}: passes with the same wire bytes as the TypeScript firmware`, async () => {
+      const py = await runScenario(name, { seed: 11 });
+      expect(py.result.status, py.result.failure).toBe("pass");
+      // Every board ran its .py firmware on a VM: its heap figures are the VM's, not the TypeScript model's.
+      expect(py.result.boards.every((b) => b.heap.peakUsed > 0)).toBe(true);
+      const ts = await runScenario(name, { seed: 11, firmwareLang: "ts" });
+      expect(ts.result.status).toBe("pass");
+      for (const board of boardsOf(py.events)) {
+        expect(wire(py.events, board).length).toBeGreaterThan(0);
+        expect(wire(py.events, board), board).toEqual(wire(ts.events, board));
+      }
+    });
+  }
+
+  it("two VM boards (led_button_pair) give a byte-identical trace for the same seed", async () => {
+    const a = await runScenario("led_button_pair", { seed: 21 });
+    const b = await runScenario("led_button_pair", { seed: 21 });
+    expect(a.result.status).toBe("pass");
+    expect(JSON.stringify(b.events)).toBe(JSON.stringify(a.events));
+  });
+});
+
+const mosquitto = findMosquitto();
+if (!mosquitto) {
+  if (process.env.CI) throw new Error("mosquitto is required in CI (apt-get install mosquitto)");
+  console.warn("skipping mosquitto tests: mosquitto not installed (apt-get install mosquitto)");
+}
+
+describe.skipIf(!mosquitto)("built-in .py firmware against mosquitto (real time)", () => {
+  let broker: MosquittoBroker;
+  beforeAll(async () => {
+    broker = await startMosquitto();
+  });
+  afterAll(async () => {
+    await broker?.stop();
+  });
+
+  for (const name of ["example_pub", "example_sub", "example_pub_button", "example_sub_led", "led_button_pair"]) {
+    it(`${name} passes`, async () => {
+      const { result } = await runScenario(name, { seed: 2, brokerUrl: `mqtt://127.0.0.1:${broker.port}` });
+      expect(result.status, result.failure).toBe("pass");
+      expect(result.clock).toBe("real");
+    });
+  }
+});
+
+describe("socket timeouts and time functions through the VM", () => {
+  it("client.sock.settimeout makes wait_msg raise OSError ETIMEDOUT after 1 s of virtual quiet; gmtime counts from 2000", async () => {
+    const { result, events } = await runScenario(join(import.meta.dirname, "fixtures/sock_timeout.yaml"), { seed: 1 });
+    expect(result.status, result.failure).toBe("pass");
+    expect(prints(events, "board1")).toEqual([
+      "sock before connect: None",
+      "OSError True [Errno 110] ETIMEDOUT after ~1000 ms",
+      "(2000, 1, 1, 0, 0, 0, 5, 1) (2000, 1, 2, 1, 1, 1)",
+    ]);
+  });
+});
