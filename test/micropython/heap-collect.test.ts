@@ -128,6 +128,27 @@ print("intact")
     expect(r.stats.collections + r.stats.partial).toBeGreaterThanOrEqual(100);
   });
 
+  it("firmware run as the VM board runs it, exec(compile(...)) with its own globals, gets full collections", async () => {
+    const vm = await start();
+    const r = await vm.ok(`
+import gc, host, json
+gc.threshold(-1)
+src = """
+import host
+${CHURN.trim().split("\n").join("\n")}
+keep = [bytes([i]) * 50 for i in range(20)]
+for i in range(12):
+    churn(8); host.block()
+assert keep == [bytes([i]) * 50 for i in range(20)]
+"""
+before = json.loads(host.stats())
+exec(compile(src, "main.py", "exec"), {"__name__": "__main__"})
+after = json.loads(host.stats())
+print(after["collections"] - before["collections"], after["partial"] - before["partial"])
+`);
+    expect(r.out).toEqual(["12 0"]);
+  });
+
   it("a generator driven by a for loop and a Python callback called by JavaScript keep their data", async () => {
     const vm = await start();
     const r = await vm.ok(`

@@ -8,7 +8,7 @@
 // why each is safe, are in docs/architecture.md ("VM heap").
 
 import { wasmStack, CallSiteAllowlist, type WasmStack } from "./call-sites.ts";
-import type { MicroPythonInstance } from "./vm-types.ts";
+import type { LoadedVm as MicroPythonInstance } from "./vm-types.ts";
 
 const PROBE = "_heapcal";
 const MODULE = "_heapcal_mod";
@@ -101,6 +101,8 @@ _heapcal.nest(_f0)
 _heapcal.nest(lambda: _heapcal.nest(_f0))
 exec("_s()")
 exec("_f0()", {"_f0": _f0})
+exec(compile("_s()", "_heapcal", "exec"), {"_s": _s})
+exec(compile("def _h():\\n    _s()\\n_h()", "_heapcal", "exec"), {"_s": _s})
 import sys
 sys.modules.pop("${MODULE}", None)
 import ${MODULE}

@@ -9,7 +9,7 @@ import { calibrate, EXPECTED_COLLECT_SHAPES } from "./calibration.ts";
 import { mayBeSameActivation, wasmStack, type CallSiteAllowlist, type WasmStack } from "./call-sites.ts";
 import { GcArea, type AreaSnapshot, type HeapFigures } from "./gc-area.ts";
 import { armNextMicroPythonLoad, patchedVm, type PatchedVm } from "./load-hook.ts";
-import type { LoadMicroPythonOptions, MicroPythonInstance } from "./vm-types.ts";
+import type { LoadedVm, LoadMicroPythonOptions, MicroPythonInstance } from "./vm-types.ts";
 
 export type { HeapFigures } from "./gc-area.ts";
 export type { LoadMicroPythonOptions, MicroPythonInstance } from "./vm-types.ts";
@@ -76,8 +76,9 @@ interface InstalledHeap extends HeapBudget {
  * with heapLoadOptions(budgetBytes) and after the host's own glue is
  * imported, before boot.py runs.
  */
-export function installHeapBudget(mp: MicroPythonInstance, budgetBytes: number): HeapBudget {
+export function installHeapBudget(vmInstance: MicroPythonInstance, budgetBytes: number): HeapBudget {
   checkBudget(budgetBytes);
+  const mp = vmInstance as LoadedVm;
   const vm = patchedVm();
   if (!vm || vm.memory.buffer !== mp._module.HEAPU8.buffer) {
     throw new Error("VM heap: this VM was not loaded with heapLoadOptions(); merge them into loadMicroPython's options");
@@ -91,16 +92,25 @@ export function installHeapBudget(mp: MicroPythonInstance, budgetBytes: number):
   } catch {
     area = GcArea.find(heap, loadedHeapSize(budgetBytes), heap().length);
   }
-  const depthAddr = findCallDepthCounter(mp, area.poolStart);
-  const collector = new NestedCollector(mp, vm, depthAddr);
-
-  const { allowlist, bytecodeFunction, collectShapesSeen } = calibrate(mp, (hook) => (vm.onGcCollect = hook), area.figures(0).free);
-  if (collectShapesSeen !== EXPECTED_COLLECT_SHAPES) {
-    throw new Error(`VM heap: gc_collect() was reached ${collectShapesSeen} times in calibration, expected ${EXPECTED_COLLECT_SHAPES}`);
-  }
-  // Collect every 1/8 of the budget allocated, so that what a partial collection must keep stays recent.
-  mp.runPython(`import gc\ngc.threshold(${Math.floor(budgetBytes / 8)})\ndel gc`);
+  // The host's glue may have put its own `gc` in sys.modules; start-up needs the VM's.
+  mp.runPython('import sys\n__heap_host_gc = sys.modules.pop("gc", None)\ndel sys');
+  let depthAddr: number;
+  let collector: NestedCollector;
+  let calibration: ReturnType<typeof calibrate>;
   const startUp: unknown[] = [];
+  try {
+    depthAddr = findCallDepthCounter(mp, area.poolStart);
+    collector = new NestedCollector(mp, vm, depthAddr);
+
+    calibration = calibrate(mp, (hook) => (vm.onGcCollect = hook), area.figures(0).free);
+    if (calibration.collectShapesSeen !== EXPECTED_COLLECT_SHAPES) {
+      throw new Error(`VM heap: gc_collect() was reached ${calibration.collectShapesSeen} times in calibration, expected ${EXPECTED_COLLECT_SHAPES}`);
+    }
+    // Collect every 1/8 of the budget allocated, so that what a partial collection must keep stays recent.
+    mp.runPython(`import gc\ngc.threshold(${Math.floor(budgetBytes / 8)})\ndel gc`);
+  } finally {
+    mp.runPython('import sys\nif __heap_host_gc is not None:\n    sys.modules["gc"] = __heap_host_gc\ndel __heap_host_gc, sys');
+  }
   for (let round = 0; round < 4; round++) {
     collector.collect();
     if (area.lowestHole() === 0) break;
@@ -108,7 +118,7 @@ export function installHeapBudget(mp: MicroPythonInstance, budgetBytes: number):
   }
   if (area.lowestHole() !== 0) throw new Error("VM heap: could not pack the start-up objects");
   area.shrinkToFree(budgetBytes);
-
+  const { allowlist, bytecodeFunction } = calibration;
   const installed = new BudgetedHeap(budgetBytes, area, allowlist, bytecodeFunction, collector, vm, startUp);
   vm.onGcCollect = () => installed.onVmCollect();
   return installed;
@@ -121,7 +131,7 @@ export function installHeapBudget(mp: MicroPythonInstance, budgetBytes: number):
  * are filled with bytes objects kept for the VM's lifetime: they count as
  * used, as the board's own start-up objects do. Returns what keeps them.
  */
-function packStartUpObjects(mp: MicroPythonInstance, area: GcArea): unknown {
+function packStartUpObjects(mp: LoadedVm, area: GcArea): unknown {
   let kept: unknown = null;
   mp.registerJsModule("_heapfill", {
     hole: () => area.lowestHole(),
@@ -157,7 +167,7 @@ class NestedCollector {
   private readonly callable: { _ref: number };
 
   constructor(
-    private readonly mp: MicroPythonInstance,
+    private readonly mp: LoadedVm,
     private readonly vm: PatchedVm,
     private readonly depthAddr: number,
   ) {
