@@ -17,7 +17,7 @@ export type { LoadMicroPythonOptions, MicroPythonInstance } from "./vm-types.ts"
 export interface HeapBudget {
   /** A real garbage collection, callable from inside a JS function that Python called (a blocking point: sleep, socket wait). */
   collect(): void;
-  /** As gc would report them on the device. */
+  /** As gc would report them on the device: free and largest free block exactly, used counted from boot. */
   figures(): { budget: number; free: number; used: number; largestFree: number };
 }
 
@@ -206,6 +206,8 @@ class BudgetedHeap implements InstalledHeap {
   private history: { stack: WasmStack; after: AreaSnapshot }[];
   private afterCollection: AreaSnapshot;
   private usedAfterCollection: number;
+  /** Bytes in use when the budget was installed. */
+  private readonly startUpBytes: number;
 
   constructor(
     private readonly budget: number,
@@ -220,6 +222,7 @@ class BudgetedHeap implements InstalledHeap {
     this.afterCollection = area.snapshot();
     this.history = [{ stack: { sites: [], functions: [] }, after: this.afterCollection }];
     this.usedAfterCollection = area.figures(budget).used;
+    this.startUpBytes = this.usedAfterCollection;
   }
 
   /**
@@ -248,8 +251,14 @@ class BudgetedHeap implements InstalledHeap {
     if (!this.collecting) this.collectHere(wasmStack());
   }
 
+  /**
+   * Free and largest free block as gc_info() counts them; used is what was
+   * allocated after boot (the VM's and the host's start-up objects are not
+   * the board's), so used + free is the budget.
+   */
   figures(): HeapFigures {
-    return this.area.figures(this.budget);
+    const f = this.area.figures(this.budget);
+    return { ...f, used: Math.max(0, f.used - this.startUpBytes) };
   }
 
   /** The area to count "new" objects from, for a partial collection on `stack`. */
