@@ -23,12 +23,12 @@ export interface HeapBudget {
 
 /** Counters for benchmarks and tests. */
 export interface HeapStats {
-  /** Full collections (gc.collect(), failed allocations, blocking points), with only known-safe C functions on the stack. */
+  /** Full collections (gc.collect(), failed allocations, the threshold, blocking points): only known-safe C functions on the stack. */
   collections: number;
   /**
    * Collections with a C function on the stack that may hold objects only in
-   * locals: everything allocated since the last full collection, and what the
-   * C stack points to, was kept.
+   * locals: what the C stack points to, and everything allocated since the
+   * last collection before that function was entered, was kept.
    */
   partial: number;
   /** collect() calls that did not collect: less than 1/16 of the budget allocated since the last collection. */
@@ -94,14 +94,11 @@ export function installHeapBudget(vmInstance: MicroPythonInstance, budgetBytes: 
   }
   // The host's glue may have put its own `gc` in sys.modules; start-up needs the VM's.
   mp.runPython('import sys\n__heap_host_gc = sys.modules.pop("gc", None)\ndel sys');
-  let depthAddr: number;
   let collector: NestedCollector;
   let calibration: ReturnType<typeof calibrate>;
   const startUp: unknown[] = [];
   try {
-    depthAddr = findCallDepthCounter(mp, area.poolStart);
-    collector = new NestedCollector(mp, vm, depthAddr);
-
+    collector = new NestedCollector(mp, vm, findCallDepthCounter(mp, area.poolStart));
     calibration = calibrate(mp, (hook) => (vm.onGcCollect = hook), area.figures(0).free);
     if (calibration.collectShapesSeen !== EXPECTED_COLLECT_SHAPES) {
       throw new Error(`VM heap: gc_collect() was reached ${calibration.collectShapesSeen} times in calibration, expected ${EXPECTED_COLLECT_SHAPES}`);
