@@ -6,7 +6,7 @@
 
 import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import { loadMicroPython, type MicroPython } from "@micropython/micropython-webassembly-pyscript";
-import { heapLoadOptions, installHeapBudget, type HeapBudget } from "./heap-standin.ts";
+import { heapLoadOptions, installHeapBudget, type HeapBudget } from "./heap/index.ts";
 import { REPLY_DONE, REPLY_RAISE, type HostMessage, type Value, type VmMessage, type WorkerInit } from "./protocol.ts";
 
 const init = workerData as WorkerInit;
