@@ -11,6 +11,8 @@ import { SerialLink } from "../../src/bridge/serial-port.ts";
 import { Repl, boardText, exceptionLine } from "../../src/bridge/repl.ts";
 import { BoardOps } from "../../src/bridge/board-ops.ts";
 import { BridgeError } from "../../src/bridge/errors.ts";
+import { FrameDecoder } from "../../src/bridge/frames.ts";
+import { readFileSync } from "node:fs";
 
 const BIN = join(import.meta.dirname, "../../bin/umqtt-bench.js");
 const hasSocat = spawnSync("socat", ["-V"]).status === 0;
@@ -136,6 +138,21 @@ describe.skipIf(!hasSocat)("serve-board on a real pty", () => {
     expect((error as Error).message).not.toContain("\n");
     const again = await repl.exec("print('back')");
     expect(boardText(again.stdout)).toBe("back\n");
+  });
+
+  it("firmware reports written by ubench_frame.py on the board come out apart from its prints", async () => {
+    await ops.put("ubench_frame.py", readFileSync(join(import.meta.dirname, "../../src/bridge/py/ubench_frame.py")));
+    const { stdout, stderr } = await repl.exec(
+      ["import ubench_frame", "print('booting')", "ubench_frame.report({'pin': 2, 'value': 0, 'note': 'caf\u00e9 \x1e'})", "print('\x1eU0002{}')", "ubench_frame.report({'heap': 1234})"].join("\n"),
+    );
+    expect(boardText(stderr)).toBe("");
+    const events = new FrameDecoder().push(stdout);
+    expect(events.map((e) => (e.kind === "text" ? boardText(e.bytes) : e.value))).toEqual([
+      "booting\n",
+      { pin: 2, value: 0, note: "caf\u00e9 \x1e" },
+      "\x1eU0002{}\n",
+      { heap: 1234 },
+    ]);
   });
 
   it("stops a program that ignores Ctrl-C and comes back to the prompt with the files kept", async () => {
