@@ -155,6 +155,13 @@ describe.skipIf(!hasSocat)("serve-board on a real pty", () => {
     ]);
   });
 
+  it("streams a program's output as it comes, without keeping it", async () => {
+    const chunks: Uint8Array[] = [];
+    const result = await repl.exec("import time\nfor i in range(5):\n    print('tick', i)\n    time.sleep(0.02)", { onStdout: (c) => chunks.push(c) });
+    expect(result.stdout.length).toBe(0);
+    expect(boardText(Buffer.concat(chunks))).toBe("tick 0\ntick 1\ntick 2\ntick 3\ntick 4\n");
+  });
+
   it("stops a program that ignores Ctrl-C and comes back to the prompt with the files kept", async () => {
     await repl.enterRaw();
     await link.write(new TextEncoder().encode("while True:\n    pass\n\x04"));
@@ -164,6 +171,29 @@ describe.skipIf(!hasSocat)("serve-board on a real pty", () => {
     expect(repl.mode).toBe("friendly");
     const result = await repl.exec("print(open('keep.txt').read())");
     expect(boardText(result.stdout)).toBe("still here\n");
+  });
+});
+
+describe.skipIf(!hasSocat)("serve-board flooded", () => {
+  it("a program flooding the line: one garbage line, then Ctrl-C brings the board back", async () => {
+    const served = await serveBoard();
+    const link = await SerialLink.open(served.path);
+    const repl = new Repl(link, { name: served.path, answerMs: 10_000, maxUnread: 64 * 1024 });
+    try {
+      const error = await repl.exec("while True:\n    print('x' * 200)").then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(BridgeError);
+      expect((error as BridgeError).kind).toBe("garbage");
+      expect((error as Error).message).toMatch(/floods the serial line/);
+      expect((error as Error).message).not.toContain("\n");
+      await repl.interrupt();
+      expect(boardText((await repl.exec("print(6*7)")).stdout)).toBe("42\n");
+    } finally {
+      await link.close();
+      await stop(served);
+    }
   });
 });
 
