@@ -36,6 +36,25 @@ describe("the reproduce line", () => {
   });
 });
 
+describe("output files", () => {
+  it("a --junit path that cannot be written fails before the run (exit 2)", async () => {
+    const file = join(tmp, "a-file");
+    writeFileSync(file, "");
+    const run = await cli("run", "example_sub_led", "--junit", join(file, "j.xml"));
+    expectUsageError(run, /^umqtt-bench: --junit .*a-file\/j\.xml: cannot write \(E[A-Z]+\)$/);
+    expect(run.stdout).toBe(""); // no run, no report
+  });
+
+  it("creates the folders of --junit and --trace", async () => {
+    const junit = join(tmp, "out", "deep", "j.xml");
+    const trace = join(tmp, "traces", "t.jsonl");
+    const run = await cli("run", "example_pub", "--junit", junit, "--trace", trace, "--quiet");
+    expect(run.code).toBe(0);
+    expect(readFileSync(junit, "utf8")).toContain("<testsuite");
+    expect(readFileSync(trace, "utf8")).toContain('"kind":"mqtt"');
+  });
+});
+
 describe("JUnit", () => {
   it("gives each step its virtual duration and each board's serial output", async () => {
     const junit = join(tmp, "pass.xml");

@@ -1,0 +1,260 @@
+// A MicroPython VM heap that behaves like the board's: a fixed budget that
+// never grows, real collections when Python calls gc.collect(), when an
+// allocation fails, and at the blocking points the VM's host calls collect()
+// at, and MemoryError once a collection cannot make room. Call both functions
+// in the VM's own thread. How and why it is safe: docs/architecture.md, "VM heap".
+
+import { findCallDepthCounter } from "./call-depth.ts";
+import { calibrate, EXPECTED_COLLECT_SHAPES } from "./calibration.ts";
+import { wasmStack, type CallSiteAllowlist } from "./call-sites.ts";
+import { GcArea, type AreaSnapshot, type HeapFigures } from "./gc-area.ts";
+import { armNextMicroPythonLoad, patchedVm, type PatchedVm } from "./load-hook.ts";
+import type { LoadMicroPythonOptions, MicroPythonInstance } from "./vm-types.ts";
+
+export type { HeapFigures } from "./gc-area.ts";
+export type { LoadMicroPythonOptions, MicroPythonInstance } from "./vm-types.ts";
+
+export interface HeapBudget {
+  /** A real garbage collection, callable from inside a JS function that Python called (a blocking point: sleep, socket wait). */
+  collect(): void;
+  /** As gc would report them on the device. */
+  figures(): { budget: number; free: number; used: number; largestFree: number };
+}
+
+/** Counters for benchmarks and tests. */
+export interface HeapStats {
+  /** Full collections (gc.collect(), failed allocations, blocking points), with only known-safe C functions on the stack. */
+  collections: number;
+  /**
+   * Collections with a C function on the stack that may hold objects only in
+   * locals: everything allocated since the last full collection, and what the
+   * C stack points to, was kept.
+   */
+  partial: number;
+  /** collect() calls that did not collect: less than 1/16 of the budget allocated since the last collection. */
+  unchanged: number;
+  /** The innermost unknown call site (byte offset in the module) of the last partial collection, for diagnostics. */
+  lastUnsafeSite: number | undefined;
+}
+
+/** The loaded heap: the budget's area plus room for the VM's own start-up and the host's glue. */
+export function loadedHeapSize(budgetBytes: number): number {
+  return Math.ceil((budgetBytes + 128 * 1024) / 1024) * 1024;
+}
+
+/**
+ * Options to merge into `loadMicroPython({...})`. Arms a one-shot patch of the
+ * next MicroPython binary this thread instantiates, so call it right before
+ * loading (wasm-patch.ts).
+ */
+export function heapLoadOptions(budgetBytes: number): Partial<LoadMicroPythonOptions> {
+  checkBudget(budgetBytes);
+  armNextMicroPythonLoad();
+  return { heapsize: loadedHeapSize(budgetBytes) };
+}
+
+function checkBudget(budgetBytes: number): void {
+  if (!Number.isInteger(budgetBytes) || budgetBytes < 4096) {
+    throw new Error(`VM heap: budget must be a whole number of bytes, at least 4096 (got ${budgetBytes})`);
+  }
+}
+
+/** The budget and statistics of an installed heap (tests and benchmarks). */
+export function heapStats(budget: HeapBudget): HeapStats {
+  const stats = (budget as InstalledHeap).stats;
+  if (!stats) throw new Error("VM heap: not a budget from installHeapBudget");
+  return stats;
+}
+
+interface InstalledHeap extends HeapBudget {
+  stats: HeapStats;
+}
+
+/**
+ * Make the loaded VM's heap the board's budget: after this, gc.mem_free() is
+ * `budgetBytes` (to 4 blocks) and the heap never grows. Call after loading
+ * with heapLoadOptions(budgetBytes) and after the host's own glue is
+ * imported, before boot.py runs.
+ */
+export function installHeapBudget(mp: MicroPythonInstance, budgetBytes: number): HeapBudget {
+  checkBudget(budgetBytes);
+  const vm = patchedVm();
+  if (!vm || vm.memory.buffer !== mp._module.HEAPU8.buffer) {
+    throw new Error("VM heap: this VM was not loaded with heapLoadOptions(); merge them into loadMicroPython's options");
+  }
+  const heap = (): Uint8Array => mp._module.HEAPU8;
+  // The area's struct is static data, like the flag gc_collect() sets: look near it first.
+  const near = Math.min(heap().length, vm.pendingFlagAddr * 2 + 65536);
+  let area: GcArea;
+  try {
+    area = GcArea.find(heap, loadedHeapSize(budgetBytes), near);
+  } catch {
+    area = GcArea.find(heap, loadedHeapSize(budgetBytes), heap().length);
+  }
+  const depthAddr = findCallDepthCounter(mp, area.poolStart);
+  const collector = new NestedCollector(mp, vm, depthAddr);
+
+  const { allowlist, bytecodeFunction, collectShapesSeen } = calibrate(mp, (hook) => (vm.onGcCollect = hook), area.figures(0).free);
+  if (collectShapesSeen !== EXPECTED_COLLECT_SHAPES) {
+    throw new Error(`VM heap: gc_collect() was reached ${collectShapesSeen} times in calibration, expected ${EXPECTED_COLLECT_SHAPES}`);
+  }
+  const startUp: unknown[] = [];
+  for (let round = 0; round < 4; round++) {
+    collector.collect();
+    if (area.lowestHole() === 0) break;
+    startUp.push(packStartUpObjects(mp, area));
+  }
+  if (area.lowestHole() !== 0) throw new Error("VM heap: could not pack the start-up objects");
+  area.shrinkToFree(budgetBytes);
+
+  const installed = new BudgetedHeap(budgetBytes, area, allowlist, bytecodeFunction, collector, vm, startUp);
+  vm.onGcCollect = () => installed.onVmCollect();
+  return installed;
+}
+
+/**
+ * Start-up (the VM's own objects, the host's glue, calibration) leaves live
+ * objects scattered among the holes its garbage left. A freshly booted board
+ * has its free heap in one piece, so the holes below the highest live block
+ * are filled with bytes objects kept for the VM's lifetime: they count as
+ * used, as the board's own start-up objects do. Returns what keeps them.
+ */
+function packStartUpObjects(mp: MicroPythonInstance, area: GcArea): unknown {
+  let kept: unknown = null;
+  mp.registerJsModule("_heapfill", {
+    hole: () => area.lowestHole(),
+    keep: (list: unknown) => {
+      kept = list;
+    },
+  });
+  mp.runPython(
+    [
+      "import _heapfill, sys",
+      "_k = []",
+      "for _i in range(100000):",
+      "    _n = _heapfill.hole()",
+      "    if not _n:",
+      "        break",
+      "    _k.append(bytes(_n * 16 - 1))",
+      "_heapfill.keep(_k)",
+      'del sys.modules["_heapfill"], _heapfill, sys, _k, _i, _n',
+    ].join("\n"),
+  );
+  return kept;
+}
+
+/**
+ * Runs the VM's own collection from inside a call into JavaScript: the
+ * call-depth counter reads 0 for one nested call, so the VM collects as it
+ * does at top level (roots: its root pointers and the Python stack).
+ */
+class NestedCollector {
+  private readonly out: number;
+  private readonly ref: number;
+  /** Keeps the callable's proxy (and its slot in the VM's proxy table) alive. */
+  private readonly callable: { _ref: number };
+
+  constructor(
+    private readonly mp: MicroPythonInstance,
+    private readonly vm: PatchedVm,
+    private readonly depthAddr: number,
+  ) {
+    // Any call returning a non-heap object without allocating will do; gc.isenabled() is one.
+    this.callable = mp.pyimport("gc").isenabled;
+    this.ref = this.callable._ref;
+    this.out = mp._module._malloc(12);
+  }
+
+  collect(): void {
+    const m = this.mp._module;
+    const view = new DataView(m.HEAPU8.buffer);
+    const depth = view.getUint32(this.depthAddr, true);
+    view.setUint32(this.depthAddr, 0, true);
+    m.HEAPU8[this.vm.pendingFlagAddr] = 1;
+    try {
+      m._proxy_c_to_js_call(this.ref, 0, 0, this.out);
+    } finally {
+      new DataView(m.HEAPU8.buffer).setUint32(this.depthAddr, depth, true);
+    }
+    const result = new DataView(m.HEAPU8.buffer);
+    if (result.getInt32(this.out, true) === -1) m._free(result.getUint32(this.out + 8, true)); // an exception's text
+  }
+}
+
+class BudgetedHeap implements InstalledHeap {
+  readonly stats: HeapStats = { collections: 0, partial: 0, unchanged: 0, lastUnsafeSite: undefined };
+  private collecting = false;
+  /** The area after the last full collection, and after the last collection of any kind. */
+  private afterFullCollection: AreaSnapshot;
+  private afterCollection: AreaSnapshot;
+  private usedAfterCollection: number;
+
+  constructor(
+    private readonly budget: number,
+    private readonly area: GcArea,
+    private readonly allowlist: CallSiteAllowlist,
+    private readonly bytecodeFunction: number,
+    private readonly collector: NestedCollector,
+    private readonly vm: PatchedVm,
+    /** The objects filling start-up's holes (packStartUpObjects), held for the VM's lifetime. */
+    readonly startUpFill: unknown,
+  ) {
+    this.afterFullCollection = area.snapshot();
+    this.afterCollection = this.afterFullCollection;
+    this.usedAfterCollection = area.figures(budget).used;
+  }
+
+  /**
+   * At a blocking point. Deciding whether a collection is safe costs a stack
+   * trace (tens of microseconds), so it is run once at least 1/16 of the
+   * budget was allocated since the last collection, or the heap is three
+   * quarters full; a failed allocation collects regardless (onVmCollect).
+   */
+  collect(): void {
+    if (this.collecting) return;
+    const figures = this.area.figures(this.budget);
+    if (figures.used - this.usedAfterCollection < this.budget / 16 && figures.free > this.budget / 4) {
+      this.stats.unchanged++;
+      return;
+    }
+    this.collectHere();
+  }
+
+  /** The VM's gc_collect(): gc.collect(), or an allocation that found no room. */
+  onVmCollect(): void {
+    if (!this.collecting) this.collectHere();
+  }
+
+  figures(): HeapFigures {
+    return this.area.figures(this.budget);
+  }
+
+  /**
+   * A full collection when every C function on the stack is a known-safe call
+   * site. Otherwise a partial one, which first marks what the C stack points
+   * to and what is new since the last collection (since the last full one
+   * when the unknown function called back into Python and so may have held
+   * its objects across collections), so that no object a C function holds
+   * only in a local is freed under it.
+   */
+  private collectHere(): void {
+    const stack = wasmStack();
+    const unsafe = this.allowlist.unknownIn(stack);
+    this.collecting = true;
+    try {
+      if (unsafe !== undefined) {
+        const since = this.allowlist.unknownBelow(stack, this.bytecodeFunction) ? this.afterFullCollection : this.afterCollection;
+        this.area.markNewAndRange(since, this.vm.stackCurrent(), this.vm.stackBase());
+        this.stats.partial++;
+        this.stats.lastUnsafeSite = unsafe;
+      }
+      this.collector.collect();
+      if (unsafe === undefined) this.stats.collections++;
+    } finally {
+      this.collecting = false;
+    }
+    this.afterCollection = this.area.snapshot();
+    if (unsafe === undefined) this.afterFullCollection = this.afterCollection;
+    this.usedAfterCollection = this.area.figures(this.budget).used;
+  }
+}

@@ -1,0 +1,86 @@
+// Patches the next MicroPython binary instantiated in this thread (see
+// wasm-patch.ts) and routes its gc_collect() calls to the heap budget.
+// One VM per thread: the package keeps its state on globalThis anyway.
+
+import { patchMicroPythonWasm } from "./wasm-patch.ts";
+
+/** The patched VM of this thread, once instantiated. */
+export interface PatchedVm {
+  memory: WebAssembly.Memory;
+  pendingFlagAddr: number;
+  /** Called from inside the VM's gc_collect(); must not throw. Set by installHeapBudget. */
+  onGcCollect: (() => void) | null;
+  /** A failure inside onGcCollect, kept because nothing may be thrown into the VM. */
+  hookError: unknown;
+  /** The C (shadow) stack's current top and its base, which it grows down from. */
+  stackCurrent: () => number;
+  stackBase: () => number;
+}
+
+let current: PatchedVm | null = null;
+let armed = false;
+
+/** The VM the last armed load produced, or null when none was. */
+export function patchedVm(): PatchedVm | null {
+  return current;
+}
+
+type Imports = Record<string, Record<string, unknown>>;
+
+function binaryOf(source: unknown): Uint8Array | null {
+  if (source instanceof ArrayBuffer) return new Uint8Array(source);
+  if (ArrayBuffer.isView(source)) return new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
+  return null;
+}
+
+function isMicroPythonImports(imports: unknown): imports is Imports {
+  return typeof (imports as Imports | undefined)?.env?.emscripten_resize_heap === "function";
+}
+
+/** Patch the next `WebAssembly.instantiate` of a MicroPython binary in this thread (one shot). */
+export function armNextMicroPythonLoad(): void {
+  if (armed) return;
+  armed = true;
+  current = null;
+  const original = WebAssembly.instantiate;
+  const patched = function (this: unknown, source: unknown, imports?: unknown): Promise<unknown> {
+    const view = binaryOf(source);
+    if (!view || !isMicroPythonImports(imports)) return (original as (...a: unknown[]) => Promise<unknown>).call(WebAssembly, source, imports);
+    WebAssembly.instantiate = original;
+    armed = false;
+    const patch = patchMicroPythonWasm(view);
+    const vm: PatchedVm = {
+      memory: null as unknown as WebAssembly.Memory,
+      pendingFlagAddr: patch.pendingFlagAddr,
+      onGcCollect: null,
+      hookError: null,
+      stackCurrent: () => 0,
+      stackBase: () => 0,
+    };
+    const resize = imports.env.emscripten_resize_heap as (size: number) => number;
+    const env = {
+      ...imports.env,
+      // Size 0 is gc_collect() (wasm-patch.ts); the runtime only ever asks for more than it has.
+      emscripten_resize_heap: (size: number): number => {
+        if (size !== 0) return resize(size);
+        new Uint8Array(vm.memory.buffer)[vm.pendingFlagAddr] = 1; // what gc_collect() did before the patch
+        try {
+          vm.onGcCollect?.();
+        } catch (error) {
+          vm.hookError ??= error;
+        }
+        return 0;
+      },
+    };
+    return WebAssembly.instantiate(patch.bytes as Uint8Array<ArrayBuffer>, { ...imports, env } as WebAssembly.Imports).then((result) => {
+      const exports = result.instance.exports;
+      vm.memory = exports.memory as WebAssembly.Memory;
+      vm.stackCurrent = exports.emscripten_stack_get_current as () => number;
+      vm.stackBase = exports.emscripten_stack_get_base as () => number;
+      if (typeof vm.stackCurrent !== "function" || typeof vm.stackBase !== "function") throw new Error("VM heap: the binary exports no C stack bounds");
+      current = vm;
+      return result;
+    });
+  };
+  WebAssembly.instantiate = patched as typeof WebAssembly.instantiate;
+}
