@@ -105,6 +105,22 @@ describe.skipIf(!hasSocat)("serve-board on a real pty", () => {
     expect((await ops.list("")).find((e) => e.name === "data.bin")).toEqual({ name: "data.bin", dir: false, size: 20 * 1024 });
   });
 
+  it("makes folders, lists and removes files", async () => {
+    await ops.mkdirs("/umqtt_bench/lib");
+    await ops.mkdirs("/umqtt_bench/lib"); // again: existing folders are fine
+    await ops.put("/umqtt_bench/lib/a.py", new TextEncoder().encode("x = 1\n"));
+    expect(await ops.list("/umqtt_bench")).toEqual([{ name: "lib", dir: true, size: 0 }]);
+    expect(await ops.list("/umqtt_bench/lib")).toEqual([{ name: "a.py", dir: false, size: 6 }]);
+    await ops.remove("/umqtt_bench/lib/a.py");
+    expect(await ops.list("/umqtt_bench/lib")).toEqual([]);
+    const error = await ops.remove("/umqtt_bench/lib/a.py").then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect((error as BridgeError).kind).toBe("exec");
+    expect((error as Error).message).toMatch(/removing \/umqtt_bench\/lib\/a\.py failed on the board: OSError/);
+  });
+
   it("keeps the filesystem through a soft reset, and forgets the program's variables", async () => {
     await ops.put("keep.txt", new TextEncoder().encode("still here"));
     await ops.run("marker = 1", "setting a variable");
