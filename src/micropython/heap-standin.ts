@@ -21,14 +21,17 @@ export function heapLoadOptions(_budgetBytes: number): Record<string, unknown> {
   return {};
 }
 
-/** Figures read from the VM's own gc module against the board's budget. */
+/** Figures read from the VM's own gc module against the board's budget, counting from what was allocated at install. */
 export function installHeapBudget(mp: LoadedVm, budgetBytes: number): HeapBudget {
+  // `gc` may already be our own module (py/bench_gc.py), which asks this budget: use the VM's.
   const gc = mp.pyimport("gc");
-  const memAlloc = gc.mem_alloc as () => number;
+  const vmGc = "_vm_gc" in gc ? gc._vm_gc : gc;
+  const memAlloc = vmGc.mem_alloc as () => number;
+  const atBoot = memAlloc();
   return {
     collect() {},
     figures() {
-      const used = memAlloc();
+      const used = Math.max(0, memAlloc() - atBoot);
       const free = Math.max(0, budgetBytes - used);
       return { budget: budgetBytes, used, free, largestFree: free };
     },

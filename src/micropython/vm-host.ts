@@ -16,7 +16,9 @@ import { availableParallelism } from "node:os";
 import type { Board } from "../emulator/board/board.ts";
 import type { TimerHandle } from "../emulator/clock/clock.ts";
 import { OSError, MQTTException } from "../client/errors.ts";
+import { DEFAULT_UMQTT_VERSION, type UmqttVersion } from "../client/versions.ts";
 import { allGlue, allOps, HOST_MODULES } from "./modules/registry.ts";
+import { workerUrl } from "./worker-code.ts";
 import { Handles, type Op, type VmContext } from "./modules/context.ts";
 import { REPLY_DONE, REPLY_INVOKE, REPLY_RAISE, type HeapFigures, type HostMessage, type ReplyCode, type Value, type VmMessage, type WorkerInit } from "./protocol.ts";
 
@@ -26,7 +28,6 @@ export const SLICE_MS = 1 / 64;
 export const DEFAULT_RUNAWAY_MS = 5000;
 
 const GLUE_DIR = new URL("./py/", import.meta.url);
-const WORKER_URL = new URL("./worker-boot.mjs", import.meta.url);
 
 /** Python exception types the host's errors map to by name. */
 const PYTHON_ERRORS = new Set(["ValueError", "TypeError", "IndexError", "AttributeError", "AssertionError", "OverflowError", "MemoryError", "KeyError", "RuntimeError"]);
@@ -54,6 +55,8 @@ export interface VmHostOptions {
   /** The board's filesystem: path -> text. */
   files: Record<string, string>;
   heapBudget?: number;
+  /** The umqtt.simple release umqtt behaves as (default: the newest). */
+  umqttVersion?: UmqttVersion;
   runawayMs?: number;
   /** The firmware ended (returned, raised, ran away, or the VM failed). */
   onEnd?: (end: VmEnd) => void;
@@ -132,6 +135,7 @@ export class VmHost {
     this.context = {
       board: this.board,
       handles,
+      umqttVersion: options.umqttVersion ?? DEFAULT_UMQTT_VERSION,
       invoke: (fn, args) => new Promise((resolve, reject) => {
         this.invokes.push({ kind: "invoke", fn, args, resolve, reject });
         this.flush();
@@ -149,7 +153,7 @@ export class VmHost {
     const glue: Record<string, string> = {};
     for (const path of allGlue()) glue[path] = readFileSync(new URL(path, GLUE_DIR), "utf8");
     const init: WorkerInit = { signal, files: options.files, heapBudget: budget, glue, port: channel.port2 };
-    this.worker = new Worker(WORKER_URL, { workerData: init, transferList: [channel.port2] });
+    this.worker = new Worker(workerUrl(), { workerData: init, transferList: [channel.port2] });
     this.worker.unref();
     this.ready = new Promise((resolve, reject) => {
       this.worker.on("message", (m: VmMessage) => {

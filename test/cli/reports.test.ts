@@ -23,6 +23,12 @@ describe("the reproduce line", () => {
     expect(again.stdout.replace(/ in [\d.]+m?s wall \([\d.]+x\)/, "")).toBe(first.stdout.replace(/ in [\d.]+m?s wall \([\d.]+x\)/, ""));
   });
 
+  it("carries the umqtt version and the firmware language", async () => {
+    const run = await cli("run", "example_pub", "--seed", "2", "--umqtt", "1.7.1", "--firmware-lang", "ts");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("reproduce: umqtt-bench run example_pub --seed 2 --umqtt 1.7.1 --firmware-lang ts\n");
+  });
+
   it("quotes what a shell would split", async () => {
     const dir = join(tmp, "my scenarios");
     mkdirSync(dir);

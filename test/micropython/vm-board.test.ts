@@ -186,3 +186,42 @@ describe("MicroPython VM: umqtt over a socket object the firmware supplies, and 
     expect(trace.of("print").map((e) => e.text)).toEqual(["2 [5, 12] 0"]);
   });
 });
+
+describe("MicroPython VM: machine, time and gc as firmware uses them", () => {
+  it("Pin in every constructor form, value/on/off/toggle/init/call, unique_id, freq, ticks wrap-around, gc figures", async () => {
+    const { trace, end } = await runPython(
+      [
+        "import machine, time, gc, ubinascii, binascii",
+        "from machine import Pin",
+        "a = Pin(4, Pin.OUT)",
+        "b = Pin(5, mode=Pin.OUT, value=1)",
+        "c = Pin(12, Pin.IN, Pin.PULL_UP)",
+        "d = Pin(13, Pin.IN, pull=Pin.PULL_DOWN)",
+        "print(a.value(), b.value(), c.value(), d(), repr(b))",
+        "a.on(); b.off(); a.toggle(); b.toggle()",
+        "print(a.value(), b.value())",
+        "c.init(mode=Pin.OUT, value=0)",
+        "c(1)",
+        "print(c.value())",
+        "try:",
+        "    Pin(99)",
+        "except ValueError as e:",
+        "    print('ValueError', e)",
+        "uid = machine.unique_id()",
+        "print(type(uid).__name__, len(uid), ubinascii.hexlify(uid) == binascii.hexlify(uid), machine.freq() > 0)",
+        "print(time.ticks_add(time.ticks_ms(), -1) == (1 << 30) - 1 + time.ticks_ms(), time.ticks_diff(5, (1 << 30) - 5))",
+        "print(0 < gc.mem_free() <= 36000, gc.mem_alloc() > 0)",
+      ].join("\n"),
+    );
+    expect(end).toEqual({ how: "exit" });
+    expect(trace.of("print").map((e) => e.text)).toEqual([
+      "0 1 1 0 Pin(5)",
+      "0 1",
+      "1",
+      "ValueError invalid pin 99",
+      "bytes 4 True True",
+      "True 10",
+      "True True",
+    ]);
+  });
+});

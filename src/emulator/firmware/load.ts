@@ -30,7 +30,7 @@ export function locateFirmware(name: string, baseDir: string): string {
   }
   const path = join(BUILTIN_FIRMWARE_DIR, `${name}.ts`);
   if (!existsSync(path)) {
-    throw new FirmwareError(`unknown firmware "${name}" (built in: ${builtinFirmwareNames().join(", ")}; or a path to a .ts module)`);
+    throw new FirmwareError(`unknown firmware "${name}" (built in: ${builtinFirmwareNames().join(", ")}; or a path to a .py file, a firmware folder or a .ts module)`);
   }
   return path;
 }

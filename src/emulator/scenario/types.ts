@@ -11,7 +11,7 @@ export interface ScenarioBoard {
   name: string;
   /** Board model: a file in boards/ (e.g. "esp8266") or a path to a board JSON file. */
   board: string;
-  /** Built-in firmware name (scenarios/firmware/<name>.ts) or a path to a .ts module. */
+  /** Built-in firmware name (scenarios/firmware/<name>.py, or .ts), or a path to a .py file, a firmware folder or a .ts module. */
   firmware: string;
   /** Network profile name; defaults to the board's own default. */
   net?: string;

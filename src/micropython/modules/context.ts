@@ -4,6 +4,7 @@
 
 import type { Board } from "../../emulator/board/board.ts";
 import type { Value } from "../protocol.ts";
+import type { UmqttVersion } from "../../client/versions.ts";
 
 export class Handles {
   private next = 1;
@@ -33,6 +34,8 @@ export class Handles {
 export interface VmContext {
   readonly board: Board;
   readonly handles: Handles;
+  /** The umqtt.simple release the board's umqtt behaves as. */
+  readonly umqttVersion: UmqttVersion;
   /** Run Python callable `fn` (an id from the VM's `ref`) in the VM; resolves with what it returned. */
   invoke(fn: number, args: Value[]): Promise<Value>;
   /** machine.reset() / soft_reset(): the VM reboots once this call returns. */
