@@ -5,7 +5,7 @@ import { int, type HostModule } from "./context.ts";
 import { POLLERR, POLLHUP, vmSocket, waitUntil, type VmSocket } from "./socket.ts";
 
 export const selectModule: HostModule = {
-  glue: ["select.py", "uselect.py"],
+  glue: ["bench_select.py"],
   ops: {
     /**
      * args: timeout_ms (negative: forever), then pairs of socket handle and
