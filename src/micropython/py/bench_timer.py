@@ -1,7 +1,6 @@
 # machine.Timer on the board's virtual clock; callbacks run in this VM
 # between bridged calls. An exception in a callback is printed as a device
 # prints one from an IRQ handler, and the firmware goes on.
-import sys
 from _benchcore import call, ref
 
 
@@ -34,7 +33,11 @@ class Timer:
             cb(self)
         except Exception as e:
             print("Uncaught exception in IRQ callback handler")
-            sys.print_exception(e)
+            # The traceback without this glue's own frame, as the boot runner prints them.
+            from _benchboot import _traceback
+
+            for line in _traceback(e):
+                print(line)
 
     def deinit(self):
         call("timer.deinit", self._h)
