@@ -3,10 +3,19 @@ import { describe, expect, it } from "vitest";
 import { runVm, py } from "./fixtures/run-vm.ts";
 
 describe("machine.WDT", () => {
-  it("a fed watchdog never bites; one that is not fed resets the board and boot.py runs again", async () => {
+  it("a fed watchdog never bites; one that is not fed resets the board, boot.py runs again and the files are still there", async () => {
     const { printed, trace, end } = await runVm(
       {
-        "boot.py": "import time\nprint('boot at', time.ticks_ms())\n",
+        // A boot counter in a file: the board's files survive the reset, as flash does.
+        "boot.py": py(
+          "import time",
+          "try:",
+          "    n = int(open('boots').read()) + 1",
+          "except OSError:",
+          "    n = 1",
+          "open('boots', 'w').write(str(n))",
+          "print('boot', n, 'at', time.ticks_ms())",
+        ),
         "main.py": py(
           "import machine, time",
           "if time.ticks_ms() > 0:",
@@ -26,7 +35,7 @@ describe("machine.WDT", () => {
       { untilMs: 30_000 },
     );
     expect(end).toEqual({ how: "exit" });
-    expect(printed.filter((l) => !l.startsWith("MPY:"))).toEqual(["boot at 0", "fed for 5 s", "hung 6000", "boot at 7000", "after the reset: no watchdog"]);
+    expect(printed.filter((l) => !l.startsWith("MPY:"))).toEqual(["boot 1 at 0", "fed for 5 s", "hung 6000", "boot 2 at 7000", "after the reset: no watchdog"]);
     expect(trace.of("board").map((e) => [Math.round(e.t), e.event, e.detail])).toEqual([[7000, "boot", "watchdog reset"]]);
   });
 });
