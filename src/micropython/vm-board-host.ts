@@ -23,7 +23,7 @@ export class VmBoardHost extends BoardHost {
   static async create(spec: ScenarioBoard, board: Board, firmware: PythonFirmware, server: string): Promise<VmBoardHost> {
     const host = new VmBoardHost(spec, board, server);
     try {
-      host.vm = await VmHost.create({ board, files: firmware.files, onEnd: (end) => host.ended(end) });
+      host.vm = await VmHost.create({ board, files: firmware.files, umqttVersion: spec.umqtt, onEnd: (end) => host.ended(end) });
     } catch (error) {
       if (error instanceof VmSyntaxError) throw new FirmwareError(`firmware ${firmware.label}: ${error.message}`);
       throw error;

@@ -17,6 +17,7 @@ import type { Board } from "../emulator/board/board.ts";
 import type { TimerHandle } from "../emulator/clock/clock.ts";
 import { OSError, MQTTException } from "../client/errors.ts";
 import { allGlue, allOps, HOST_MODULES } from "./modules/registry.ts";
+import type { UmqttVersion } from "../client/versions.ts";
 import { Handles, type Op, type VmContext } from "./modules/context.ts";
 import { REPLY_DONE, REPLY_INVOKE, REPLY_RAISE, type HeapFigures, type HostMessage, type ReplyCode, type Value, type VmMessage, type WorkerInit } from "./protocol.ts";
 
@@ -55,6 +56,8 @@ export interface VmHostOptions {
   files: Record<string, string>;
   heapBudget?: number;
   runawayMs?: number;
+  /** The umqtt.simple release the firmware's umqtt reproduces (default: the client's). */
+  umqttVersion?: UmqttVersion;
   /** The firmware ended (returned, raised, ran away, or the VM failed). */
   onEnd?: (end: VmEnd) => void;
 }
@@ -133,6 +136,7 @@ export class VmHost {
     const handles = new Handles();
     this.context = {
       board: this.board,
+      umqttVersion: options.umqttVersion,
       handles,
       invoke: (fn, args) => new Promise((resolve, reject) => {
         this.invokes.push({ kind: "invoke", fn, args, resolve, reject });

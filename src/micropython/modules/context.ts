@@ -2,6 +2,7 @@
 // run Python callables in the VM, and a table of host objects (pins, MQTT
 // clients) the VM holds by number.
 
+import type { UmqttVersion } from "../../client/versions.ts";
 import type { Board } from "../../emulator/board/board.ts";
 import type { Value } from "../protocol.ts";
 
@@ -32,6 +33,8 @@ export class Handles {
 
 export interface VmContext {
   readonly board: Board;
+  /** The umqtt.simple release this board's umqtt reproduces (the scenario's `umqtt:`, `--umqtt`). */
+  readonly umqttVersion?: UmqttVersion;
   readonly handles: Handles;
   /** Run Python callable `fn` (an id from the VM's `ref`) in the VM; resolves with what it returned. */
   invoke(fn: number, args: Value[]): Promise<Value>;

@@ -66,6 +66,7 @@ export const umqttModule: HostModule = {
         password: password === null ? null : String(password),
         keepalive: int(keepalive ?? 0, "keepalive"),
         ssl: ssl === true,
+        ...(ctx.umqttVersion ? { version: ctx.umqttVersion } : {}),
         transport: board.network,
         // The VM's own heap holds what the firmware allocates; the host charges nothing twice.
         allocator: unlimitedAllocator,
