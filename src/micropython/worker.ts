@@ -104,7 +104,25 @@ const bridge = {
   heap: guarded((which: number) => (which === 0 ? budget.figures().free : budget.figures().used), 0),
 };
 
-function writeTree(root: string, files: Record<string, string>): void {
+/** The VM's own folders at the root, not the board's files. */
+const VM_DIRS = new Set(["tmp", "home", "dev", "proc", GLUE_DIR.slice(1)]);
+
+/** The board's files as the firmware left them (a reboot keeps them, as a device's flash does). */
+function boardFiles(): Record<string, Uint8Array> {
+  const files: Record<string, Uint8Array> = {};
+  const walk = (dir: string, prefix: string): void => {
+    for (const name of mp.FS.readdir(dir) as string[]) {
+      if (name === "." || name === ".." || (prefix === "" && VM_DIRS.has(name))) continue;
+      const full = `${dir === "/" ? "" : dir}/${name}`;
+      if (mp.FS.isDir(mp.FS.stat(full).mode)) walk(full, `${prefix}${name}/`);
+      else files[`${prefix}${name}`] = mp.FS.readFile(full) as Uint8Array;
+    }
+  };
+  walk("/", "");
+  return files;
+}
+
+function writeTree(root: string, files: Record<string, string | Uint8Array>): void {
   for (const [path, text] of Object.entries(files)) {
     const full = `${root}/${path}`;
     const dir = full.slice(0, full.lastIndexOf("/"));
@@ -163,6 +181,7 @@ async function main(): Promise<void> {
     }
     if (status === 2) {
       out.push("MPY: soft reboot");
+      (init as { files: Record<string, string | Uint8Array> }).files = boardFiles();
       await bootVm();
       continue;
     }

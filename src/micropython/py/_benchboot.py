@@ -17,6 +17,12 @@ sys.modules["utime"] = bench_time
 import bench_gc
 
 sys.modules["gc"] = bench_gc
+# The VM has its own select (it spins on the wall clock) and os (its own
+# folders and errno values): the board's replace them, under both names.
+import bench_select, bench_os
+
+for _name, _mod in (("select", bench_select), ("os", bench_os)):
+    sys.modules[_name] = sys.modules["u" + _name] = _mod
 
 _GLUE = '"/.bench/'
 last_error = [""]
