@@ -2,6 +2,16 @@
 // MicroPython stream semantics on top of Node's event-driven sockets.
 // Incoming data is buffered; reads take from the buffer or wait for it.
 // close() destroys the socket and clears every timer, so nothing leaks.
+//
+// Writes: umqtt writes one operation in several small writes (header, length,
+// topic, payload). Each write is copied into a pending batch and resolves at
+// once, as a board's send() returns once lwIP has the bytes; the batch goes to
+// the kernel as one write when the current run of promise continuations ends
+// (process.nextTick), so an operation leaves in one segment. TCP_NODELAY is
+// on, so that segment is not held back waiting for the peer's delayed ACK.
+// The bytes and their order are exactly what umqtt wrote. A write fails at
+// once on a closed or reset socket; an error the kernel reports for an
+// accepted batch fails the next read or write, as on a board.
 
 import * as net from "node:net";
 import * as tls from "node:tls";
@@ -41,6 +51,10 @@ export class NodeSocket implements Socket {
   private timeoutS: number | null = null;
   private readonly waiters = new Set<Waiter>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Copies of writes not yet handed to Node's socket. */
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private flushQueued = false;
 
   /** Wraps an already connected socket (used after a TLS handshake). */
   constructor(connected?: net.Socket) {
@@ -103,6 +117,7 @@ export class NodeSocket implements Socket {
   };
 
   private attach(s: net.Socket): void {
+    s.setNoDelay(true);
     s.on("data", this.onData);
     s.on("end", this.onEnd);
     s.on("close", this.onEnd);
@@ -113,6 +128,7 @@ export class NodeSocket implements Socket {
   detach(): net.Socket {
     const s = this.sock;
     if (!s || this.closed) throw new OSError(errno.ENOTCONN);
+    this.flush();
     // Only our own listeners: Node keeps internal ones on the same events.
     s.off("data", this.onData);
     s.off("end", this.onEnd);
@@ -156,27 +172,82 @@ export class NodeSocket implements Socket {
     if (this.error) throw this.error;
     if (data.length === 0) return 0;
     if (s.destroyed || s.writableEnded) throw new OSError(errno.ECONNRESET);
+    // A copy: umqtt may reuse its buffer (the publish header) after write returns.
+    const copy = Buffer.allocUnsafe(data.length);
+    copy.set(data);
+    this.pending.push(copy);
+    this.pendingBytes += data.length;
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      process.nextTick(this.flushTick);
+    }
+    // Blocking semantics when the send buffer is full: wait for it to drain.
+    if (s.writableLength + this.pendingBytes > s.writableHighWaterMark) {
+      this.flush();
+      // 'drain' comes only after a write Node could not take whole.
+      if (s.writableNeedDrain) await this.drained(s);
+      if (this.error) throw this.error;
+    }
+    return data.length;
+  }
+
+  private readonly flushTick = () => {
+    this.flushQueued = false;
+    this.flush();
+  };
+
+  /** Hands the pending batch to Node's socket as one write. */
+  private flush(): void {
+    const s = this.sock;
+    if (this.pending.length === 0) return;
+    const batch = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes);
+    this.pending = [];
+    this.pendingBytes = 0;
+    if (!s || s.destroyed) return;
+    s.write(batch, (err) => {
+      if (err && !this.error) {
+        this.error = toOSError(err);
+        this.wake();
+      }
+    });
+  }
+
+  /** Waits until Node's socket buffer drained; ETIMEDOUT after the socket's timeout. */
+  private async drained(s: net.Socket): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       let timer: NodeJS.Timeout | null = null;
-      let settled = false;
       const finish = (err: OSError | null) => {
-        if (settled) return;
-        settled = true;
+        s.off("drain", onDrain);
+        s.off("close", onClose);
         if (timer) this.clearTimer(timer);
         if (err) reject(err);
         else resolve();
       };
+      const onDrain = () => finish(null);
+      const onClose = () => finish(this.error ?? new OSError(errno.ECONNRESET));
+      s.on("drain", onDrain);
+      s.on("close", onClose);
       if (this.timeoutS) timer = this.setTimer(this.timeoutS, () => finish(new OSError(errno.ETIMEDOUT)));
-      s.write(data, (err) => finish(err ? toOSError(err) : null));
     });
-    return data.length;
+    if (this.error) throw this.error;
   }
 
   close(): void {
     if (this.closed) return;
+    // What umqtt wrote before close (DISCONNECT) still leaves, then the FIN.
+    this.flush();
+    this.flushQueued = false;
+    const s = this.sock;
     this.closed = true;
-    this.sock?.destroy();
     this.sock = null;
+    if (s && s.writableLength > 0 && !s.destroyed) {
+      const t = setTimeout(() => s.destroy(), 2000);
+      t.unref();
+      s.end(() => {
+        clearTimeout(t);
+        s.destroy();
+      });
+    } else s?.destroy();
     this.rx.clear();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();

@@ -88,6 +88,42 @@ describe("NodeSocket", () => {
     await expect(s.write(Uint8Array.of(1))).rejects.toMatchObject({ errno: errno.EBADF });
   });
 
+  it("writes are batched but keep their bytes: reusing a buffer after write does not change what was sent", async () => {
+    const s = await connected();
+    const conn = await peer.conn(0);
+    const buf = Uint8Array.of(1, 2, 3, 4);
+    await s.write(buf);
+    buf.set([9, 9, 9, 9]);
+    await s.write(buf.subarray(0, 2));
+    await s.write(new Uint8Array(20_000).fill(7)); // above Node's buffer mark: waits for it to drain
+    const got = await conn.waitBytes(20_006);
+    expect(got.subarray(0, 6).toString("hex")).toBe("010203040909");
+    expect(got.subarray(6).every((b) => b === 7)).toBe(true);
+  });
+
+  it("bytes written just before close() still reach the peer", async () => {
+    const s = await connected();
+    const conn = await peer.conn(0);
+    await s.write(Uint8Array.of(0xe0));
+    await s.write(Uint8Array.of(0x00));
+    s.close();
+    expect((await conn.waitBytes(2)).toString("hex")).toBe("e000");
+  });
+
+  it("a write to a connection the peer reset fails with OSError, at once or on the next write", async () => {
+    const s = await connected();
+    const conn = await peer.conn(0);
+    conn.sock.resetAndDestroy();
+    await new Promise((x) => setTimeout(x, 50));
+    let err: unknown = null;
+    for (let i = 0; i < 5 && err === null; i++) {
+      await s.write(Uint8Array.of(1)).catch((e) => (err = e));
+      await new Promise((x) => setTimeout(x, 20));
+    }
+    expect(err).toBeInstanceOf(OSError);
+    expect((err as OSError).errno).toBe(errno.ECONNRESET);
+  });
+
   it("getaddrinfo resolves an IP literal and localhost", async () => {
     const t = new NodeTransport();
     expect(await t.getaddrinfo("127.0.0.1", 1883)).toEqual({ host: "127.0.0.1", port: 1883 });
