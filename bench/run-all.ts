@@ -12,6 +12,8 @@ import type { ManyBoardsReport } from "./many-boards.ts";
 import { formatManyBoards } from "./many-boards.ts";
 import type { DecoderRow } from "./decoder.ts";
 import { formatDecoder } from "./decoder.ts";
+import type { TcpRow } from "./tcp.ts";
+import { formatTcp } from "./tcp.ts";
 import { describeMachine, fixed, int, kib, runChild, table } from "./lib.ts";
 
 function argValue(name: string): string | undefined {
@@ -30,7 +32,7 @@ console.log(`umqtt-bench benchmarks, ${new Date().toISOString().slice(0, 10)}`);
 console.log(describeMachine());
 console.log("");
 
-console.log(`[1/3] throughput: example_sub_led, ${commands} commands, one per virtual second`);
+console.log(`[1/4] throughput: example_sub_led, ${commands} commands, one per virtual second`);
 let throughput: { rows: ThroughputRow[]; seed: number } | undefined;
 try {
   throughput = await runChild("throughput.ts", ["--json", "--commands", commands, "--repeat", repeat], { timeoutMs: 900_000, echo: true });
@@ -38,7 +40,7 @@ try {
   console.log(`  throughput failed: ${(error as Error).message}`);
 }
 
-console.log(`\n[2/3] many boards: ${sizes} boards on one embedded aedes and one virtual clock, ${seconds} virtual s`);
+console.log(`\n[2/4] many boards: ${sizes} boards on one embedded aedes and one virtual clock, ${seconds} virtual s`);
 let many: ManyBoardsReport | undefined;
 try {
   many = await runChild("many-boards.ts", ["--json", "--sizes", sizes, "--seconds", seconds], { timeoutMs: 1_800_000, echo: true });
@@ -46,12 +48,20 @@ try {
   console.log(`  many boards failed: ${(error as Error).message}`);
 }
 
-console.log("\n[3/3] decoder: one large PUBLISH in 1,460-byte chunks");
+console.log("\n[3/4] decoder: one large PUBLISH in 1,460-byte chunks");
 let decoder: DecoderRow[] | undefined;
 try {
   decoder = await runChild("decoder.ts", ["--json"], { timeoutMs: 300_000 });
 } catch (error) {
   console.log(`  decoder failed: ${(error as Error).message}`);
+}
+
+console.log("\n[4/4] client on real TCP: ours vs MQTT.js on mosquitto and aedes (127.0.0.1)");
+let tcp: TcpRow[] | undefined;
+try {
+  tcp = await runChild("tcp.ts", ["--json", ...(quick ? ["--rtt", "200", "--count", "5000", "--rounds", "1"] : [])], { timeoutMs: 600_000 });
+} catch (error) {
+  console.log(`  tcp failed: ${(error as Error).message}`);
 }
 
 console.log("\n== throughput (median wall time of the repetitions) ==");
@@ -78,6 +88,8 @@ for (const o of many?.ours ?? []) {
   ]);
 }
 for (const r of decoder ?? []) summary.push([`decoder ${r.mib} MiB in 1,460 B chunks`, `${fixed(r.wallMs, 1)} ms wall`, `${fixed(r.msPerMib, 2)} ms per MiB`]);
+console.log("\n== client on real TCP (ratio > 1: ours faster) ==");
+if (tcp) console.log(formatTcp(tcp));
 console.log("\n== summary ==");
 console.log(table(["benchmark", "result", "detail"], summary));
 console.log(`\n(${fixed((Date.now() - started) / 1000, 0)} s in all; ${describeMachine()})`);

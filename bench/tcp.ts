@@ -1,0 +1,164 @@
+// Our umqtt client on real TCP (127.0.0.1) against MQTT.js, the same broker,
+// the same run: QoS 1 publish + PUBACK round trip, and QoS 0 publish rate
+// (30 B payload), on mosquitto (skipped when not installed) and on aedes
+// served over node:net. Each figure is the median of alternating rounds.
+//
+//   node --import tsx bench/tcp.ts [--json] [--rtt 500] [--count 20000] [--rounds 3]
+//
+// Ratio > 1 means ours is faster: MQTT.js time / ours for round trips,
+// ours / MQTT.js for the publish rate. QoS 0 is timed until the broker has
+// taken every message: a QoS 1 publish after them is the fence (brokers
+// handle one connection's packets in order). Ours awaits each publish, as a
+// firmware does; MQTT.js is given all of them at once, as its users do.
+
+import { connectAsync, type MqttClient } from "mqtt";
+import { MQTTClient } from "../src/client/simple.ts";
+import { AedesBroker } from "../test/support/aedes.ts";
+import { MosquittoBroker, findMosquitto } from "../test/support/mosquitto.ts";
+import { emitResult, fixed, int, table } from "./lib.ts";
+
+export interface TcpRow {
+  broker: string;
+  oursRttUs: number;
+  mqttjsRttUs: number;
+  oursQos0PerS: number;
+  mqttjsQos0PerS: number;
+  oursQos0CpuUs: number;
+  mqttjsQos0CpuUs: number;
+}
+
+function argValue(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i < 0 ? fallback : Number(process.argv[i + 1]);
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const PAYLOAD = "p".repeat(30);
+
+interface Side {
+  rttUs(n: number): Promise<number>;
+  /** msgs/s and CPU µs per message. */
+  qos0(n: number): Promise<[number, number]>;
+  close(): Promise<void>;
+}
+
+async function ours(port: number): Promise<Side> {
+  const c = new MQTTClient("bench-ours", "127.0.0.1", { port });
+  await c.connect();
+  return {
+    async rttUs(n) {
+      const t = performance.now();
+      for (let i = 0; i < n; i++) await c.publish("bench/rtt/ours", PAYLOAD, false, 1);
+      return ((performance.now() - t) * 1000) / n;
+    },
+    async qos0(n) {
+      const cpu = process.cpuUsage();
+      const t = performance.now();
+      for (let i = 0; i < n; i++) await c.publish("bench/q0/ours", PAYLOAD);
+      await c.publish("bench/q0/ours", PAYLOAD, false, 1);
+      const ms = performance.now() - t;
+      const used = process.cpuUsage(cpu);
+      return [(n * 1000) / ms, (used.user + used.system) / n];
+    },
+    async close() {
+      await c.disconnect();
+    },
+  };
+}
+
+async function mqttjs(port: number): Promise<Side> {
+  const c: MqttClient = await connectAsync({ host: "127.0.0.1", port, clientId: "bench-mqttjs", reconnectPeriod: 0 });
+  return {
+    async rttUs(n) {
+      const t = performance.now();
+      for (let i = 0; i < n; i++) await c.publishAsync("bench/rtt/mqttjs", PAYLOAD, { qos: 1 });
+      return ((performance.now() - t) * 1000) / n;
+    },
+    async qos0(n) {
+      const cpu = process.cpuUsage();
+      const t = performance.now();
+      for (let i = 0; i < n; i++) c.publish("bench/q0/mqttjs", PAYLOAD, { qos: 0 });
+      await c.publishAsync("bench/q0/mqttjs", PAYLOAD, { qos: 1 });
+      const ms = performance.now() - t;
+      const used = process.cpuUsage(cpu);
+      return [(n * 1000) / ms, (used.user + used.system) / n];
+    },
+    async close() {
+      await c.endAsync();
+    },
+  };
+}
+
+export async function measure(broker: string, port: number, rtt: number, count: number, rounds: number): Promise<TcpRow> {
+  const a = await ours(port);
+  const b = await mqttjs(port);
+  // Warm-up: compiled code and broker state, not measured.
+  await a.rttUs(50);
+  await b.rttUs(50);
+  await a.qos0(1000);
+  await b.qos0(1000);
+  const r = { oursRtt: [] as number[], jsRtt: [] as number[], oursRate: [] as number[], jsRate: [] as number[], oursCpu: [] as number[], jsCpu: [] as number[] };
+  for (let i = 0; i < rounds; i++) {
+    r.oursRtt.push(await a.rttUs(rtt));
+    r.jsRtt.push(await b.rttUs(rtt));
+    const [or, oc] = await a.qos0(count);
+    const [jr, jc] = await b.qos0(count);
+    r.oursRate.push(or);
+    r.oursCpu.push(oc);
+    r.jsRate.push(jr);
+    r.jsCpu.push(jc);
+  }
+  await a.close();
+  await b.close();
+  return {
+    broker,
+    oursRttUs: median(r.oursRtt),
+    mqttjsRttUs: median(r.jsRtt),
+    oursQos0PerS: median(r.oursRate),
+    mqttjsQos0PerS: median(r.jsRate),
+    oursQos0CpuUs: median(r.oursCpu),
+    mqttjsQos0CpuUs: median(r.jsCpu),
+  };
+}
+
+export function formatTcp(rows: TcpRow[]): string {
+  const out: string[][] = [];
+  for (const r of rows) {
+    out.push([`QoS 1 publish + PUBACK (${r.broker})`, `${fixed(r.oursRttUs, 0)} µs`, `${fixed(r.mqttjsRttUs, 0)} µs`, `${fixed(r.mqttjsRttUs / r.oursRttUs, 2)}x`]);
+    out.push([
+      `QoS 0 publish 30 B, msg/s (${r.broker})`,
+      `${int(r.oursQos0PerS)} (${fixed(r.oursQos0CpuUs, 1)} µs CPU)`,
+      `${int(r.mqttjsQos0PerS)} (${fixed(r.mqttjsQos0CpuUs, 1)} µs CPU)`,
+      `${fixed(r.oursQos0PerS / r.mqttjsQos0PerS, 2)}x`,
+    ]);
+  }
+  return table(["what", "ours", "MQTT.js", "ours vs MQTT.js"], out);
+}
+
+async function main(): Promise<void> {
+  const rtt = argValue("rtt", 500);
+  const count = argValue("count", 20_000);
+  const rounds = argValue("rounds", 3);
+  const rows: TcpRow[] = [];
+  if (findMosquitto()) {
+    const m = await MosquittoBroker.create();
+    try {
+      rows.push(await measure("mosquitto", m.port, rtt, count, rounds));
+    } finally {
+      await m.dispose();
+    }
+  } else console.log("mosquitto not installed: skipped (apt-get install mosquitto)");
+  const a = new AedesBroker();
+  await a.start();
+  try {
+    rows.push(await measure("aedes", a.port, rtt, count, rounds));
+  } finally {
+    await a.stop();
+  }
+  if (process.argv.includes("--json")) emitResult(rows);
+  else console.log(formatTcp(rows));
+}
+
+if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+  await main();
+}
