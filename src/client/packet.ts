@@ -171,8 +171,66 @@ export const PINGREQ: Uint8Array = Uint8Array.of(0xc0, 0x00);
 export const DISCONNECT: Uint8Array = Uint8Array.of(0xe0, 0x00);
 
 export const encodeConnect = (f: ConnectFields): Uint8Array => concat(connectWrites(f));
-export const encodePublish = (topic: Text, msg: Text, retain: boolean, qos: number, pid = 0): Uint8Array =>
-  concat(publishWrites(topic, msg, retain, qos, pid));
 export const encodeSubscribe = (topic: Text, qos: number, pid: number, vbi = true): Uint8Array =>
   concat(subscribeWrites(topic, qos, pid, vbi));
 export const encodeUnsubscribe = (topic: Text, pid: number, vbi = true): Uint8Array => concat(unsubscribeWrites(topic, pid, vbi));
+
+/**
+ * Bytes for one encoded packet. Small ones come from Node's shared Buffer
+ * pool (as mqtt-packet's do): a fresh ArrayBuffer per packet costs more than
+ * encoding it. The result is a plain Uint8Array view; callers must not assume
+ * it owns its `.buffer`.
+ */
+export function packetBytes(n: number): Uint8Array {
+  if (n >= 4096) return new Uint8Array(n);
+  const b = Buffer.allocUnsafe(n);
+  return new Uint8Array(b.buffer, b.byteOffset, n);
+}
+
+const utf8 = new TextEncoder();
+
+/** Byte length and Python len() of a str or bytes value, without encoding it. */
+function measure(x: Text): [bytes: number, pyLength: number] {
+  if (typeof x !== "string") return [x.length, x.length];
+  const bytes = Buffer.byteLength(x, "utf8");
+  // UTF-8 takes as many bytes as UTF-16 units only when every char is ASCII.
+  return [bytes, bytes === x.length ? x.length : pyLen(x)];
+}
+
+/** Writes a str (UTF-8) or bytes value at `at`; returns the offset after it. */
+function put(out: Uint8Array, at: number, x: Text, bytes: number): number {
+  if (typeof x !== "string") out.set(x, at);
+  else if (bytes === x.length && bytes <= 64) for (let i = 0; i < bytes; i++) out[at + i] = x.charCodeAt(i);
+  else utf8.encodeInto(x, out.subarray(at, at + bytes));
+  return at + bytes;
+}
+
+/**
+ * One PUBLISH as a single buffer: the same bytes as `concat(publishWrites(...))`
+ * (tests check both), built with one allocation for the trace, tests and tools.
+ */
+export function encodePublish(topic: Text, msg: Text, retain: boolean, qos: number, pid = 0): Uint8Array {
+  const [topicBytes, topicLen] = measure(topic);
+  const [msgBytes, msgLen] = measure(msg);
+  let sz = 2 + topicLen + msgLen;
+  if (qos > 0) sz += 2;
+  pyAssert(sz < 2097152);
+  const rlBytes = sz < 0x80 ? 1 : sz < 0x4000 ? 2 : 3;
+  const out = packetBytes(1 + rlBytes + 2 + topicBytes + (qos > 0 ? 2 : 0) + msgBytes);
+  out[0] = (0x30 | (qos << 1) | (retain ? 1 : 0)) & 0xff;
+  let at = 1;
+  let n = sz;
+  do {
+    out[at++] = (n & 0x7f) | (n > 0x7f ? 0x80 : 0);
+    n >>>= 7;
+  } while (n > 0);
+  out[at++] = (topicLen >>> 8) & 0xff;
+  out[at++] = topicLen & 0xff;
+  at = put(out, at, topic, topicBytes);
+  if (qos > 0) {
+    out[at++] = (pid >>> 8) & 0xff;
+    out[at++] = pid & 0xff;
+  }
+  put(out, at, msg, msgBytes);
+  return out;
+}
