@@ -6,10 +6,16 @@
 // bytes), and it cannot be asked to stop at a size limit. We frame and decode
 // ourselves; the tests cross-check against mqtt-packet's generator.
 //
+// Copies: each packet's bytes are copied once, into its `raw` (small packets
+// share Node's Buffer pool); topic, payload and the other byte fields are views
+// into `raw`. Bytes reach the internal buffer only when a packet is split
+// across chunks.
+//
 // Malformed input never throws anything but PacketError and never waits for
 // bytes that cannot come: a bad remaining length fails at its 4th byte.
 
 import { bytesOf, toHex, utf8OrNull } from "./bytes.ts";
+import { packetBytes } from "./packet.ts";
 
 export type PacketType =
   | "connect"
@@ -132,9 +138,10 @@ class Body {
     this.at += 2;
     return v;
   }
+  /** A view into the packet's own copy, not a new copy. */
   bytes(n: number, what: string): Uint8Array {
     if (this.left < n) throw new BodyError(`${what} longer than the packet`);
-    const v = this.b.slice(this.at, this.at + n);
+    const v = this.b.subarray(this.at, this.at + n);
     this.at += n;
     return v;
   }
@@ -265,6 +272,8 @@ export class StreamDecoder {
   private base = 0;
   private failedWith: PacketError | null = null;
   private readonly maxLength: number;
+  /** Where the packet next() returned ends. */
+  private nextAt = 0;
 
   constructor(options: DecoderOptions = {}) {
     this.maxLength = Math.min(options.maxLength ?? MAX_REMAINING, MAX_REMAINING);
@@ -291,16 +300,34 @@ export class StreamDecoder {
 
   push(chunk: Uint8Array | string): DecodeEvent[] {
     if (this.failedWith) return [];
-    this.append(bytesOf(chunk));
+    const bytes = bytesOf(chunk);
     const out: DecodeEvent[] = [];
-    for (;;) {
-      const ev = this.next();
-      if (!ev) break;
-      out.push(ev);
-      if (ev.error?.fatal) break;
+    if (this.start === this.filled) {
+      // Nothing pending: frame straight from the chunk and buffer only an
+      // unfinished packet at its end.
+      this.base += this.start;
+      this.start = this.filled = 0;
+      const used = this.drain(bytes, 0, bytes.length, this.base, out);
+      if (this.failedWith) return out;
+      this.base += used;
+      this.append(bytes.subarray(used));
+    } else {
+      this.append(bytes);
+      this.start = this.drain(this.buf, this.start, this.filled, this.base, out);
     }
     this.compact();
     return out;
+  }
+
+  /** Decodes src[at, size) (src[0] at stream offset `base`) into `out`; returns where it stopped. */
+  private drain(src: Uint8Array, at: number, size: number, base: number, out: DecodeEvent[]): number {
+    for (;;) {
+      const ev = this.next(src, at, size, base);
+      if (!ev) return at;
+      out.push(ev);
+      if (ev.error?.fatal) return at;
+      at = this.nextAt;
+    }
   }
 
   /** The input is over: a partial packet left behind is a "truncated" error. */
@@ -340,12 +367,9 @@ export class StreamDecoder {
     this.filled = 0;
   }
 
-  /** One packet or error from the buffer, or null when more bytes are needed. */
-  private next(): DecodeEvent | null {
-    const b = this.buf;
-    const at = this.start;
-    const offset = this.base + at;
-    const size = this.filled;
+  /** One packet or error from src[at, size), or null when more bytes are needed. */
+  private next(b: Uint8Array, at: number, size: number, base: number): DecodeEvent | null {
+    const offset = base + at;
     if (size - at < 2) return null;
     const header = b[at];
     let length = 0;
@@ -364,8 +388,9 @@ export class StreamDecoder {
       return this.fail(new PacketError("oversize", `remaining length ${length} above the limit ${this.maxLength}`, offset, true, b.slice(at, at + i)));
     }
     if (size - at < i + length) return null;
-    const raw = b.slice(at, at + i + length);
-    this.start = at + i + length;
+    const raw = packetBytes(i + length);
+    raw.set(b.subarray(at, at + i + length));
+    this.nextAt = at + i + length;
     const type = TYPES[header >> 4];
     if (!type) {
       return { error: new PacketError("reserved-type", `packet type ${header >> 4} is reserved`, offset, false, raw) };
