@@ -6,7 +6,7 @@
 
 import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import { loadMicroPython, type MicroPython } from "@micropython/micropython-webassembly-pyscript";
-import { heapLoadOptions, installHeapBudget, type HeapBudget } from "./heap-standin.ts";
+import { heapLoadOptions, installHeapBudget, type HeapBudget } from "./heap/index.ts";
 import { REPLY_DONE, REPLY_RAISE, type HostMessage, type Value, type VmMessage, type WorkerInit } from "./protocol.ts";
 
 const init = workerData as WorkerInit;
@@ -76,7 +76,9 @@ const bridge = {
   argb: guarded((addr: number, n: number) => void args.push(mp._module.HEAPU8.slice(addr, addr + n)), undefined),
   /** The result itself when the host answered with one plain value (the common case: one crossing), else MORE. */
   call: guarded((op: string, blocking: boolean): Value => {
-    if (blocking) budget.collect();
+    // Every call is a point where the heap may be collected (cheap while little
+    // was allocated): a loop that polls a pin without sleeping frees its garbage too.
+    budget.collect();
     const a = args;
     args = [];
     post({ t: "call", op, args: a, ...report(blocking) });
@@ -100,8 +102,6 @@ const bridge = {
     mp._module.HEAPU8.set(vals[i] as Uint8Array, addr);
     mp._module.setValue(id + 4, 0, "i32");
   }, undefined),
-  gc_collect: guarded(() => budget.collect(), undefined),
-  heap: guarded((which: number) => (which === 0 ? budget.figures().free : budget.figures().used), 0),
 };
 
 function writeTree(root: string, files: Record<string, string>): void {
@@ -124,13 +124,12 @@ async function bootVm(): Promise<void> {
   writeTree("", init.files);
   writeTree(GLUE_DIR, init.glue);
   mp.registerJsModule("_bench", bridge);
-  // Our modules stand for a device's frozen ones, which take no heap: load them
-  // (umqtt too, unless the firmware brings its own) and collect before the
-  // budget is installed, so it counts from a board "after boot".
+  // Our modules stand for a device's frozen ones: load them (umqtt too, unless
+  // the firmware brings its own) before the budget is installed, which counts
+  // what is live then as the board's start-up objects.
   const ownUmqtt = Object.keys(init.files).some((p) => /(^|\/)umqtt(\/|\.py$)/.test(p));
   mp.runPython(`import sys\nsys.path.append("${GLUE_DIR}")\nimport _benchboot${ownUmqtt ? "" : "\nimport umqtt.simple, umqtt.robust"}`);
-  mp.runPython("import gc\ngc.collect()");
-  budget = installHeapBudget(mp, init.heapBudget);
+  budget = installHeapBudget(mp as unknown as Parameters<typeof installHeapBudget>[0], init.heapBudget);
 }
 
 function flushPartialLine(): void {

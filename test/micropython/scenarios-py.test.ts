@@ -34,7 +34,7 @@ describe("example_sub_led.py on a MicroPython VM", () => {
   });
 });
 
-// large_message runs its TypeScript port until the VM enforces the board's heap budget (see firmware-files.ts).
+// large_message runs its .py only when asked (see firmware-files.ts): tested below.
 const PY_SCENARIOS = ["example_pub", "example_pub_button", "example_sub", "led_button_pair", "robust_reconnect", "keepalive_starvation", "robust_lost_subscription"];
 
 describe("every built-in scenario on its .py firmware", () => {
@@ -52,6 +52,14 @@ describe("every built-in scenario on its .py firmware", () => {
       }
     });
   }
+
+  it("large_message with --firmware-lang py: 40 KB fits the ESP32's VM heap, MemoryError on the ESP8266's", async () => {
+    const { result, events } = await runScenario("large_message", { seed: 11, firmwareLang: "py" });
+    expect(result.status, result.failure).toBe("pass");
+    expect(prints(events, "big")).toContain("received 40000 bytes");
+    expect(result.boards.find((b) => b.name === "small")!.crashed).toMatch(/^MemoryError/);
+    expect(result.boards.find((b) => b.name === "big")!.crashed).toBeUndefined();
+  });
 
   it("two VM boards (led_button_pair) give a byte-identical trace for the same seed", async () => {
     const a = await runScenario("led_button_pair", { seed: 21 });

@@ -7,8 +7,8 @@ import { machineModule } from "./machine.ts";
 import { timeModule } from "./time.ts";
 import { umqttModule } from "./umqtt.ts";
 
-/** Always installed: the bridge, the boot runner, gc. */
-export const CORE_GLUE = ["_benchcore.py", "_benchboot.py", "bench_gc.py"];
+/** Always installed: the bridge and the boot runner (gc is the VM's own, on the budgeted heap). */
+export const CORE_GLUE = ["_benchcore.py", "_benchboot.py"];
 
 export const HOST_MODULES: readonly HostModule[] = [machineModule, timeModule, umqttModule];
 
