@@ -28,6 +28,7 @@ export class Inbox {
   constructor(
     link: ByteLink,
     private readonly portName: string,
+    private readonly maxUnread = MAX_UNREAD,
   ) {
     link.onData((chunk) => {
       this.buffer = this.buffer.length === 0 ? chunk.slice() : concat([this.buffer, chunk]);
@@ -73,6 +74,36 @@ export class Inbox {
     return { bytes, matched };
   }
 
+  /**
+   * Like readUntilFirst, but hands the bytes before the ending to `onChunk` as
+   * they arrive instead of keeping them (a program's output, however long);
+   * resolves with the index of the ending that came.
+   */
+  async streamUntilFirst(endings: readonly Uint8Array[], options: ReadOptions, onChunk: (bytes: Uint8Array) => void): Promise<number> {
+    const keep = Math.max(...endings.map((e) => e.length)) - 1; // a tail that may be the start of an ending
+    let matched = -1;
+    await this.waitFor(() => {
+      let best = -1;
+      endings.forEach((ending, i) => {
+        const at = indexOf(this.buffer, ending);
+        if (at >= 0 && (best < 0 || at < best)) {
+          best = at;
+          matched = i;
+        }
+      });
+      if (best >= 0) {
+        if (best > 0) onChunk(this.buffer.slice(0, best));
+        return best + endings[matched].length;
+      }
+      if (this.buffer.length > keep) {
+        onChunk(this.buffer.slice(0, this.buffer.length - keep));
+        this.buffer = this.buffer.slice(this.buffer.length - keep);
+      }
+      return null;
+    }, options);
+    return matched;
+  }
+
   /** Resolves with exactly `n` bytes. */
   read(n: number, options: ReadOptions): Promise<Uint8Array> {
     return this.waitFor(() => (this.buffer.length >= n ? n : null), options);
@@ -90,8 +121,8 @@ export class Inbox {
         return out;
       }
       if (this.closedWith) throw new BridgeError("port-closed", `${this.closedWith.message} while waiting for ${options.what}: was the board unplugged or reset?`);
-      if (this.buffer.length > MAX_UNREAD) {
-        throw new BridgeError("garbage", `${this.portName}: more than ${MAX_UNREAD} bytes without ${options.what}: the board floods the serial line (stop its program with Ctrl-C, or check the baud rate)`);
+      if (this.buffer.length > this.maxUnread) {
+        throw new BridgeError("garbage", `${this.portName}: more than ${this.maxUnread} bytes without ${options.what}: the board floods the serial line (stop its program with Ctrl-C, or check the baud rate)`);
       }
       const now = Date.now();
       const idleLeft = this.lastByteAt + options.idleMs - now;

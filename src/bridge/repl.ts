@@ -25,6 +25,8 @@ export const FALLBACK_CHUNK = 256;
 export const FALLBACK_PAUSE_MS = 10;
 
 export interface ReplOptions {
+  /** Unread bytes beyond which the board counts as flooding the line (default 8 MiB). */
+  maxUnread?: number;
   /** Port name for messages. */
   name?: string;
   /** How long the board may stay silent while we wait for a protocol answer (default 3 s). */
@@ -36,7 +38,7 @@ export interface ReplOptions {
 export interface ExecOptions {
   /** How long the code may run without printing before we give up (default 10 s). */
   silentMs?: number;
-  /** Called with stdout bytes as they arrive (for `follow`-style streaming). */
+  /** Called with stdout bytes as they arrive; the result's stdout is then empty (a long-running program's output is not kept). */
   onStdout?: (chunk: Uint8Array) => void;
 }
 
@@ -65,7 +67,7 @@ export class Repl {
     options: ReplOptions = {},
   ) {
     this.name = options.name ?? "board";
-    this.inbox = new Inbox(link, this.name);
+    this.inbox = new Inbox(link, this.name, options.maxUnread);
     this.answerMs = options.answerMs ?? 3000;
     this.pause = options.pause ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
@@ -246,10 +248,15 @@ export class Repl {
     const silentMs = options.silentMs ?? 10_000;
     const parts: Uint8Array[] = [];
     for (let part = 0; part < 2; part++) {
-      const { bytes: got, matched } = await this.inbox.readUntilFirst([EOT, SOFT_REBOOT], this.wait(part === 0 ? "end of the program's output (\\x04)" : "end of the program's error output (\\x04)", silentMs));
+      const wait = this.wait(part === 0 ? "end of the program's output (\\x04)" : "end of the program's error output (\\x04)", silentMs);
+      if (part === 0 && options.onStdout) {
+        if ((await this.inbox.streamUntilFirst([EOT, SOFT_REBOOT], wait, options.onStdout)) === 1) await this.rebootedDuringExec();
+        parts.push(new Uint8Array(0));
+        continue;
+      }
+      const { bytes: got, matched } = await this.inbox.readUntilFirst([EOT, SOFT_REBOOT], wait);
       if (matched === 1) await this.rebootedDuringExec();
       parts.push(got.subarray(0, -1));
-      if (part === 0) options.onStdout?.(parts[0]);
     }
     await this.expectPromptAfterExec();
     return { stdout: parts[0], stderr: parts[1] };

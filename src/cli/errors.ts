@@ -16,6 +16,8 @@ const INPUT_ERRORS = new Set(["UsageError", "ScenarioError", "BoardFileError", "
 export function describeFailure(error: unknown): { line: string; code: number } {
   const err = error instanceof Error ? error : new Error(String(error));
   if (INPUT_ERRORS.has(err.name)) return { line: `umqtt-bench: ${err.message}`, code: EXIT.usage };
-  const hint = process.env.UMQTT_BENCH_DEBUG ? `\n${err.stack}` : " (set UMQTT_BENCH_DEBUG=1 for details)";
+  // An error from the session thread carries that thread's stack.
+  const stack = (err as { threadStack?: string }).threadStack ?? err.stack;
+  const hint = process.env.UMQTT_BENCH_DEBUG ? `\n${stack}` : " (set UMQTT_BENCH_DEBUG=1 for details)";
   return { line: `umqtt-bench: internal error: ${err.name}: ${err.message}${hint}`, code: EXIT.internal };
 }

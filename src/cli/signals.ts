@@ -1,21 +1,30 @@
-// SIGINT and SIGTERM are handled from the first line of the command, so a
-// signal that arrives while a large scenario still loads is not lost. A
-// command that can stop cleanly claims them (run, broker); otherwise a signal
-// ends the process with 130 at once.
-
-import { EXIT } from "./exit-codes.ts";
+// SIGINT and SIGTERM are handled from the first line of the program (the
+// bin script counts them until this module takes over), so a signal that
+// arrives while Node starts or a large scenario loads is not lost. A command
+// that can stop cleanly claims them (run, broker, watch); one that arrives
+// while nobody has claimed them is kept for the next claimant, and commands
+// that never claim (list, boards) end quickly anyway.
 
 type Listener = (count: number, signal: NodeJS.Signals) => void;
+
+/** Where bin/umqtt-bench.js counts signals before the program has loaded. */
+const EARLY = Symbol.for("umqtt-bench.early-signals");
+type Early = { count: number; handler: () => void };
 
 let count = 0;
 let listener: Listener | undefined;
 
 export function installSignalHandlers(): void {
+  const early = (globalThis as Record<symbol, Early | undefined>)[EARLY];
+  if (early) {
+    count += early.count;
+    process.removeListener("SIGINT", early.handler);
+    process.removeListener("SIGTERM", early.handler);
+  }
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.on(signal, () => {
       count++;
-      if (listener) listener(count, signal);
-      else process.exit(EXIT.interrupted);
+      listener?.(count, signal);
     });
   }
 }

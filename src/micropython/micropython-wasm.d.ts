@@ -10,6 +10,10 @@ declare module "@micropython/micropython-webassembly-pyscript" {
   export interface EmscriptenFs {
     mkdirTree(path: string): void;
     writeFile(path: string, data: string | Uint8Array): void;
+    readdir(path: string): string[];
+    readFile(path: string): Uint8Array;
+    stat(path: string): { mode: number };
+    isDir(mode: number): boolean;
   }
   export interface MicroPython {
     _module: EmscriptenModule;

@@ -41,12 +41,10 @@ export class VmBoardHost extends BoardHost {
     void this.vm.stop();
   }
 
-  /** The VM heap as the report shows a board's: `used` is what the firmware took out of the budget (free after boot). */
   override heap(): HeapView {
     const h = this.vm.heap();
-    const used = Math.max(0, h.budget - h.free);
-    this.peakUsed = Math.max(this.peakUsed, used);
-    return { budget: h.budget, used, free: h.free, largestFree: h.largestFree, peakUsed: this.peakUsed };
+    this.peakUsed = Math.max(this.peakUsed, h.used);
+    return { budget: h.budget, used: h.used, free: h.free, largestFree: h.largestFree, peakUsed: this.peakUsed };
   }
 
   override result(): BoardResult {

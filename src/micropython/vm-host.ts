@@ -123,6 +123,8 @@ export class VmHost {
   private ended = false;
   private file = "boot.py";
   private figures: HeapFigures;
+  /** An answer that replaces the innermost call's own (VmContext.interrupt). */
+  private interruption: Reply | undefined;
 
   private constructor(options: VmHostOptions) {
     this.board = options.board;
@@ -140,6 +142,15 @@ export class VmHost {
         this.invokes.push({ kind: "invoke", fn, args, resolve, reject });
         this.flush();
       }),
+      interrupt: (error) => {
+        if (this.ended) return false;
+        // A Python exception object the VM keeps, else a fresh one of the error's name (e.g. SoftReset).
+        this.interruption = error instanceof PythonCallbackError ? raised(error) : { code: REPLY_RAISE, vals: error.message ? [error.name, 0, error.message] : [error.name, 0] };
+        for (const f of this.invokes.splice(0)) f.reject(new Error("the VM was interrupted"));
+        this.flush();
+        return true;
+      },
+      alive: () => !this.ended,
       reboot: (kind) => {
         for (const m of HOST_MODULES) m.reset?.(this.context);
         handles.clear();
@@ -285,6 +296,7 @@ export class VmHost {
   }
 
   private dispatch(frame: CallFrame, op: string, args: Value[]): void {
+    if (this.interruption) return; // the call is answered by the interruption, not run
     const fn = this.ops.get(op);
     if (!fn) {
       frame.reply = raised(new Error(`no host operation ${op}`));
@@ -316,15 +328,21 @@ export class VmHost {
     if (!this.waiting || this.ended) return;
     const top = this.frames[this.frames.length - 1];
     if (top?.kind !== "call") return;
+    if (this.interruption) {
+      top.reply = this.interruption;
+      this.interruption = undefined;
+    } else {
+      // Queued invocations (timer callbacks, IRQs) run before the call returns: between bridged calls, as on a device.
+      const invoke = this.invokes.shift();
+      if (invoke) {
+        this.frames.push(invoke);
+        this.send({ t: "reply", code: REPLY_INVOKE, vals: [invoke.fn, ...invoke.args] });
+        return;
+      }
+    }
     if (top.reply) {
       this.frames.pop();
       this.send({ t: "reply", code: top.reply.code, vals: top.reply.vals });
-      return;
-    }
-    const invoke = this.invokes.shift();
-    if (invoke) {
-      this.frames.push(invoke);
-      this.send({ t: "reply", code: REPLY_INVOKE, vals: [invoke.fn, ...invoke.args] });
     }
   }
 

@@ -76,9 +76,7 @@ const bridge = {
   argb: guarded((addr: number, n: number) => void args.push(mp._module.HEAPU8.slice(addr, addr + n)), undefined),
   /** The result itself when the host answered with one plain value (the common case: one crossing), else MORE. */
   call: guarded((op: string, blocking: boolean): Value => {
-    // Every call is a point where the heap may be collected (cheap while little
-    // was allocated): a loop that polls a pin without sleeping frees its garbage too.
-    budget.collect();
+    if (blocking) budget.collect();
     const a = args;
     args = [];
     post({ t: "call", op, args: a, ...report(blocking) });
@@ -102,9 +100,29 @@ const bridge = {
     mp._module.HEAPU8.set(vals[i] as Uint8Array, addr);
     mp._module.setValue(id + 4, 0, "i32");
   }, undefined),
+  gc_collect: guarded(() => budget.collect(), undefined),
+  heap: guarded((which: number) => (which === 0 ? budget.figures().free : budget.figures().used), 0),
 };
 
-function writeTree(root: string, files: Record<string, string>): void {
+/** The VM's own folders at the root, not the board's files. */
+const VM_DIRS = new Set(["tmp", "home", "dev", "proc", GLUE_DIR.slice(1)]);
+
+/** The board's files as the firmware left them (a reboot keeps them, as a device's flash does). */
+function boardFiles(): Record<string, Uint8Array> {
+  const files: Record<string, Uint8Array> = {};
+  const walk = (dir: string, prefix: string): void => {
+    for (const name of mp.FS.readdir(dir) as string[]) {
+      if (name === "." || name === ".." || (prefix === "" && VM_DIRS.has(name))) continue;
+      const full = `${dir === "/" ? "" : dir}/${name}`;
+      if (mp.FS.isDir(mp.FS.stat(full).mode)) walk(full, `${prefix}${name}/`);
+      else files[`${prefix}${name}`] = mp.FS.readFile(full) as Uint8Array;
+    }
+  };
+  walk("/", "");
+  return files;
+}
+
+function writeTree(root: string, files: Record<string, string | Uint8Array>): void {
   for (const [path, text] of Object.entries(files)) {
     const full = `${root}/${path}`;
     const dir = full.slice(0, full.lastIndexOf("/"));
@@ -124,12 +142,13 @@ async function bootVm(): Promise<void> {
   writeTree("", init.files);
   writeTree(GLUE_DIR, init.glue);
   mp.registerJsModule("_bench", bridge);
-  // Our modules stand for a device's frozen ones: load them (umqtt too, unless
-  // the firmware brings its own) before the budget is installed, which counts
-  // what is live then as the board's start-up objects.
+  // Our modules stand for a device's frozen ones, which take no heap: load them
+  // (umqtt too, unless the firmware brings its own) and collect before the
+  // budget is installed, so it counts from a board "after boot".
   const ownUmqtt = Object.keys(init.files).some((p) => /(^|\/)umqtt(\/|\.py$)/.test(p));
   mp.runPython(`import sys\nsys.path.append("${GLUE_DIR}")\nimport _benchboot${ownUmqtt ? "" : "\nimport umqtt.simple, umqtt.robust"}`);
-  budget = installHeapBudget(mp as unknown as Parameters<typeof installHeapBudget>[0], init.heapBudget);
+  mp.runPython("import gc\ngc.collect()");
+  budget = installHeapBudget(mp, init.heapBudget);
 }
 
 function flushPartialLine(): void {
@@ -162,6 +181,7 @@ async function main(): Promise<void> {
     }
     if (status === 2) {
       out.push("MPY: soft reboot");
+      (init as { files: Record<string, string | Uint8Array> }).files = boardFiles();
       await bootVm();
       continue;
     }

@@ -11,6 +11,8 @@ import { SerialLink } from "../../src/bridge/serial-port.ts";
 import { Repl, boardText, exceptionLine } from "../../src/bridge/repl.ts";
 import { BoardOps } from "../../src/bridge/board-ops.ts";
 import { BridgeError } from "../../src/bridge/errors.ts";
+import { FrameDecoder } from "../../src/bridge/frames.ts";
+import { readFileSync } from "node:fs";
 
 const BIN = join(import.meta.dirname, "../../bin/umqtt-bench.js");
 const hasSocat = spawnSync("socat", ["-V"]).status === 0;
@@ -103,6 +105,22 @@ describe.skipIf(!hasSocat)("serve-board on a real pty", () => {
     expect((await ops.list("")).find((e) => e.name === "data.bin")).toEqual({ name: "data.bin", dir: false, size: 20 * 1024 });
   });
 
+  it("makes folders, lists and removes files", async () => {
+    await ops.mkdirs("/umqtt_bench/lib");
+    await ops.mkdirs("/umqtt_bench/lib"); // again: existing folders are fine
+    await ops.put("/umqtt_bench/lib/a.py", new TextEncoder().encode("x = 1\n"));
+    expect(await ops.list("/umqtt_bench")).toEqual([{ name: "lib", dir: true, size: 0 }]);
+    expect(await ops.list("/umqtt_bench/lib")).toEqual([{ name: "a.py", dir: false, size: 6 }]);
+    await ops.remove("/umqtt_bench/lib/a.py");
+    expect(await ops.list("/umqtt_bench/lib")).toEqual([]);
+    const error = await ops.remove("/umqtt_bench/lib/a.py").then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect((error as BridgeError).kind).toBe("exec");
+    expect((error as Error).message).toMatch(/removing \/umqtt_bench\/lib\/a\.py failed on the board: OSError/);
+  });
+
   it("keeps the filesystem through a soft reset, and forgets the program's variables", async () => {
     await ops.put("keep.txt", new TextEncoder().encode("still here"));
     await ops.run("marker = 1", "setting a variable");
@@ -138,6 +156,28 @@ describe.skipIf(!hasSocat)("serve-board on a real pty", () => {
     expect(boardText(again.stdout)).toBe("back\n");
   });
 
+  it("firmware reports written by ubench_frame.py on the board come out apart from its prints", async () => {
+    await ops.put("ubench_frame.py", readFileSync(join(import.meta.dirname, "../../src/bridge/py/ubench_frame.py")));
+    const { stdout, stderr } = await repl.exec(
+      ["import ubench_frame", "print('booting')", "ubench_frame.report({'pin': 2, 'value': 0, 'note': 'caf\u00e9 \x1e'})", "print('\x1eU0002{}')", "ubench_frame.report({'heap': 1234})"].join("\n"),
+    );
+    expect(boardText(stderr)).toBe("");
+    const events = new FrameDecoder().push(stdout);
+    expect(events.map((e) => (e.kind === "text" ? boardText(e.bytes) : e.value))).toEqual([
+      "booting\n",
+      { pin: 2, value: 0, note: "caf\u00e9 \x1e" },
+      "\x1eU0002{}\n",
+      { heap: 1234 },
+    ]);
+  });
+
+  it("streams a program's output as it comes, without keeping it", async () => {
+    const chunks: Uint8Array[] = [];
+    const result = await repl.exec("import time\nfor i in range(5):\n    print('tick', i)\n    time.sleep(0.02)", { onStdout: (c) => chunks.push(c) });
+    expect(result.stdout.length).toBe(0);
+    expect(boardText(Buffer.concat(chunks))).toBe("tick 0\ntick 1\ntick 2\ntick 3\ntick 4\n");
+  });
+
   it("stops a program that ignores Ctrl-C and comes back to the prompt with the files kept", async () => {
     await repl.enterRaw();
     await link.write(new TextEncoder().encode("while True:\n    pass\n\x04"));
@@ -147,6 +187,29 @@ describe.skipIf(!hasSocat)("serve-board on a real pty", () => {
     expect(repl.mode).toBe("friendly");
     const result = await repl.exec("print(open('keep.txt').read())");
     expect(boardText(result.stdout)).toBe("still here\n");
+  });
+});
+
+describe.skipIf(!hasSocat)("serve-board flooded", () => {
+  it("a program flooding the line: one garbage line, then Ctrl-C brings the board back", async () => {
+    const served = await serveBoard();
+    const link = await SerialLink.open(served.path);
+    const repl = new Repl(link, { name: served.path, answerMs: 10_000, maxUnread: 64 * 1024 });
+    try {
+      const error = await repl.exec("while True:\n    print('x' * 200)").then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(BridgeError);
+      expect((error as BridgeError).kind).toBe("garbage");
+      expect((error as Error).message).toMatch(/floods the serial line/);
+      expect((error as Error).message).not.toContain("\n");
+      await repl.interrupt();
+      expect(boardText((await repl.exec("print(6*7)")).stdout)).toBe("42\n");
+    } finally {
+      await link.close();
+      await stop(served);
+    }
   });
 });
 

@@ -23,6 +23,12 @@ describe("the reproduce line", () => {
     expect(again.stdout.replace(/ in [\d.]+m?s wall \([\d.]+x\)/, "")).toBe(first.stdout.replace(/ in [\d.]+m?s wall \([\d.]+x\)/, ""));
   });
 
+  it("carries the umqtt version and the firmware language", async () => {
+    const run = await cli("run", "example_pub", "--seed", "2", "--umqtt", "1.7.1", "--firmware-lang", "ts");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("reproduce: umqtt-bench run example_pub --seed 2 --umqtt 1.7.1 --firmware-lang ts\n");
+  });
+
   it("quotes what a shell would split", async () => {
     const dir = join(tmp, "my scenarios");
     mkdirSync(dir);
@@ -33,6 +39,25 @@ describe("the reproduce line", () => {
     const run = await cli("run", file, "--seed", "1");
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`reproduce: umqtt-bench run '${file}' --seed 1`);
+  });
+});
+
+describe("output files", () => {
+  it("a --junit path that cannot be written fails before the run (exit 2)", async () => {
+    const file = join(tmp, "a-file");
+    writeFileSync(file, "");
+    const run = await cli("run", "example_sub_led", "--junit", join(file, "j.xml"));
+    expectUsageError(run, /^umqtt-bench: --junit .*a-file\/j\.xml: cannot write \(E[A-Z]+\)$/);
+    expect(run.stdout).toBe(""); // no run, no report
+  });
+
+  it("creates the folders of --junit and --trace", async () => {
+    const junit = join(tmp, "out", "deep", "j.xml");
+    const trace = join(tmp, "traces", "t.jsonl");
+    const run = await cli("run", "example_pub", "--junit", junit, "--trace", trace, "--quiet");
+    expect(run.code).toBe(0);
+    expect(readFileSync(junit, "utf8")).toContain("<testsuite");
+    expect(readFileSync(trace, "utf8")).toContain('"kind":"mqtt"');
   });
 });
 

@@ -16,7 +16,7 @@ function traceEvents(path: string): { kind: string; board?: string; event?: stri
 }
 
 describe("firmware that never yields", () => {
-  for (const kind of ["spin", "microtasks"]) {
+  for (const kind of ["spin", "microtasks", "unawaited-sleep"]) {
     it(`${kind}: the watchdog names the board and the run fails with its report and files (exit 1)`, async () => {
       const junit = join(tmp, kind, "nested", "junit.xml");
       const trace = join(tmp, kind, "trace.jsonl");
@@ -24,6 +24,7 @@ describe("firmware that never yields", () => {
       expect(run.code).toBe(1);
       expect(run.stdout).toContain("board1 has not yielded for 5 s of wall time");
       expect(run.stdout).toMatch(/FAIL\s+runaway_/);
+      expect(run.stdout).toContain("this report is rebuilt from the trace");
       expect(run.stderr).not.toMatch(/\n\s+at /);
       expect(traceEvents(trace).some((e) => e.kind === "board" && e.event === "boot")).toBe(true);
       const xml = readFileSync(junit, "utf8");
@@ -31,6 +32,12 @@ describe("firmware that never yields", () => {
       expect(xml).toContain("has not yielded");
     }, 60_000);
   }
+
+  it("names the board that spins when another board resumed in the same turn", async () => {
+    const run = await cli("run", join(RUNAWAY, "spin-one.yaml"), "--seed", "1", "--quiet");
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain("board1 has not yielded for 5 s of wall time");
+  }, 60_000);
 
   it("SIGTERM stops a stuck run within a second, with the report and trace (exit 130)", async () => {
     const trace = join(tmp, "sigterm.jsonl");
@@ -57,6 +64,19 @@ describe("firmware that never yields", () => {
     expect(await run.exited).toBe(130);
     expect(run.out()).toContain("stopped before the scenario finished");
     expect(readFileSync(junit, "utf8")).not.toMatch(/failures="0"/);
+  }, 60_000);
+});
+
+describe("signals during start-up", () => {
+  it("Ctrl-C while the command is still starting ends with exit 130 and still writes the JUnit", async () => {
+    const junit = join(tmp, "early", "junit.xml");
+    const run = background("run", "example_sub_led", "--junit", junit);
+    await new Promise((r) => setTimeout(r, 500)); // Node is up, the program is still loading
+    run.child.kill("SIGINT");
+    expect(await run.exited).toBe(130);
+    const xml = readFileSync(junit, "utf8");
+    expect(xml).toMatch(/failures="[1-9]/);
+    expect(xml).toContain("stopped before the scenario finished");
   }, 60_000);
 });
 

@@ -5,7 +5,7 @@
 // embedded aedes broker, binary search over the payload size.
 
 import { describe, expect, it } from "vitest";
-import { GENUINE_ESP8266 } from "../../src/emulator/board/heap-calibration.ts";
+import { GENUINE_ESP8266, MEASURED_UNIX32 } from "../../src/emulator/board/heap-calibration.ts";
 import { prints, runScenario } from "../runner/run-scenario.ts";
 
 const FIXTURES = "test/emulator/fixtures";
@@ -83,6 +83,25 @@ steps:
 
   it("fragmentation after a mixed sequence of messages", async () => {
     const { sequence, receiveMax } = GENUINE_ESP8266.fragmentation;
+    within3(await largest(async (n) => (await receive("frozen", [...sequence, n])).ok), receiveMax);
+  });
+
+  for (const load of ["frozen", "mpy", "py"] as const) {
+    it(`our own genuine measurement, fresh heap, umqtt ${load}`, async () => {
+      within3(await largest(async (n) => (await receive(load, [n])).ok), MEASURED_UNIX32.receiveMax[load]);
+    });
+  }
+
+  for (const { sequence, receiveMax } of MEASURED_UNIX32.sequences) {
+    it(`our own genuine measurement after ${sequence.join(", ")}`, async () => {
+      within3(await largest(async (n) => (await receive("frozen", [...sequence, n])).ok), receiveMax);
+    });
+  }
+
+  // Known gap, kept visible: when the model comes within 3% here, this test
+  // starts failing and should become an ordinary one.
+  it.fails(`known gap: after ${MEASURED_UNIX32.knownGap.sequence.join(", ")} the model is more than 3% optimistic`, async () => {
+    const { sequence, receiveMax } = MEASURED_UNIX32.knownGap;
     within3(await largest(async (n) => (await receive("frozen", [...sequence, n])).ok), receiveMax);
   });
 });

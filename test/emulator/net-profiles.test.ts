@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { applyProfileOverrides, getProfile, profileFields, profileNames, ProfileError, resolveProfile } from "../../src/emulator/network/net-profiles.ts";
 
@@ -10,6 +11,19 @@ describe("network profiles", () => {
     expect(getProfile("gprs").latencyMs).toBeGreaterThan(getProfile("wifi").latencyMs);
     expect(JSON.parse(JSON.stringify(getProfile("flaky-wifi")))).toEqual(getProfile("flaky-wifi"));
     for (const name of profileNames()) expect(Object.keys(getProfile(name)).sort()).toEqual(["name", ...profileFields].sort());
+  });
+
+  it("docs/network.md lists every profile's values as they are in the source", () => {
+    const doc = readFileSync(new URL("../../docs/network.md", import.meta.url), "utf8");
+    const header = doc.split("\n").find((l) => l.startsWith("| field |"))!;
+    const names = header.split("|").slice(2, -1).map((c) => c.trim().replace(/`/g, ""));
+    expect(names).toEqual(profileNames());
+    for (const field of profileFields) {
+      const row = doc.split("\n").find((l) => l.startsWith(`| \`${field}\` |`));
+      expect(row, `docs/network.md has no row for ${field}`).toBeDefined();
+      const cells = row!.split("|").slice(2, -1).map((c) => Number(c.trim()));
+      expect(cells, field).toEqual(names.map((n) => getProfile(n)[field]));
+    }
   });
 
   it("overrides any field from key=value pairs", () => {

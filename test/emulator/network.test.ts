@@ -205,6 +205,23 @@ describe("Network: faults as the socket sees them", () => {
     expect(code).toBe(errno.ECONNRESET);
   });
 
+  it("write after the server closed: the first succeeds, then ECONNRESET once the server's RST is back (as lwIP)", async () => {
+    // MicroPython's modlwip: the peer's FIN only marks the socket
+    // STATE_PEER_CLOSED, which still passes the write's error check; the closed
+    // peer answers the data with RST and lwIP's ERR_RST maps to ECONNRESET
+    // (error_lookup_table in extmod/modlwip.c). Not EPIPE as on the unix port.
+    const { clock, net, servers } = setup({ latencyMs: 10 });
+    const r = await drive(clock, async () => {
+      const sock = await connected(net);
+      servers[0]!.end();
+      const eof = await sock.read(1); // the FIN: an empty read
+      const first = await sock.write(enc("a"));
+      await clock.sleep(50); // the data reaches the closed server, its RST comes back
+      return { eof: eof?.length, first, second: await errnoOf(sock.write(enc("b"))) };
+    });
+    expect(r).toEqual({ eof: 0, first: 1, second: errno.ECONNRESET });
+  });
+
   it("short partition: nothing is delivered until it ends, then everything arrives in order", async () => {
     const { clock, net } = setup({ latencyMs: 10 });
     const r = await drive(clock, async () => {

@@ -6,13 +6,13 @@ import { describe, expect, it } from "vitest";
 import { parseScenarioText } from "../../src/emulator/scenario/parse.ts";
 import { packets, prints, runScenario } from "../runner/run-scenario.ts";
 
-const scenario = (umqtt?: string): string => `
+const scenario = (umqtt?: string, firmware = "long_topic_sub.ts"): string => `
 name: long_topic
 timeout: 10s
 boards:
   - name: b1
     board: esp8266
-    firmware: test/emulator/fixtures/long_topic_sub.ts
+    firmware: test/emulator/fixtures/${firmware}
 ${umqtt ? `    umqtt: "${umqtt}"\n` : ""}steps:
   - delay: 3s
 `;
@@ -33,6 +33,15 @@ describe("umqtt version per board", () => {
     // 82 80 00 frames as a SUBSCRIBE of remaining length 0: no packet id.
     const bad = events.find((e) => e.kind === "error" && e.board === "b1" && /malformed MQTT from board/.test(e.message));
     expect(bad).toBeDefined();
+  });
+
+  it("a MicroPython firmware's umqtt is the board's version too", async () => {
+    const { events } = await runScenario(scenario("1.7.1", "long_topic_sub.py"));
+    const [sub] = packets(events, "b1", "subscribe", "out");
+    expect(sub).toBeUndefined(); // 82 80 00 ... never decodes as a SUBSCRIBE
+    expect(events.some((e) => e.kind === "error" && e.board === "b1" && /malformed MQTT from board/.test(e.message))).toBe(true);
+    const fixed = await runScenario(scenario(undefined, "long_topic_sub.py"));
+    expect(packets(fixed.events, "b1", "subscribe", "out")[0].raw.slice(0, 14)).toBe("8280010001007b");
   });
 
   it("the session's umqtt option overrides the board's", async () => {

@@ -3,7 +3,7 @@
 // asked, and fail at once when the board they wait on crashed.
 
 import { describe, expect, it } from "vitest";
-import { packets, runScenario } from "./run-scenario.ts";
+import { packets, prints, runScenario } from "./run-scenario.ts";
 
 const board = "  - { name: board1, board: esp8266, firmware: example_sub_led, net: ideal }";
 
@@ -74,7 +74,7 @@ steps:
 
 describe("a crashed board", () => {
   it("fails the step waiting on it at once, with the crash as the reason", async () => {
-    const { result } = await runScenario(`
+    const { result, events } = await runScenario(`
 name: crashes
 timeout: 60s
 boards:
@@ -86,6 +86,13 @@ steps:
     expect(result.steps[0].detail).toBe("board1 crashed: OSError: -1");
     // keepalive_starvation crashes when the broker drops it at 15 s: long before the 50 s timeout.
     expect(result.steps[0].atMs).toBeLessThan(20_000);
+    // Its traceback names the firmware's line, as MicroPython's would.
+    expect(prints(events, "board1").slice(-3)).toEqual([
+      "Traceback (most recent call last):",
+      // The built-in firmware runs as MicroPython (main.py) or its TypeScript port.
+      expect.stringMatching(/^ {2}File "(main\.py|keepalive_starvation\.ts)", line \d+(, column \d+)?, in <module>$/),
+      "OSError: -1",
+    ]);
   });
 });
 
@@ -100,5 +107,20 @@ steps:
   - wait-serial: { board: board1, text: "not this", timeout: 1s }
 `);
     expect(result.steps[0].detail).toMatch(/^no serial line containing "not this" within 1s; last printed: .*"Connected to broker\.local, subscribed to b'led' topic"$/);
+  });
+});
+
+describe("the session's publish (the watch view's `m`)", () => {
+  it("refuses a wildcard topic instead of sending a packet the broker drops the bench for", async () => {
+    const { createSession } = await import("../../src/emulator/runner/session.ts");
+    const { resolveScenario } = await import("../../src/emulator/scenario/resolve.ts");
+    const session = await createSession(resolveScenario("example_sub_led"), { seed: 1 });
+    try {
+      await session.verdict;
+      await expect(session.publish("a/#", "x")).rejects.toThrow('"a/#" has a wildcard');
+      await session.publish("led", "on"); // the bench's publisher is still connected
+    } finally {
+      await session.stop();
+    }
   });
 });

@@ -134,4 +134,21 @@ describe.skipIf(!hasTmux)("watch in a real terminal", () => {
     },
     180_000,
   );
+
+  it(
+    "firmware calling process.exit(0) crashes its board: the view shows FAIL and the exit code is 1, never 0",
+    async () => {
+      spawnSync("tmux", ["-L", SOCKET, "kill-session", "-t", "watch"], { timeout: 10_000 }); // the first test's, if any
+      tmux("new-session", "-d", "-s", "watch", "-x", "120", "-y", "40", "-c", ROOT, "sh");
+      await waitForScreen((s) => /[$#]\s*$/m.test(s), "the shell prompt", 10_000);
+      tmux("send-keys", "-t", "watch", "node bin/umqtt-bench.js watch test/fixtures/runaway/exits.yaml; echo EXIT=$?", "Enter");
+      const screen = await waitForScreen((s) => VERDICT.test(s.split("\n")[0] ?? "") || /^EXIT=\d+$/m.test(s), "the verdict (or an early exit)", 60_000);
+      expect(screen).not.toMatch(/^EXIT=0$/m);
+      expect(VERDICT.exec(screen.split("\n")[0] ?? "")?.[1]).toBe("FAIL");
+      tmux("send-keys", "-t", "watch", "q");
+      const after = await waitForScreen((s) => /^EXIT=\d+$/m.test(s), "the exit code", 30_000);
+      expect(/^EXIT=(\d+)$/m.exec(after)?.[1]).toBe("1");
+    },
+    120_000,
+  );
 });

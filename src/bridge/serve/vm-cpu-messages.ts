@@ -7,7 +7,13 @@ export interface FileEntry {
   mtime?: number;
 }
 
+/** Indexes into BootData.output.counters (Int32): bytes written by the VM, bytes read by the main thread. */
+export const OUT_WRITTEN = 0;
+export const OUT_READ = 1;
+
 export interface BootData {
+  /** The VM's output ring: `data` bytes, and two counters that only grow. */
+  output: { data: SharedArrayBuffer; counters: SharedArrayBuffer };
   heapBytes: number;
   /** The board's files, restored into the new VM before boot.py runs. */
   files: FileEntry[];
@@ -20,7 +26,6 @@ export interface BootData {
 export type ToCpu = { type: "input"; bytes: Uint8Array };
 
 export type FromCpu =
-  | { type: "output"; bytes: Uint8Array }
   /** Input consumed; `files` when the board's files changed. */
   | { type: "idle"; files?: FileEntry[] }
   /** The VM asked for a soft reset; `rest` is the input after the byte that caused it. */

@@ -5,7 +5,7 @@
 // Only this file and vm-cpu.ts know the VM; see vm-cpu.ts.
 
 import { parentPort, workerData } from "node:worker_threads";
-import type { BootData, FileEntry, FromCpu, ToCpu } from "./vm-cpu-messages.ts";
+import { OUT_READ, OUT_WRITTEN, type BootData, type FileEntry, type FromCpu, type ToCpu } from "./vm-cpu-messages.ts";
 
 const port = parentPort!;
 const boot = workerData as BootData;
@@ -23,16 +23,26 @@ const specifier = "@micropython/micropython-webassembly-pyscript/micropython.mjs
 const { loadMicroPython } = (await import(specifier)) as { loadMicroPython(options: object): Promise<MicroPython> };
 
 let muted = false;
-const mp = await loadMicroPython({
-  heapsize: boot.heapBytes,
-  linebuffer: false,
-  stdout: (chunk: Uint8Array) => {
-    if (!muted) post({ type: "output", bytes: chunk });
-  },
-  stderr: (chunk: Uint8Array) => {
-    if (!muted) post({ type: "output", bytes: chunk });
-  },
-});
+// Output goes through a shared ring (see vm-cpu-messages.ts) that the main
+// thread drains on its own: a program that runs for a long time still shows
+// every byte at once, a flood costs no message per byte, and a full ring
+// blocks the program as a full UART buffer does.
+const ring = new Uint8Array(boot.output.data);
+const counters = new Int32Array(boot.output.counters);
+function output(chunk: Uint8Array): void {
+  if (muted) return;
+  for (const b of chunk) {
+    let written = Atomics.load(counters, OUT_WRITTEN);
+    for (;;) {
+      const read = Atomics.load(counters, OUT_READ);
+      if (written - read < ring.length) break;
+      Atomics.wait(counters, OUT_READ, read, 100);
+    }
+    ring[written % ring.length] = b;
+    Atomics.store(counters, OUT_WRITTEN, ++written);
+  }
+}
+const mp = await loadMicroPython({ heapsize: boot.heapBytes, linebuffer: false, stdout: output, stderr: output });
 const FS = mp.FS;
 
 /** Folders of the VM's own that are not the board's files. */
@@ -79,7 +89,7 @@ function runIfExists(name: string): void {
     mp.runPython(`exec(open('${name}').read(), {'__name__': '__main__'})`);
   } catch (error) {
     const text = error instanceof Error ? error.message : String(error);
-    post({ type: "output", bytes: new TextEncoder().encode(`${text.replace(/\r?\n/g, "\r\n")}\r\n`) });
+    output(new TextEncoder().encode(`${text.replace(/\r?\n/g, "\r\n")}\r\n`));
   }
 }
 
@@ -100,7 +110,7 @@ if (boot.quiet) {
   mp.replInit();
   mp.replProcessChar(0x01);
   muted = false;
-  post({ type: "output", bytes: new TextEncoder().encode("raw REPL; CTRL-B to exit\r\n>") });
+  output(new TextEncoder().encode("raw REPL; CTRL-B to exit\r\n>"));
 } else mp.replInit();
 post({ type: "idle", files: changedFiles() });
 

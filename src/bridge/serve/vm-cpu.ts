@@ -9,7 +9,12 @@
 // reports whenever they change, so the filesystem outlives every VM.
 
 import { Worker } from "node:worker_threads";
-import type { BootData, FileEntry, FromCpu, ToCpu } from "./vm-cpu-messages.ts";
+import { OUT_READ, OUT_WRITTEN, type BootData, type FileEntry, type FromCpu, type ToCpu } from "./vm-cpu-messages.ts";
+
+/** Size of the VM's output ring: a board's UART buffer is far smaller; this only bounds a flood. */
+const RING_BYTES = 64 * 1024;
+/** How often the main thread drains the ring while the VM runs. */
+const DRAIN_MS = 5;
 
 export type ReplKind = "friendly" | "raw";
 
@@ -47,25 +52,38 @@ export class VmCpu implements Cpu {
   private pending = 0;
   private stopped = false;
 
+  private readonly ring = new Uint8Array(new SharedArrayBuffer(RING_BYTES));
+  private readonly counters = new Int32Array(new SharedArrayBuffer(8));
+  private drainTimer: NodeJS.Timeout | null = null;
+  private worker!: Worker;
+
   private constructor(
-    private readonly worker: Worker,
     files: FileEntry[],
+    private readonly events: CpuEvents,
   ) {
     this.files = files;
   }
 
   /** Boots a VM (boot.py, main.py in the friendly REPL, then the prompt) and resolves once it waits for input. */
   static start(options: VmCpuOptions, events: CpuEvents): Promise<VmCpu> {
-    const data: BootData = { heapBytes: options.heapBytes ?? 256 * 1024, files: options.files, mode: options.mode, quiet: options.quiet ?? false };
+    const cpu = new VmCpu(options.files, events);
+    const data: BootData = {
+      heapBytes: options.heapBytes ?? 256 * 1024,
+      files: options.files,
+      mode: options.mode,
+      quiet: options.quiet ?? false,
+      output: { data: cpu.ring.buffer as SharedArrayBuffer, counters: cpu.counters.buffer as SharedArrayBuffer },
+    };
     const worker = new Worker(WORKER_URL, { workerData: data });
-    const cpu = new VmCpu(worker, options.files);
+    cpu.worker = worker;
     cpu.pending = 1; // until booted
+    cpu.drainTimer = setInterval(() => cpu.drain(), DRAIN_MS);
     return new Promise((resolve, reject) => {
       let booted = false;
       worker.on("message", (message: FromCpu) => {
         if (cpu.stopped) return;
-        if (message.type === "output") events.output(message.bytes);
-        else if (message.type === "idle") {
+        cpu.drain(); // output written before this message comes first
+        if (message.type === "idle") {
           if (message.files) cpu.files = message.files;
           cpu.pending = Math.max(0, cpu.pending - 1);
           if (!booted) {
@@ -79,9 +97,25 @@ export class VmCpu implements Cpu {
         }
       });
       worker.on("error", (error) => {
-        if (!booted) reject(error);
+        if (!booted) {
+          void cpu.stop();
+          reject(error);
+        }
       });
     });
+  }
+
+  /** Hands the VM's new output to the REPL front end and frees its room in the ring. */
+  private drain(): void {
+    if (this.stopped) return;
+    const written = Atomics.load(this.counters, OUT_WRITTEN);
+    const read = Atomics.load(this.counters, OUT_READ);
+    if (written === read) return;
+    const bytes = new Uint8Array(written - read);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = this.ring[(read + i) % this.ring.length];
+    Atomics.store(this.counters, OUT_READ, written);
+    Atomics.notify(this.counters, OUT_READ);
+    this.events.output(bytes);
   }
 
   get busy(): boolean {
@@ -96,6 +130,7 @@ export class VmCpu implements Cpu {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.drainTimer) clearInterval(this.drainTimer);
     await this.worker.terminate();
   }
 }

@@ -5,7 +5,7 @@ import { RealClock } from "../../emulator/clock/real-clock.ts";
 import { EmbeddedBroker } from "../../emulator/broker/embedded.ts";
 import { Trace } from "../../emulator/trace.ts";
 import { UsageError } from "../errors.ts";
-import { claimSignals } from "../signals.ts";
+import { claimSignals, signalsReceived } from "../signals.ts";
 
 export async function brokerCommand(options: { port: string; host: string }): Promise<void> {
   const port = Number(options.port);
@@ -19,6 +19,7 @@ export async function brokerCommand(options: { port: string; host: string }): Pr
   let release = (): void => {};
   await new Promise<void>((resolve) => {
     release = claimSignals(() => resolve());
+    if (signalsReceived() > 0) resolve(); // interrupted while starting
   });
   release();
   await broker.close();

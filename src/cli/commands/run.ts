@@ -14,7 +14,7 @@ import { junitReport } from "../report/junit.ts";
 import { reproduceCommand } from "../report/reproduce.ts";
 import { Progress } from "../progress.ts";
 import { sessionOptionsFrom, type RunFlags } from "../session-options.ts";
-import { claimSignals } from "../signals.ts";
+import { claimSignals, signalsReceived } from "../signals.ts";
 import { Supervisor } from "../supervisor/supervisor.ts";
 import { TraceFile } from "../trace-file.ts";
 
@@ -41,7 +41,7 @@ function prepareOutput(flag: string, path: string): void {
 
 export async function runCommand(scenarioArg: string, flags: RunCommandFlags): Promise<void> {
   // Signals are ours from here on; one that came while the flags were read is not lost.
-  let interrupts = 0;
+  let interrupts = signalsReceived();
   let supervisor: Supervisor | undefined;
   const release = claimSignals((count) => {
     interrupts = count;
@@ -84,7 +84,8 @@ export async function runCommand(scenarioArg: string, flags: RunCommandFlags): P
         boards.find((b) => b.name === board)?.leds.find((l) => l.name === led)?.activeLow ?? false;
       process.stdout.write(`${humanReport(result, supervisor.trace.events, activeLow, reproduce)}\n`);
     }
-    process.exitCode = interrupts > 0 ? EXIT.interrupted : exitCodeFor(result);
+    if (outcome.internalError && process.env.UMQTT_BENCH_DEBUG) process.stderr.write(`${outcome.internalError}\n`);
+    process.exitCode = interrupts > 0 ? EXIT.interrupted : outcome.internalError ? EXIT.internal : exitCodeFor(result);
   } finally {
     release();
   }

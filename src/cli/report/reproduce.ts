@@ -1,5 +1,6 @@
 // The report's `reproduce:` line: the command again, with the seed and every
-// flag that changes what runs (boards, network, deadline, clock, broker), and
+// flag that changes what runs (boards, network, deadline, clock, broker,
+// umqtt version, firmware language), and
 // none of the output-only ones, quoted for a POSIX shell.
 
 import type { RunFlags } from "../session-options.ts";
@@ -16,5 +17,7 @@ export function reproduceCommand(scenarioArg: string, flags: RunFlags, seed: num
   if (flags.timeout !== undefined) args.push("--timeout", flags.timeout);
   if (flags.realtime) args.push("--realtime");
   if (flags.broker !== undefined) args.push("--broker", flags.broker);
+  if (flags.umqtt !== undefined) args.push("--umqtt", flags.umqtt);
+  if (flags.firmwareLang !== undefined) args.push("--firmware-lang", flags.firmwareLang);
   return args.map(quote).join(" ");
 }

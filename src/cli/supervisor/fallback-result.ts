@@ -86,6 +86,9 @@ export function resultFromTrace(facts: FallbackFacts): RunResult {
     steps: steps(scenario, events, facts.failure),
     boards: facts.boards.map((b) => board(b, events)),
     failure: facts.failure,
-    notes: explainQuirks(events),
+    notes: [
+      ...explainQuirks(events),
+      "The session thread was stopped from outside, so this report is rebuilt from the trace: heap and network figures are the last the trace recorded.",
+    ],
   };
 }

@@ -29,6 +29,8 @@ export type FromSessionThread =
   | { type: "event"; event: TraceEvent }
   | { type: "result"; result: RunResult }
   /** Bad input found while loading (exit 2): the error's class name and one-line message. */
-  | { type: "load-error"; name: string; message: string; stack?: string };
+  | { type: "load-error"; name: string; message: string; stack?: string }
+  /** An error of the bench's own code on the session thread after loading (exit 3, with the report). */
+  | { type: "internal-error"; message: string; stack?: string };
 
 export type ToSessionThread = { type: "stop" };

@@ -2,44 +2,31 @@
 // every trace event to the supervisor as it happens. Firmware runs on this
 // thread's event loop, so nothing here can stop firmware that never yields;
 // the supervisor's watchdog does, from the main thread. What firmware can do
-// to this thread is contained: process.exit() raises in the firmware, and
-// uncaught errors crash the board they came from.
+// to this thread is contained (containment.ts).
 
 import { parentPort, workerData } from "node:worker_threads";
 import { createSession, type Session } from "../../emulator/runner/session.ts";
-import { boardForError } from "../../emulator/runner/crash-attribution.ts";
 import { Trace } from "../../emulator/trace.ts";
 import type { FromSessionThread, SessionThreadData, ToSessionThread } from "./protocol.ts";
 import { HeartbeatWriter } from "./watchdog.ts";
-
-/** What firmware gets for calling process.exit(): like MicroPython's sys.exit(), an exception. */
-class SystemExit extends Error {
-  override name = "SystemExit";
-}
+import { containFirmware } from "./containment.ts";
 
 const port = parentPort!;
 const { data } = workerData as { data: SessionThreadData };
 const send = (message: FromSessionThread): void => port.postMessage(message);
 const heartbeat = new HeartbeatWriter(data.heartbeat);
 const boardIndex = new Map(data.scenario.boards.map((b, i) => [b.name, i]));
-let lastResumed: string | undefined;
 let session: Session | undefined;
 
-process.exit = ((code?: number | string | null) => {
-  throw new SystemExit(`process.exit(${code ?? ""}) called by firmware: a board cannot end the bench`);
-}) as typeof process.exit;
-
-/** An error nothing caught: the crash of the board it came from (or, before boards run, an internal error). */
-function uncaught(error: unknown): void {
-  const board = session ? boardForError(error, session.boardHosts, lastResumed) : undefined;
-  if (session && board) {
-    session.crashBoard(board, error);
-    return;
-  }
-  send({ type: "load-error", name: "InternalError", message: error instanceof Error ? `${error.name}: ${error.message}` : String(error), stack: (error as Error)?.stack });
-}
-process.on("uncaughtException", uncaught);
-process.on("unhandledRejection", uncaught);
+const containment = containFirmware(
+  () => session,
+  (error) => {
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const stack = error instanceof Error ? error.stack : undefined;
+    send(session ? { type: "internal-error", message, stack } : { type: "load-error", name: "InternalError", message, stack });
+  },
+  (board) => heartbeat.resumed(boardIndex.get(board) ?? -1),
+);
 
 const trace = new Trace();
 trace.subscribe((event) => send({ type: "event", event }));
@@ -62,12 +49,7 @@ try {
   session = await createSession(data.scenario, {
     ...data.options,
     trace,
-    firmwareWatch: {
-      resumed: (board) => {
-        lastResumed = board;
-        heartbeat.resumed(boardIndex.get(board) ?? -1);
-      },
-    },
+    firmwareWatch: containment.firmwareWatch,
   });
 } catch (error) {
   const err = error instanceof Error ? error : new Error(String(error));

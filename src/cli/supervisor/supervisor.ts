@@ -16,6 +16,8 @@ import { createHeartbeat, Watchdog } from "./watchdog.ts";
 
 /** Wall time without a heartbeat after which firmware is declared stuck. */
 export const DEFAULT_STALL_MS = 5_000;
+/** The same while the scenario loads (board files, firmware modules, thousands of boards). */
+const LOADING_STALL_MS = 60_000;
 /** How long a stop waits for the session thread's own result before rebuilding it. */
 const STOP_GRACE_MS = 700;
 
@@ -35,6 +37,8 @@ export interface SupervisedOutcome {
   boards: readonly BoardInfo[];
   /** The session thread had to be abandoned (stuck firmware, died, second Ctrl-C). */
   abandoned?: string;
+  /** The bench's own code failed (exit 3); its stack. */
+  internalError?: string;
 }
 
 export interface SupervisorOptions {
@@ -57,6 +61,7 @@ export class Supervisor {
   readonly ready: Promise<void> = new Promise((resolve) => (this.resolveReady = resolve));
   private rejectOutcome!: (error: Error) => void;
   private graceTimer: NodeJS.Timeout | undefined;
+  private internalError: string | undefined;
   /** Resolves with the run's outcome; rejects with a LoadError when the scenario could not load. */
   readonly outcome: Promise<SupervisedOutcome>;
 
@@ -75,10 +80,27 @@ export class Supervisor {
     this.worker = startTsWorker(new URL("./session-thread.ts", import.meta.url), data, { stdout: true });
     this.worker.stdout.pipe(process.stderr, { end: false });
     this.worker.on("message", (message: FromSessionThread) => this.receive(message));
-    this.worker.on("error", (error) => this.abandon(`the session thread failed: ${error.name}: ${error.message}`, "fail"));
-    this.worker.on("exit", (code) => this.abandon(`the session thread ended unexpectedly (exit code ${code})`, "fail"));
+    this.worker.on("error", (error) => {
+      if ((error as NodeJS.ErrnoException).code === "ERR_WORKER_OUT_OF_MEMORY") {
+        // Firmware scheduling without yielding (sleep_ms without await in a loop) fills memory before the watchdog fires.
+        const board = this.lastBoard();
+        this.abandon(`the run ran out of memory${board ? `; ${board}'s firmware ran last (a loop that never awaits?)` : ""}`, "fail");
+        return;
+      }
+      this.internalError = error.stack ?? error.message;
+      this.abandon(`internal error: the session thread failed: ${error.name}: ${error.message}`, "fail");
+    });
+    this.worker.on("exit", (code) => {
+      this.internalError = `exit code ${code}`;
+      this.abandon(`internal error: the session thread ended unexpectedly (exit code ${code})`, "fail");
+    });
     const stallMs = supervisorOptions.stallMs ?? DEFAULT_STALL_MS;
-    this.watchdog = new Watchdog(heartbeat, stallMs, (index, stalledMs) => this.stalled(index, stalledMs));
+    // Firmware runs only once the session is ready; building thousands of boards may hold the thread longer.
+    this.watchdog = new Watchdog(
+      heartbeat,
+      () => (this.isReady ? stallMs : LOADING_STALL_MS),
+      (index, stalledMs) => this.stalled(index, stalledMs),
+    );
   }
 
   private receive(message: FromSessionThread): void {
@@ -97,16 +119,21 @@ export class Supervisor {
       case "result":
         this.settle({ result: message.result, boards: this.boards });
         return;
+      case "internal-error":
+        this.internalError = message.stack ?? message.message;
+        this.abandon(`internal error: ${message.message}`, "fail");
+        return;
       case "load-error":
-        if (this.isReady) {
-          this.abandon(`internal error on the session thread: ${message.message}`, "fail");
-          return;
-        }
         this.settled = true;
         this.cleanUp();
         this.rejectOutcome(new LoadError(message.name, message.message, message.stack));
         return;
     }
+  }
+
+  private lastBoard(): string | undefined {
+    const index = this.watchdog.lastBoardIndex();
+    return index !== undefined && this.isReady ? this.scenario.boards[index]?.name : undefined;
   }
 
   private stalled(index: number | undefined, stalledMs: number): void {
@@ -146,7 +173,7 @@ export class Supervisor {
       failure: reason,
       wallMs: performance.now() - this.startedWall,
     });
-    this.settle({ result, boards: this.boards, abandoned: reason });
+    this.settle({ result, boards: this.boards, abandoned: reason, internalError: this.internalError });
   }
 
   private settle(outcome: SupervisedOutcome): void {

@@ -43,13 +43,14 @@ export class Watchdog {
   private lastChange = performance.now();
   private fired = false;
 
+  /** `stallMs` is asked at each check: loading a large scenario may legitimately take longer than a run's turn. */
   constructor(
     buffer: SharedArrayBuffer,
-    private readonly stallMs: number,
+    private readonly stallMs: () => number,
     private readonly onStall: (lastBoardIndex: number | undefined, stalledMs: number) => void,
   ) {
     this.cells = new Int32Array(buffer);
-    this.timer = setInterval(() => this.check(), Math.min(250, stallMs / 4));
+    this.timer = setInterval(() => this.check(), Math.min(250, stallMs() / 4));
   }
 
   private check(): void {
@@ -60,11 +61,17 @@ export class Watchdog {
       this.lastChange = now;
       return;
     }
-    if (!this.fired && now - this.lastChange >= this.stallMs) {
+    if (!this.fired && now - this.lastChange >= this.stallMs()) {
       this.fired = true;
       const last = Atomics.load(this.cells, LAST_BOARD);
       this.onStall(last > 0 ? last - 1 : undefined, now - this.lastChange);
     }
+  }
+
+  /** The board (its index) whose firmware the session thread resumed last. */
+  lastBoardIndex(): number | undefined {
+    const last = Atomics.load(this.cells, LAST_BOARD);
+    return last > 0 ? last - 1 : undefined;
   }
 
   stop(): void {

@@ -25,6 +25,8 @@ export interface PendingRead {
 export class Conn implements NetConnection {
   status: ConnStatus = "connecting";
   onBytes?: (dir: "out" | "in", bytes: Uint8Array) => void;
+  /** Told after anything a poll() could see changed: bytes or EOF arrived, the connection opened or failed. */
+  onChange?: () => void;
   readonly out: Link;
   readonly in: Link;
   readonly board: string;
@@ -108,6 +110,7 @@ export class Conn implements NetConnection {
     }
     this.net.connGone(this);
     this.net.activity();
+    this.onChange?.();
   }
 
   /** Fail after `ms` unless the connection ended meanwhile. */
@@ -190,6 +193,7 @@ export class Conn implements NetConnection {
         this.net.emit("close", `#${this.id} connection refused by ${this.addr.host}:${this.addr.port}`);
         this.settleOpen(this.error);
         this.net.connGone(this);
+        this.onChange?.();
         return;
       case "fin":
         this.rxEof = true;
@@ -213,6 +217,7 @@ export class Conn implements NetConnection {
 
   /** Complete the blocked read if it can be: n bytes, EOF, or a re-armed timeout. */
   servePending(): void {
+    this.onChange?.();
     const p = this.pending;
     if (!p) return;
     if (this.rx.length >= p.n || this.rxEof) {

@@ -8,15 +8,25 @@ export interface FirmwareWatch {
   resumed(board: string): void;
 }
 
+/**
+ * `value`, marking when it settles. The firmware's continuation runs one
+ * microtask after the mark; other boards resuming in the same turn would mark
+ * in between, so the mark is repeated in a microtask queued just before that
+ * continuation: the last mark before a continuation is always its own board.
+ */
 function marked<T>(value: T, mark: () => void): T {
   if (!(value instanceof Promise)) return value;
+  const settle = (): void => {
+    mark();
+    queueMicrotask(mark);
+  };
   return value.then(
     (v) => {
-      mark();
+      settle();
       return v;
     },
     (error: unknown) => {
-      mark();
+      settle();
       throw error;
     },
   ) as T;

@@ -47,7 +47,7 @@ export interface SessionOptions {
 }
 
 export async function createSession(scenario: Scenario, options: SessionOptions): Promise<Session> {
-  // A real clock starts now, so wall time is counted from here too.
+  // A real clock starts now, so its run's wall time is counted from here too.
   const startedWall = performance.now();
   const trace = options.trace ?? new Trace(options.keepTrace ?? true);
   const realtime = options.realtime === true || options.brokerUrl !== undefined;
@@ -57,7 +57,8 @@ export async function createSession(scenario: Scenario, options: SessionOptions)
     : await EmbeddedBroker.start({ clock, trace, onActivity: () => clock.markActivity?.() });
   try {
     const boards = await createBoardHosts(scenario, { ...options, clock, trace, broker });
-    return new Session(scenario, options, clock, trace, broker, boards, startedWall);
+    // A virtual run's wall time starts with the run, after loading; a real clock's time started above.
+    return new Session(scenario, options, clock, trace, broker, boards, realtime ? startedWall : performance.now());
   } catch (error) {
     await broker.close();
     throw error;
@@ -159,6 +160,8 @@ export class Session implements BenchSession {
 
   async publish(topic: string, payload: string, qos: 0 | 1 = 0, retain = false): Promise<void> {
     if (!this.bench) throw new StepFailure("the bench's MQTT client is not connected yet");
+    // Scenario files are checked when they load; this guards the watch view's publish.
+    if (/[#+]/.test(topic)) throw new StepFailure(`"${topic}" has a wildcard (+ or #): publish to one topic`);
     await this.bench.publish(topic, payload, qos, retain);
   }
 

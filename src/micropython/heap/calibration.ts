@@ -4,11 +4,11 @@
 // Python in every usual calling form, including from generators iterated by
 // for, all(), any() and enumerate()), gc.collect(), and an allocation that
 // fails as the first allocation of its operation (bytes(n), repetition,
-// concatenation). Only those call sites are trusted later. The shapes, and
+// concatenation), also when the allocation threshold is what calls. Only those call sites are trusted later. The shapes, and
 // why each is safe, are in docs/architecture.md ("VM heap").
 
 import { wasmStack, CallSiteAllowlist, type WasmStack } from "./call-sites.ts";
-import type { MicroPythonInstance } from "./vm-types.ts";
+import type { LoadedVm as MicroPythonInstance } from "./vm-types.ts";
 
 const PROBE = "_heapcal";
 const MODULE = "_heapcal_mod";
@@ -101,6 +101,8 @@ _heapcal.nest(_f0)
 _heapcal.nest(lambda: _heapcal.nest(_f0))
 exec("_s()")
 exec("_f0()", {"_f0": _f0})
+exec(compile("_s()", "_heapcal", "exec"), {"_s": _s})
+exec(compile("def _h():\\n    _s()\\n_h()", "_heapcal", "exec"), {"_s": _s})
 import sys
 sys.modules.pop("${MODULE}", None)
 import ${MODULE}
@@ -162,6 +164,15 @@ except MemoryError:
 _half = None
 `;
 
+/** Python whose next gc_collect() comes from the allocation threshold (gc.threshold), at a first allocation. */
+const THRESHOLD_SHAPES = `
+gc.threshold(1)
+_heapcal.arm(); _t = bytes(10)
+_heapcal.arm(); _t = b"t" * 10
+gc.threshold(-1)
+_t = None
+`;
+
 export interface Calibration {
   allowlist: CallSiteAllowlist;
   /** Start offset of the bytecode interpreter's WebAssembly function (mp_execute_bytecode): a Python frame on the stack. */
@@ -178,6 +189,7 @@ export function calibrate(mp: MicroPythonInstance, setGcHook: (hook: (() => void
   const allowlist = new CallSiteAllowlist();
   let armed = false;
   let collectShapesSeen = 0;
+
   const depthStacks: WasmStack[] = [];
   mp.registerJsModule(PROBE, {
     site: () => allowlist.add(wasmStack()),
@@ -206,6 +218,7 @@ export function calibrate(mp: MicroPythonInstance, setGcHook: (hook: (() => void
     mp.runPython(`import ${PROBE}\n${PYTHON_FRAME_SHAPES}`);
     void mp.runPythonAsync?.("_s()");
     mp.runPython(`import gc, ${PROBE}\n_H = ${Math.max(1 << 24, freeBytes * 4)}\n_FREE = ${freeBytes}\n${COLLECT_SHAPES}`);
+    mp.runPython(`import gc, ${PROBE}\n${THRESHOLD_SHAPES}`);
   } finally {
     setGcHook(null);
     mp.FS.unlink(`/lib/${MODULE}.py`);
@@ -251,5 +264,5 @@ function bytecodeFunctionOf(stacks: WasmStack[]): number {
   return innermost;
 }
 
-/** gc.collect() twice, twice each for bytes(n), bytes * n, str * n, bytes + bytes and str + str, once in all(), any(), enumerate(). */
-export const EXPECTED_COLLECT_SHAPES = 2 + 2 * 5 + 3;
+/** gc.collect() twice, twice each for bytes(n), bytes * n, str * n, bytes + bytes and str + str, once in all(), any(), enumerate(); two threshold calls. */
+export const EXPECTED_COLLECT_SHAPES = 2 + 2 * 5 + 3 + 2;

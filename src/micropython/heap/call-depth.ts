@@ -4,7 +4,7 @@
 // of one call. Its address differs between builds, so it is found by watching
 // which word of the VM's static memory follows the call depth 0, 1, 2, 3.
 
-import type { MicroPythonInstance } from "./vm-types.ts";
+import type { LoadedVm as MicroPythonInstance } from "./vm-types.ts";
 
 const PROBE = "_heapdepth";
 

@@ -17,6 +17,9 @@ export interface WasmStack {
 }
 
 const holder: { stack?: unknown } = {};
+/** Frames looked at; a deeper stack ends in UNSEEN, a call site never known, so it is never taken as safe. */
+const MAX_FRAMES = 256;
+const UNSEEN = -1;
 /** Whether this thread's engine hands over V8's own frames (decided on first use). */
 let structured: boolean | undefined;
 const FRAME = /wasm-function\[(\d+)\]:0x([0-9a-f]+)/g;
@@ -29,18 +32,22 @@ export function wasmStack(): WasmStack {
   const limit = Error.stackTraceLimit;
   const out: WasmStack = { sites: [], functions: [] };
   if (structured === false) {
-    Error.stackTraceLimit = Infinity;
+    Error.stackTraceLimit = MAX_FRAMES;
     const text = new Error().stack ?? "";
     Error.stackTraceLimit = limit;
     for (const m of text.matchAll(FRAME)) {
       out.sites.push(parseInt(m[2], 16));
-      out.functions.push(-1 - Number(m[1])); // a function index, kept apart from start offsets
+      out.functions.push(-2 - Number(m[1])); // a function index, kept apart from start offsets and UNSEEN
+    }
+    if (text.split("\n").length > MAX_FRAMES) {
+      out.sites.push(UNSEEN);
+      out.functions.push(UNSEEN);
     }
     return out;
   }
   const prepare = Error.prepareStackTrace;
   Error.prepareStackTrace = (_error, frames) => frames;
-  Error.stackTraceLimit = Infinity;
+  Error.stackTraceLimit = MAX_FRAMES;
   let frames: unknown;
   try {
     Error.captureStackTrace(holder, wasmStack);
@@ -57,7 +64,24 @@ export function wasmStack(): WasmStack {
     out.sites.push(frame.getPosition());
     out.functions.push(frame.getEnclosingColumnNumber!()!);
   }
+  if ((frames as V8CallSite[]).length >= MAX_FRAMES) {
+    out.sites.push(UNSEEN);
+    out.functions.push(UNSEEN);
+  }
   return out;
+}
+
+/**
+ * Whether the frame `depth` levels from the outermost one in `now` may be
+ * the same activation as in `then`: the same functions from the outermost
+ * frame down to it. When not, it was entered after `then` was taken.
+ */
+export function mayBeSameActivation(then: WasmStack, now: WasmStack, depth: number): boolean {
+  const a = then.functions.length;
+  const b = now.functions.length;
+  if (depth >= a || depth >= b) return false;
+  for (let i = 0; i <= depth; i++) if (then.functions[a - 1 - i] !== now.functions[b - 1 - i]) return false;
+  return true;
 }
 
 /** Call sites seen while running code known to be safe to collect in. */
@@ -84,9 +108,19 @@ export class CallSiteAllowlist {
    * list(generator), print -> __str__).
    */
   unknownBelow(stack: WasmStack, fn: number): boolean {
+    return this.outermostUnknownBelow(stack, fn) >= 0;
+  }
+
+  /**
+   * The outermost such unknown frame, as its depth counted from the
+   * outermost frame (0), or -1 when there is none.
+   */
+  outermostUnknownBelow(stack: WasmStack, fn: number): number {
     const boundary = stack.functions.indexOf(fn);
-    if (boundary < 0) return false;
-    for (let i = boundary; i < stack.sites.length; i++) if (!this.known.has(stack.sites[i])) return true;
-    return false;
+    if (boundary < 0) return -1;
+    for (let i = stack.sites.length - 1; i >= boundary; i--) {
+      if (!this.known.has(stack.sites[i])) return stack.sites.length - 1 - i;
+    }
+    return -1;
   }
 }

@@ -6,10 +6,10 @@
 
 import { findCallDepthCounter } from "./call-depth.ts";
 import { calibrate, EXPECTED_COLLECT_SHAPES } from "./calibration.ts";
-import { wasmStack, type CallSiteAllowlist } from "./call-sites.ts";
+import { mayBeSameActivation, wasmStack, type CallSiteAllowlist, type WasmStack } from "./call-sites.ts";
 import { GcArea, type AreaSnapshot, type HeapFigures } from "./gc-area.ts";
 import { armNextMicroPythonLoad, patchedVm, type PatchedVm } from "./load-hook.ts";
-import type { LoadMicroPythonOptions, MicroPythonInstance } from "./vm-types.ts";
+import type { LoadedVm, LoadMicroPythonOptions, MicroPythonInstance } from "./vm-types.ts";
 
 export type { HeapFigures } from "./gc-area.ts";
 export type { LoadMicroPythonOptions, MicroPythonInstance } from "./vm-types.ts";
@@ -17,18 +17,18 @@ export type { LoadMicroPythonOptions, MicroPythonInstance } from "./vm-types.ts"
 export interface HeapBudget {
   /** A real garbage collection, callable from inside a JS function that Python called (a blocking point: sleep, socket wait). */
   collect(): void;
-  /** As gc would report them on the device. */
+  /** As gc would report them on the device: free and largest free block exactly, used counted from boot. */
   figures(): { budget: number; free: number; used: number; largestFree: number };
 }
 
 /** Counters for benchmarks and tests. */
 export interface HeapStats {
-  /** Full collections (gc.collect(), failed allocations, blocking points), with only known-safe C functions on the stack. */
+  /** Full collections (gc.collect(), failed allocations, the threshold, blocking points): only known-safe C functions on the stack. */
   collections: number;
   /**
    * Collections with a C function on the stack that may hold objects only in
-   * locals: everything allocated since the last full collection, and what the
-   * C stack points to, was kept.
+   * locals: what the C stack points to, and everything allocated since the
+   * last collection before that function was entered, was kept.
    */
   partial: number;
   /** collect() calls that did not collect: less than 1/16 of the budget allocated since the last collection. */
@@ -76,8 +76,9 @@ interface InstalledHeap extends HeapBudget {
  * with heapLoadOptions(budgetBytes) and after the host's own glue is
  * imported, before boot.py runs.
  */
-export function installHeapBudget(mp: MicroPythonInstance, budgetBytes: number): HeapBudget {
+export function installHeapBudget(vmInstance: MicroPythonInstance, budgetBytes: number): HeapBudget {
   checkBudget(budgetBytes);
+  const mp = vmInstance as LoadedVm;
   const vm = patchedVm();
   if (!vm || vm.memory.buffer !== mp._module.HEAPU8.buffer) {
     throw new Error("VM heap: this VM was not loaded with heapLoadOptions(); merge them into loadMicroPython's options");
@@ -91,14 +92,22 @@ export function installHeapBudget(mp: MicroPythonInstance, budgetBytes: number):
   } catch {
     area = GcArea.find(heap, loadedHeapSize(budgetBytes), heap().length);
   }
-  const depthAddr = findCallDepthCounter(mp, area.poolStart);
-  const collector = new NestedCollector(mp, vm, depthAddr);
-
-  const { allowlist, bytecodeFunction, collectShapesSeen } = calibrate(mp, (hook) => (vm.onGcCollect = hook), area.figures(0).free);
-  if (collectShapesSeen !== EXPECTED_COLLECT_SHAPES) {
-    throw new Error(`VM heap: gc_collect() was reached ${collectShapesSeen} times in calibration, expected ${EXPECTED_COLLECT_SHAPES}`);
-  }
+  // The host's glue may have put its own `gc` in sys.modules; start-up needs the VM's.
+  mp.runPython('import sys\n__heap_host_gc = sys.modules.pop("gc", None)\ndel sys');
+  let collector: NestedCollector;
+  let calibration: ReturnType<typeof calibrate>;
   const startUp: unknown[] = [];
+  try {
+    collector = new NestedCollector(mp, vm, findCallDepthCounter(mp, area.poolStart));
+    calibration = calibrate(mp, (hook) => (vm.onGcCollect = hook), area.figures(0).free);
+    if (calibration.collectShapesSeen !== EXPECTED_COLLECT_SHAPES) {
+      throw new Error(`VM heap: gc_collect() was reached ${calibration.collectShapesSeen} times in calibration, expected ${EXPECTED_COLLECT_SHAPES}`);
+    }
+    // Collect every 1/8 of the budget allocated, so that what a partial collection must keep stays recent.
+    mp.runPython(`import gc\ngc.threshold(${Math.floor(budgetBytes / 8)})\ndel gc`);
+  } finally {
+    mp.runPython('import sys\nif __heap_host_gc is not None:\n    sys.modules["gc"] = __heap_host_gc\ndel __heap_host_gc, sys');
+  }
   for (let round = 0; round < 4; round++) {
     collector.collect();
     if (area.lowestHole() === 0) break;
@@ -106,7 +115,7 @@ export function installHeapBudget(mp: MicroPythonInstance, budgetBytes: number):
   }
   if (area.lowestHole() !== 0) throw new Error("VM heap: could not pack the start-up objects");
   area.shrinkToFree(budgetBytes);
-
+  const { allowlist, bytecodeFunction } = calibration;
   const installed = new BudgetedHeap(budgetBytes, area, allowlist, bytecodeFunction, collector, vm, startUp);
   vm.onGcCollect = () => installed.onVmCollect();
   return installed;
@@ -119,7 +128,7 @@ export function installHeapBudget(mp: MicroPythonInstance, budgetBytes: number):
  * are filled with bytes objects kept for the VM's lifetime: they count as
  * used, as the board's own start-up objects do. Returns what keeps them.
  */
-function packStartUpObjects(mp: MicroPythonInstance, area: GcArea): unknown {
+function packStartUpObjects(mp: LoadedVm, area: GcArea): unknown {
   let kept: unknown = null;
   mp.registerJsModule("_heapfill", {
     hole: () => area.lowestHole(),
@@ -155,7 +164,7 @@ class NestedCollector {
   private readonly callable: { _ref: number };
 
   constructor(
-    private readonly mp: MicroPythonInstance,
+    private readonly mp: LoadedVm,
     private readonly vm: PatchedVm,
     private readonly depthAddr: number,
   ) {
@@ -181,13 +190,21 @@ class NestedCollector {
   }
 }
 
+/** Partial collections remembered as baselines (each holds a copy of the area). */
+const MAX_HISTORY = 8;
+
 class BudgetedHeap implements InstalledHeap {
   readonly stats: HeapStats = { collections: 0, partial: 0, unchanged: 0, lastUnsafeSite: undefined };
   private collecting = false;
-  /** The area after the last full collection, and after the last collection of any kind. */
-  private afterFullCollection: AreaSnapshot;
+  /**
+   * The area after each collection since the last full one (that one first),
+   * with the stack it ran on: the baselines a partial collection chooses from.
+   */
+  private history: { stack: WasmStack; after: AreaSnapshot }[];
   private afterCollection: AreaSnapshot;
   private usedAfterCollection: number;
+  /** Bytes in use when the budget was installed. */
+  private readonly startUpBytes: number;
 
   constructor(
     private readonly budget: number,
@@ -199,9 +216,10 @@ class BudgetedHeap implements InstalledHeap {
     /** The objects filling start-up's holes (packStartUpObjects), held for the VM's lifetime. */
     readonly startUpFill: unknown,
   ) {
-    this.afterFullCollection = area.snapshot();
-    this.afterCollection = this.afterFullCollection;
+    this.afterCollection = area.snapshot();
+    this.history = [{ stack: { sites: [], functions: [] }, after: this.afterCollection }];
     this.usedAfterCollection = area.figures(budget).used;
+    this.startUpBytes = this.usedAfterCollection;
   }
 
   /**
@@ -217,34 +235,55 @@ class BudgetedHeap implements InstalledHeap {
       this.stats.unchanged++;
       return;
     }
-    this.collectHere();
+    this.collectHere(wasmStack());
   }
 
-  /** The VM's gc_collect(): gc.collect(), or an allocation that found no room. */
+  /**
+   * The VM's gc_collect(): gc.collect(), an allocation that found no room, or
+   * the allocation threshold (every 1/8 of the budget allocated). Whatever
+   * calls, the VM will not call again for this allocation, so a collection
+   * runs: full, or partial where that is not safe.
+   */
   onVmCollect(): void {
-    if (!this.collecting) this.collectHere();
+    if (!this.collecting) this.collectHere(wasmStack());
   }
 
+  /**
+   * Free and largest free block as gc_info() counts them; used is what was
+   * allocated after boot (the VM's and the host's start-up objects are not
+   * the board's), so used + free is the budget.
+   */
   figures(): HeapFigures {
-    return this.area.figures(this.budget);
+    const f = this.area.figures(this.budget);
+    return { ...f, used: Math.max(0, f.used - this.startUpBytes) };
+  }
+
+  /** The area to count "new" objects from, for a partial collection on `stack`. */
+  private baselineFor(stack: WasmStack): AreaSnapshot {
+    const depth = this.allowlist.outermostUnknownBelow(stack, this.bytecodeFunction);
+    if (depth < 0) return this.afterCollection;
+    // The last full collection ran with no unknown function on the stack, so this one was entered after it.
+    for (let i = this.history.length - 1; i > 0; i--) {
+      if (!mayBeSameActivation(this.history[i].stack, stack, depth)) return this.history[i].after;
+    }
+    return this.history[0].after;
   }
 
   /**
    * A full collection when every C function on the stack is a known-safe call
    * site. Otherwise a partial one, which first marks what the C stack points
-   * to and what is new since the last collection (since the last full one
-   * when the unknown function called back into Python and so may have held
-   * its objects across collections), so that no object a C function holds
-   * only in a local is freed under it.
+   * to and what is new since the last collection, so that no object a C
+   * function holds only in a local is freed under it. When the unknown C
+   * function lies below the innermost Python frame, it called back into
+   * Python and may have held its objects across collections: "new" is then
+   * counted from the last collection that ran before it was entered.
    */
-  private collectHere(): void {
-    const stack = wasmStack();
+  private collectHere(stack: WasmStack): void {
     const unsafe = this.allowlist.unknownIn(stack);
     this.collecting = true;
     try {
       if (unsafe !== undefined) {
-        const since = this.allowlist.unknownBelow(stack, this.bytecodeFunction) ? this.afterFullCollection : this.afterCollection;
-        this.area.markNewAndRange(since, this.vm.stackCurrent(), this.vm.stackBase());
+        this.area.markNewAndRange(this.baselineFor(stack), this.vm.stackCurrent(), this.vm.stackBase());
         this.stats.partial++;
         this.stats.lastUnsafeSite = unsafe;
       }
@@ -254,7 +293,13 @@ class BudgetedHeap implements InstalledHeap {
       this.collecting = false;
     }
     this.afterCollection = this.area.snapshot();
-    if (unsafe === undefined) this.afterFullCollection = this.afterCollection;
+    const entry = { stack, after: this.afterCollection };
+    if (unsafe === undefined) this.history = [entry];
+    else {
+      this.history.push(entry);
+      // Forgetting a middle entry only makes a later baseline older: more is kept, never less.
+      if (this.history.length > MAX_HISTORY) this.history.splice(1, 1);
+    }
     this.usedAfterCollection = this.area.figures(this.budget).used;
   }
 }

@@ -8,7 +8,16 @@ export interface LoadMicroPythonOptions {
   pystack: number;
 }
 
-/** The Emscripten module behind a loaded VM (`mp._module`). */
+/** What `loadMicroPython` resolves to, as callers declare it: the heap needs no more of them. */
+export interface MicroPythonInstance {
+  _module: { HEAPU8: Uint8Array };
+  runPython(code: string): unknown;
+  pyimport(name: string): any;
+  registerJsModule(name: string, module: object): void;
+  FS: { mkdirTree(path: string): void; writeFile(path: string, data: string): void };
+}
+
+/** The Emscripten module behind a loaded VM (`mp._module`), with the exports the package always has. */
 export interface EmscriptenModule {
   HEAPU8: Uint8Array;
   _malloc(size: number): number;
@@ -17,12 +26,9 @@ export interface EmscriptenModule {
   _proxy_c_to_js_call(ref: number, nArgs: number, args: number, out: number): void;
 }
 
-/** What `loadMicroPython` resolves to, as far as the heap needs it. */
-export interface MicroPythonInstance {
+/** The loaded VM as it is at run time. */
+export interface LoadedVm extends MicroPythonInstance {
   _module: EmscriptenModule;
-  runPython(code: string): unknown;
   runPythonAsync?(code: string): unknown;
-  pyimport(name: string): any;
-  registerJsModule(name: string, module: object): void;
-  FS: { mkdirTree(path: string): void; writeFile(path: string, data: string): void; unlink(path: string): void };
+  FS: MicroPythonInstance["FS"] & { unlink(path: string): void };
 }

@@ -39,7 +39,18 @@ export interface VmContext {
   /** Run Python callable `fn` (an id from the VM's `ref`) in the VM; resolves with what it returned. */
   invoke(fn: number, args: Value[]): Promise<Value>;
   /** machine.reset() / soft_reset(): the VM reboots once this call returns. */
-  reboot(kind: "reset" | "soft reset"): void;
+  reboot(kind: "reset" | "soft reset" | "watchdog reset"): void;
+  /**
+   * Answer the VM's innermost blocked call with `error` (raised in Python: the
+   * very object for a Python exception a callback raised, else a new exception
+   * of the class named `error.name`, looked up in register_exc()'s and builtins) as
+   * soon as it waits, instead of that call's own answer; invocations still
+   * queued are dropped. For events that unwind the firmware from outside (a
+   * watchdog reset). False when the VM has already ended.
+   */
+  interrupt(error: Error): boolean;
+  /** The VM is still running (not ended or stopped). */
+  alive(): boolean;
 }
 
 /** One host operation: `op(ctx, args)`; a promise makes the Python caller block until it settles. */

@@ -6,11 +6,17 @@ import type { HostModule, Op } from "./context.ts";
 import { machineModule } from "./machine.ts";
 import { timeModule } from "./time.ts";
 import { umqttModule } from "./umqtt.ts";
+import { networkModule } from "./network.ts";
+import { socketModule } from "./socket.ts";
+import { selectModule } from "./select.ts";
+import { osModule } from "./os.ts";
+import { timerModule } from "./timer.ts";
+import { wdtModule } from "./wdt.ts";
 
-/** Always installed: the bridge and the boot runner (gc is the VM's own, on the budgeted heap). */
-export const CORE_GLUE = ["_benchcore.py", "_benchboot.py"];
+/** Always installed: the bridge, the boot runner, gc. */
+export const CORE_GLUE = ["_benchcore.py", "_benchboot.py", "bench_gc.py"];
 
-export const HOST_MODULES: readonly HostModule[] = [machineModule, timeModule, umqttModule];
+export const HOST_MODULES: readonly HostModule[] = [machineModule, timeModule, umqttModule, networkModule, socketModule, selectModule, osModule, timerModule, wdtModule];
 
 export function allOps(modules: readonly HostModule[] = HOST_MODULES): Map<string, Op> {
   const ops = new Map<string, Op>();

@@ -14,6 +14,15 @@ import bench_time
 
 sys.modules["time"] = bench_time
 sys.modules["utime"] = bench_time
+import bench_gc
+
+sys.modules["gc"] = bench_gc
+# The VM has its own select (it spins on the wall clock) and os (its own
+# folders and errno values): the board's replace them, under both names.
+import bench_select, bench_os
+
+for _name, _mod in (("select", bench_select), ("os", bench_os)):
+    sys.modules[_name] = sys.modules["u" + _name] = _mod
 
 _GLUE = '"/.bench/'
 last_error = [""]
@@ -23,14 +32,10 @@ def error():
     return last_error[0]
 
 
-def _traceback(e, path=None):
+def _traceback(e):
     buf = io.StringIO()
     sys.print_exception(e, buf)
-    lines = [l for l in buf.getvalue().split("\n") if l and _GLUE not in l]
-    if path:
-        # The firmware ran from a string (see run()): name its frames after its file.
-        lines = [l.replace('File "<string>"', 'File "%s"' % path) for l in lines]
-    return lines
+    return [l for l in buf.getvalue().split("\n") if l and _GLUE not in l]
 
 
 def check(path):
@@ -56,15 +61,13 @@ def run(path):
     except OSError:
         return 0
     try:
-        # exec of the source text, not of a compile()d code object: that is the
-        # call shape the VM heap trusts to collect in (src/micropython/heap/).
-        exec(src, {"__name__": "__main__", "__file__": path})
+        exec(compile(src, path, "exec"), {"__name__": "__main__", "__file__": path})
     except SystemExit:
         return 0
     except _benchcore.SoftReset:
         return 2
     except BaseException as e:
-        lines = _traceback(e, path)
+        lines = _traceback(e)
         for l in lines:
             print(l)
         last_error[0] = lines[-1] if lines else type(e).__name__

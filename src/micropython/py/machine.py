@@ -1,6 +1,8 @@
 # machine on the emulated board: Pin state lives in the board's GPIO on the
 # host; a Pin here is a handle to it.
 from _benchcore import call, wait, ref, SoftReset
+from bench_timer import Timer
+from bench_wdt import WDT
 
 
 class Pin:
