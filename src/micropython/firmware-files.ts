@@ -16,11 +16,12 @@ export interface PythonFirmware {
 }
 
 /**
- * Built-in firmware whose scenario needs the board's heap budget enforced in
- * the VM (MemoryError on a large message); it runs its TypeScript port until
- * the VM's heap cap (src/micropython/heap/) is in.
+ * Built-in firmware that runs its TypeScript port unless `--firmware-lang py`
+ * asks for the .py: large_message's report explains the MemoryError from the
+ * heap model's trace events (what was being allocated, the largest free
+ * block), which the VM does not emit yet.
  */
-const NEEDS_VM_HEAP_CAP = new Set(["large_message_sub"]);
+const TS_BY_DEFAULT = new Set(["large_message_sub"]);
 
 /** Files larger than this are not copied onto the board (a device's flash filesystem is a few MB). */
 const MAX_FILE_BYTES = 1024 * 1024;
@@ -41,13 +42,14 @@ function readFolder(root: string): Record<string, string> {
 
 /**
  * The MicroPython firmware `name` names, or undefined when it names
- * TypeScript firmware (a .ts path, or a built-in under `lang` "ts").
+ * TypeScript firmware (a .ts path, or a built-in under `lang` "ts"). Built-in
+ * names run their .py unless `lang` is "ts" (see TS_BY_DEFAULT).
  */
-export function pythonFirmware(name: string, baseDir: string, lang: FirmwareLang = "py"): PythonFirmware | undefined {
+export function pythonFirmware(name: string, baseDir: string, lang?: FirmwareLang): PythonFirmware | undefined {
   const isPath = /[\\/]/.test(name) || name.endsWith(".py");
   if (!isPath) {
     const builtin = join(BUILTIN_FIRMWARE_DIR, `${name}.py`);
-    if (lang === "ts" || NEEDS_VM_HEAP_CAP.has(name) || !existsSync(builtin)) return undefined;
+    if (lang === "ts" || (lang === undefined && TS_BY_DEFAULT.has(name)) || !existsSync(builtin)) return undefined;
     return { label: `${name}.py`, files: { "main.py": readFileSync(builtin, "utf8") } };
   }
   if (/\.[cm]?[jt]s$/.test(name)) return undefined;

@@ -167,10 +167,16 @@ export class VmHost {
     this.worker = new Worker(workerUrl(), { workerData: init, transferList: [channel.port2] });
     this.worker.unref();
     this.ready = new Promise((resolve, reject) => {
+      let started = false;
       this.worker.on("message", (m: VmMessage) => {
         if (m.t === "ready") {
+          started = true;
           if (m.syntax) reject(new VmSyntaxError(m.syntax));
           else resolve();
+          return;
+        }
+        if (!started && m.t === "end") {
+          reject(new Error(`the VM did not start: ${m.detail ?? m.how}`));
           return;
         }
         this.arrive(m);

@@ -34,7 +34,7 @@ describe("example_sub_led.py on a MicroPython VM", () => {
   });
 });
 
-// large_message runs its TypeScript port until the VM enforces the board's heap budget (see firmware-files.ts).
+// large_message runs its .py only when asked (see firmware-files.ts): tested below.
 const PY_SCENARIOS = ["example_pub", "example_pub_button", "example_sub", "led_button_pair", "robust_reconnect", "keepalive_starvation", "robust_lost_subscription"];
 
 describe("every built-in scenario on its .py firmware", () => {
@@ -52,6 +52,14 @@ describe("every built-in scenario on its .py firmware", () => {
       }
     });
   }
+
+  it("large_message with --firmware-lang py: 40 KB fits the ESP32's VM heap, MemoryError on the ESP8266's", async () => {
+    const { result, events } = await runScenario("large_message", { seed: 11, firmwareLang: "py" });
+    expect(result.status, result.failure).toBe("pass");
+    expect(prints(events, "big")).toContain("received 40000 bytes");
+    expect(result.boards.find((b) => b.name === "small")!.crashed).toMatch(/^MemoryError/);
+    expect(result.boards.find((b) => b.name === "big")!.crashed).toBeUndefined();
+  });
 
   it("two VM boards (led_button_pair) give a byte-identical trace for the same seed", async () => {
     const a = await runScenario("led_button_pair", { seed: 21 });
@@ -94,5 +102,26 @@ describe("socket timeouts and time functions through the VM", () => {
       "OSError True [Errno 110] ETIMEDOUT after ~1000 ms",
       "(2000, 1, 1, 0, 0, 0, 5, 1) (2000, 1, 2, 1, 1, 1)",
     ]);
+  });
+});
+
+describe("the VM heap over a long run", () => {
+  it("example_sub_led.py handles 300 QoS 1 commands on the ESP8266's 36,000 B budget: garbage is collected while main.py runs", async () => {
+    const lines = ["name: many_commands", "timeout: 1000s", "boards:", "  - { name: board1, board: esp8266, firmware: example_sub_led, net: ideal }", "steps:"];
+    lines.push("  - wait-serial: { board: board1, text: \"subscribed\", timeout: 10s }");
+    let lit = false;
+    for (let i = 0; i < 300; i++) {
+      const cmd = ["on", "off", "toggle", "toggle"][i % 4]!;
+      lit = cmd === "on" ? true : cmd === "off" ? false : !lit;
+      lines.push(`  - publish: { topic: led, payload: ${cmd}, qos: 1 }`);
+      lines.push(`  - wait-pin: { board: board1, led: led, state: "${lit ? "on" : "off"}", timeout: 5s }`);
+      lines.push("  - delay: 1s");
+    }
+    const { result } = await runScenario(lines.join("\n") + "\n", { seed: 4 });
+    expect(result.status, result.failure).toBe("pass");
+    const heap = result.boards[0]!.heap;
+    expect(heap.budget).toBe(36_000);
+    // Each command leaves garbage (the message, the callback's objects); without collections 300 of them would not fit.
+    expect(heap.freeAtEnd).toBeGreaterThan(20_000);
   });
 });

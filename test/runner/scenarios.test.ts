@@ -151,3 +151,23 @@ describe("determinism", () => {
     expect(timing(b.events)).not.toEqual(timing(a.events));
   });
 });
+
+describe("example_sub_robust subscribes at QoS 0, as umqtt.robust's own example does", () => {
+  for (const lang of ["py", "ts"] as const) {
+    it(`${lang} firmware: the SUBSCRIBE asks for QoS 0; robust_reconnect's firmware asks for 1`, async () => {
+      const scenario = (firmware: string) => `
+name: robust_qos
+timeout: 30s
+boards:
+  - { name: b1, board: esp8266, firmware: ${firmware}, net: ideal }
+steps:
+  - wait-mqtt: { board: b1, packet: suback, dir: in }
+`;
+      const example = await runScenario(scenario("example_sub_robust"), { firmwareLang: lang });
+      const qos1 = await runScenario(scenario("robust_sub_qos1"), { firmwareLang: lang });
+      // The requested QoS is the SUBSCRIBE's last byte.
+      expect(packets(example.events, "b1", "subscribe", "out")[0].raw.slice(-2)).toBe("00");
+      expect(packets(qos1.events, "b1", "subscribe", "out")[0].raw.slice(-2)).toBe("01");
+    });
+  }
+});

@@ -124,7 +124,8 @@ export class BoardRepl {
     forward.push(b);
     if (this.interruptTimer) this.sinceInterrupt.push(b);
     if (this.mode === "raw") this.rawLineLength = b <= 0x04 ? 0 : this.rawLineLength + 1;
-    if (b === 0x03 && this.cpu?.busy && !this.interruptTimer) {
+    // Ctrl-C while a program may run (the CPU is busy, or input just before it may start one).
+    if (b === 0x03 && !this.interruptTimer && (this.cpu?.busy || forward.length > 1)) {
       this.sinceInterrupt = [];
       this.interruptTimer = setTimeout(() => void this.interruptStuckProgram(), this.grace);
     }

@@ -10,12 +10,12 @@ class MQTTClient(simple.MQTTClient):
 
     _sent = None
 
-    def _run(self, method, *args):
+    def _run(self, method, args=()):
         if self._sent != (self.DELAY, self.DEBUG):
             simple.call("umqtt.set", self._h, "DELAY", self.DELAY)
             simple.call("umqtt.set", self._h, "DEBUG", self.DEBUG)
             self._sent = (self.DELAY, self.DEBUG)
-        return simple.MQTTClient._run(self, method, *args)
+        return simple.MQTTClient._run(self, method, args)
 
     def reconnect(self):
         return self._run("reconnect")

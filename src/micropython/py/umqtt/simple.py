@@ -1,6 +1,6 @@
 # umqtt.simple's MQTTClient: each method runs our host client for this board
 # (same bytes on the wire); callbacks run here, in the VM.
-from _benchcore import call, wait, ref, register_exc
+from _benchcore import call, wait, waitv, ref, register_exc
 
 
 class MQTTException(Exception):
@@ -15,8 +15,9 @@ class _SockCalls:
     def __init__(self, sock):
         self.sock = sock
 
-    def __call__(self, method, *args):
-        return getattr(self.sock, method)(*args)
+    def __call__(self, method, a=None):
+        m = getattr(self.sock, method)
+        return m() if method == "close" else m(a)
 
 
 class _HostSocket:
@@ -67,8 +68,8 @@ class MQTTClient:
     def pid(self):
         return call("umqtt.get", self._h, "pid")
 
-    def _run(self, method, *args):
-        return wait("umqtt.call", self._h, method, *args)
+    def _run(self, method, args=()):
+        return waitv("umqtt.call", (self._h, method) + args)
 
     def set_callback(self, f):
         self.cb = f
@@ -80,7 +81,7 @@ class MQTTClient:
     def connect(self, clean_session=True, timeout=None):
         # The host opens its own socket; a firmware-supplied one is kept only until then.
         self._sock = None
-        return self._run("connect", clean_session, timeout)
+        return self._run("connect", (clean_session, timeout))
 
     def disconnect(self):
         self._run("disconnect")
@@ -89,13 +90,13 @@ class MQTTClient:
         self._run("ping")
 
     def publish(self, topic, msg, retain=False, qos=0):
-        self._run("publish", topic, msg, retain, qos)
+        self._run("publish", (topic, msg, retain, qos))
 
     def subscribe(self, topic, qos=0):
-        self._run("subscribe", topic, qos)
+        self._run("subscribe", (topic, qos))
 
     def unsubscribe(self, topic):
-        self._run("unsubscribe", topic)
+        self._run("unsubscribe", (topic,))
 
     def wait_msg(self):
         return self._run("wait_msg")

@@ -1,0 +1,32 @@
+# example_sub_robust with a QoS 1 subscription: with a persistent session the
+# broker keeps the subscription and the QoS 1 messages sent while the board is
+# away, and robust reconnects by itself on network errors.
+from umqtt.robust import MQTTClient
+
+SERVER = "broker.local"  # the bench resolves any name (or address) to its broker
+
+# QoS 1: the broker queues messages for the session while the board is away
+# (a reset, a partition), and delivers them when robust reconnects.
+QOS = 1
+
+client = MQTTClient("umqtt_client", SERVER)
+
+
+def on_message(topic, msg):
+    print((topic, msg))
+
+
+def main():
+    client.DEBUG = True  # print retries and reconnects
+    client.set_callback(on_message)
+    # clean_session=False. No session on the broker yet (connect() returns
+    # False): subscribe once; the broker remembers it from then on.
+    if not client.connect(clean_session=False):
+        print("New session being set up")
+        client.subscribe(b"foo_topic", qos=QOS)
+    while True:
+        client.wait_msg()
+
+
+if __name__ == "__main__":
+    main()
