@@ -9,7 +9,8 @@
 // `wait-pin led <expected>`, followed by `delay <interval>` (a user pressing
 // a button once a second), so virtual time advances as it would on a desk.
 // The scenario is built in code with parseScenarioText and run through
-// createSession at speed "max", exactly as `umqtt-bench run` runs it.
+// createSession at speed "max", exactly as `umqtt-bench run` runs it, with
+// the TypeScript firmware (the MicroPython firmware: bench/vm-throughput.ts).
 //
 // Firmware: flaky-wifi resets connections, partitions the link and drops
 // Wi-Fi at random; the umqtt.simple example_sub_led crashes on the first
@@ -78,7 +79,7 @@ export async function runThroughput(opts: { commands: number; intervalMs: number
   const scenario = parseScenarioText(text, "bench/throughput", BENCH_DIR);
   const started = performance.now();
   // keepTrace must stay on: wait-serial steps scan the recorded trace.
-  const session = await createSession(scenario, { seed: opts.seed, speed: "max" });
+  const session = await createSession(scenario, { seed: opts.seed, speed: "max", firmwareLang: "ts" });
   const verdict = await session.verdict;
   const wallMs = performance.now() - started;
   const events = session.trace.events.length;

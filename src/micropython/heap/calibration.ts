@@ -1,8 +1,9 @@
 // Runs, once per VM and before any firmware, Python code in the shapes in
 // which a collection is known to be safe, and records the WebAssembly call
 // sites on the stack at each point: a blocking call (a JS function called from
-// Python in every usual calling form, including from generators iterated by
-// for, all(), any() and enumerate()), gc.collect(), and an allocation that
+// Python in every usual calling form, including from generators resumed by
+// for, next(), send(), yield from, all(), any() and enumerate()),
+// gc.collect(), and an allocation that
 // fails as the first allocation of its operation (bytes(n), repetition,
 // concatenation), also when the allocation threshold is what calls. Only those call sites are trusted later. The shapes, and
 // why each is safe, are in docs/architecture.md ("VM heap").
@@ -92,6 +93,16 @@ def _g():
     yield 1
     _s()
 for _x in _g():
+    _s()
+_gs = _g()
+next(_gs)
+try:
+    _gs.send(None)
+except StopIteration:
+    pass
+def _yf():
+    yield from _g()
+for _x in _yf():
     _s()
 all(_s() is None for _i in range(2))
 any(_s() for _i in range(2))
