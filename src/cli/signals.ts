@@ -15,17 +15,20 @@ let count = 0;
 let listener: Listener | undefined;
 
 export function installSignalHandlers(): void {
-  const early = (globalThis as Record<symbol, Early | undefined>)[EARLY];
-  if (early) {
-    count += early.count;
-    process.removeListener("SIGINT", early.handler);
-    process.removeListener("SIGTERM", early.handler);
-  }
+  // Ours first, then drop the early counters: removing a signal's last
+  // listener stops Node's watcher for it, and a signal that arrived while the
+  // program loaded but was not yet dispatched would be lost with it.
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.on(signal, () => {
       count++;
       listener?.(count, signal);
     });
+  }
+  const early = (globalThis as Record<symbol, Early | undefined>)[EARLY];
+  if (early) {
+    count += early.count;
+    process.removeListener("SIGINT", early.handler);
+    process.removeListener("SIGTERM", early.handler);
   }
 }
 
