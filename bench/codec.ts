@@ -9,7 +9,7 @@
 import mqttPacket from "mqtt-packet";
 import { encodePublish } from "../src/client/packet.ts";
 import { StreamDecoder } from "../src/client/decoder.ts";
-import { emitResult, fixed, int, table } from "./lib.ts";
+import { emitResult, fixed, int, median, numberArg, table } from "./lib.ts";
 
 export interface CodecRow {
   what: string;
@@ -17,12 +17,6 @@ export interface CodecRow {
   peerPerS: number;
 }
 
-function argValue(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i < 0 ? fallback : Number(process.argv[i + 1]);
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const TOPIC = "bench/codec/topic";
 const CHUNK = 1460;
 
@@ -33,6 +27,19 @@ function rate(n: number, run: () => number): number {
   const ms = performance.now() - t;
   if (done !== n) throw new Error(`expected ${n} packets, handled ${done}`);
   return (n * 1000) / ms;
+}
+
+/** Median rates of ours and the peer's, alternating rounds after one warm-up call each. */
+function compare(n: number, rounds: number, ours: () => number, peer: () => number): { oursPerS: number; peerPerS: number } {
+  ours();
+  peer();
+  const o: number[] = [];
+  const p: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    o.push(rate(n, ours));
+    p.push(rate(n, peer));
+  }
+  return { oursPerS: median(o), peerPerS: median(p) };
 }
 
 function encodeRows(size: number, n: number, rounds: number): CodecRow {
@@ -47,15 +54,7 @@ function encodeRows(size: number, n: number, rounds: number): CodecRow {
     for (let i = 0; i < n; i++) bytes += mqttPacket.generate({ cmd: "publish", topic: TOPIC, payload, qos: 1, messageId: (i % 65535) + 1, retain: false, dup: false }).length;
     return bytes > 0 ? n : 0;
   };
-  ours();
-  peer();
-  const o: number[] = [];
-  const p: number[] = [];
-  for (let r = 0; r < rounds; r++) {
-    o.push(rate(n, ours));
-    p.push(rate(n, peer));
-  }
-  return { what: `encode PUBLISH ${size} B`, oursPerS: median(o), peerPerS: median(p) };
+  return { what: `encode PUBLISH ${size} B`, ...compare(n, rounds, ours, peer) };
 }
 
 function decodeRows(size: number, n: number, rounds: number): CodecRow {
@@ -80,15 +79,7 @@ function decodeRows(size: number, n: number, rounds: number): CodecRow {
     for (const c of chunks) parser.parse(c);
     return count;
   };
-  ours();
-  peer();
-  const o: number[] = [];
-  const p: number[] = [];
-  for (let r = 0; r < rounds; r++) {
-    o.push(rate(n, ours));
-    p.push(rate(n, peer));
-  }
-  return { what: `stream-decode PUBLISH ${size} B`, oursPerS: median(o), peerPerS: median(p) };
+  return { what: `stream-decode PUBLISH ${size} B`, ...compare(n, rounds, ours, peer) };
 }
 
 export function formatCodec(rows: CodecRow[]): string {
@@ -103,7 +94,7 @@ export function measureCodec(n: number, rounds: number): CodecRow[] {
 }
 
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
-  const rows = measureCodec(argValue("packets", 20_000), argValue("rounds", 5));
+  const rows = measureCodec(numberArg("packets", 20_000), numberArg("rounds", 5));
   if (process.argv.includes("--json")) emitResult(rows);
   else console.log(formatCodec(rows));
 }

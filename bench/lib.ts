@@ -33,6 +33,16 @@ export function describeMachine(m: MachineInfo = machineInfo()): string {
 }
 
 /** 12345.6 -> "12,346" */
+/** `--name N` from the command line, or `fallback`. */
+export function numberArg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i < 0 ? fallback : Number(process.argv[i + 1]);
+}
+
+export function median(xs: readonly number[]): number {
+  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+}
+
 export function int(n: number): string {
   return Math.round(n).toLocaleString("en-US");
 }

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { BoardOps } from "../src/bridge/board-ops.ts";
 import { Repl } from "../src/bridge/repl.ts";
 import { SerialLink } from "../src/bridge/serial-port.ts";
-import { REPO_DIR, describeMachine, emitResult, fixed, table } from "./lib.ts";
+import { REPO_DIR, describeMachine, emitResult, fixed, median, table } from "./lib.ts";
 
 function argValue(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -29,7 +29,6 @@ export interface SerialReport {
   execs: Array<{ mode: "raw-paste" | "raw"; count: number; medianMs: number; p95Ms: number }>;
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const p95 = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))];
 
 const child = spawn(process.execPath, [join(REPO_DIR, "bin/umqtt-bench.js"), "serve-board"], { stdio: ["ignore", "pipe", "inherit"] });

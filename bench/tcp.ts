@@ -15,7 +15,7 @@ import { connectAsync, type MqttClient } from "mqtt";
 import { MQTTClient } from "../src/client/simple.ts";
 import { AedesBroker } from "../test/support/aedes.ts";
 import { MosquittoBroker, findMosquitto } from "../test/support/mosquitto.ts";
-import { emitResult, fixed, int, table } from "./lib.ts";
+import { emitResult, fixed, int, median, numberArg, table } from "./lib.ts";
 
 export interface TcpRow {
   broker: string;
@@ -27,12 +27,6 @@ export interface TcpRow {
   mqttjsQos0CpuUs: number;
 }
 
-function argValue(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i < 0 ? fallback : Number(process.argv[i + 1]);
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const PAYLOAD = "p".repeat(30);
 
 interface Side {
@@ -136,9 +130,9 @@ export function formatTcp(rows: TcpRow[]): string {
 }
 
 async function main(): Promise<void> {
-  const rtt = argValue("rtt", 500);
-  const count = argValue("count", 20_000);
-  const rounds = argValue("rounds", 3);
+  const rtt = numberArg("rtt", 500);
+  const count = numberArg("count", 20_000);
+  const rounds = numberArg("rounds", 3);
   const rows: TcpRow[] = [];
   if (findMosquitto()) {
     const m = await MosquittoBroker.create();

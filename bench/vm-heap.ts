@@ -9,17 +9,12 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { heapLoadOptions, heapStats, installHeapBudget, type MicroPythonInstance } from "../src/micropython/heap/index.ts";
-import { describeMachine, fixed, int, kib } from "./lib.ts";
+import { describeMachine, fixed, int, kib, numberArg } from "./lib.ts";
 
 const PKG = "@micropython/micropython-webassembly-pyscript";
 
-function argValue(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i < 0 ? fallback : Number(process.argv[i + 1]);
-}
-
-const budget = argValue("budget", 36_000);
-const iterations = argValue("iterations", 200_000);
+const budget = numberArg("budget", 36_000);
+const iterations = numberArg("iterations", 200_000);
 const unbudgeted = process.argv.includes("--unbudgeted");
 
 interface MemoryPeak {
