@@ -110,6 +110,12 @@ describe("the board's REPL front end on the VM board", () => {
     expect(answer).toMatch(/^import machine; machine\.soft_reset\(\)\r\nMPY: soft reboot\r\nmain\.py here\r\nTraceback[^]*OSError: \[Errno 5\] EIO\r\nMicroPython [^]*>>> $/);
   });
 
+  it("os.ilistdir() gives (name, type, inode, size) as a board's filesystem does (mpremote's ls shows the size)", async () => {
+    await keys("import os; open('five.txt', 'w').write('12345')\r");
+    expect(await keys("[e for e in os.ilistdir() if e[0] == 'five.txt']\r")).toBe("[e for e in os.ilistdir() if e[0] == 'five.txt']\r\n[('five.txt', 32768, 0, 5)]\r\n>>> ");
+    await keys("os.remove('five.txt')\r");
+  });
+
   it("input typed while a program runs waits for it, as in a UART buffer", async () => {
     const from = out.length;
     repl.receive(new TextEncoder().encode("import time; time.sleep_ms(300); print('slept')\r7*6\r"));
