@@ -130,3 +130,29 @@ describe("the board's REPL front end on the VM board", () => {
     expect(await until("tick\r\n", from)).toContain("tick\r\n");
   });
 });
+
+describe("a main.py that never calls into the board", () => {
+  it("Ctrl-C during boot: the VM is restarted after the grace period, files kept, then the banner and the prompt", async () => {
+    const cpu = new VmBoardCpu({ definition: loadBoard("esp32") });
+    let out = "";
+    const repl = new BoardRepl((bytes) => (out += Buffer.from(bytes).toString("latin1")), { startCpu: (f, e) => cpu.start(f, e), banner: cpu.banner(), interruptGraceMs: 300 });
+    const main = new TextEncoder().encode("print('spinning')\nwhile True:\n    pass\n");
+    try {
+      await repl.start({ dirs: ["data"], files: { "main.py": main } });
+      const deadline = Date.now() + 20_000;
+      while (!out.includes("spinning\r\n") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      repl.receive(Uint8Array.of(0x03));
+      while (!out.endsWith(">>> ") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      expect(out).toMatch(/^spinning\r\nTraceback \(most recent call last\):\r\nKeyboardInterrupt: \r\nMicroPython v1\.29\.0 on umqtt-bench; [^\r]*\r\nType "help\(\)" for more information\.\r\n>>> $/);
+      const from = out.length;
+      repl.receive(new TextEncoder().encode("import os; os.listdir('/'), len(open('main.py').read())\r"));
+      while (!out.slice(from).endsWith(">>> ") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      const answer = out.slice(from);
+      expect(answer).toMatch(/\r\n\(\[.*\], 39\)\r\n>>> $/);
+      expect(answer).toContain("'main.py'");
+      expect(answer).toContain("'data'");
+    } finally {
+      await repl.stop();
+    }
+  }, 60_000);
+});
