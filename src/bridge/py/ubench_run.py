@@ -37,16 +37,16 @@ def _exists(name):
 
 
 def main():
-    with open(HOME + "/cfg.json") as f:
-        cfg = json.load(f)
-    network = ubench_shim.install(cfg)
-    sys.path.insert(0, FIRMWARE + "/lib")
-    sys.path.insert(0, FIRMWARE)
-    os.chdir(FIRMWARE)
-    gc.collect()
     report({"k": "boot", "ms": time.ticks_ms()})
-    ubench_shim.heap("boot")
     try:
+        with open(HOME + "/cfg.json") as f:
+            cfg = json.load(f)
+        network = ubench_shim.install(cfg)
+        sys.path.insert(0, FIRMWARE + "/lib")
+        sys.path.insert(0, FIRMWARE)
+        os.chdir(FIRMWARE)
+        gc.collect()
+        ubench_shim.heap("boot")
         ubench_shim.join_wifi(network)
         for name in ("boot.py", "main.py"):
             if _exists(name):
