@@ -230,7 +230,8 @@ async function runFirmware(c: RunContext): Promise<TargetRun> {
   };
   trace.close();
   bench?.stop();
-  return { result, trace, port: board.path, board: board.info, moved: c.moved, skipped, interrupted };
+  const leds = c.model.leds.map((l) => ({ board: spec.name, name: l.name, activeLow: l.active === "low" }));
+  return { result, trace, port: board.path, board: board.info, moved: c.moved, skipped, interrupted, leds };
 }
 
 /** Stops the firmware, takes the bench's launcher off and puts the user's files back. */

@@ -53,4 +53,6 @@ export interface TargetRun {
   skipped: { index: number; reason: string }[];
   /** The run was stopped by its signal (Ctrl-C). */
   interrupted: boolean;
+  /** The board model's LEDs, for reports that show LEDs lit or dark. */
+  leds: { board: string; name: string; activeLow: boolean }[];
 }
