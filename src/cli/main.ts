@@ -70,9 +70,10 @@ export function buildProgram(): Command {
     .action(brokerCommand);
   program
     .command("serve-board")
-    .description("serve a MicroPython board on a pseudo-terminal (REPL, raw REPL, raw-paste, soft reset); prints the device path")
+    .description("serve a MicroPython VM board on a pseudo-terminal (machine, network, socket, umqtt; REPL, raw REPL, raw-paste, soft reset); prints the device path")
     .option("--board <model>", "board model (see `umqtt-bench boards`)", "esp32")
     .option("--link <path>", "also make the device appear at this path")
+    .option("--fs <dir>", "keep the board's filesystem in this folder, so files survive stopping (default: in memory)")
     .action(serveBoardCommand);
   program.command("devices").description("list serial ports, marking likely MicroPython boards").option("--json", "as JSON").action(devicesCommand);
   return program;
