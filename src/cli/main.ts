@@ -47,6 +47,8 @@ export function buildProgram(): Command {
     .option("--json", "print the result as JSON instead of the human report")
     .option("--junit <file>", "write a JUnit XML report")
     .option("--quiet", "print only the verdict line")
+    .option("--target <target>", "run on a real MicroPython board: serial:PATH (e.g. serial:/dev/ttyUSB0) or serial:auto")
+    .option("--wifi <ssid:password>", "with --target: Wi-Fi credentials for the firmware's network.WLAN (joined before the firmware starts)")
     .action(runCommand);
 
   addRunOptions(
