@@ -11,6 +11,7 @@ import { boardsCommand } from "./commands/boards.ts";
 import { brokerCommand } from "./commands/broker.ts";
 import { serveBoardCommand } from "./commands/serve-board.ts";
 import { devicesCommand } from "./commands/devices.ts";
+import { diffCommand } from "./commands/diff.ts";
 import { installSignalHandlers } from "./signals.ts";
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -73,6 +74,15 @@ export function buildProgram(): Command {
     .option("--link <path>", "also make the device appear at this path")
     .action(serveBoardCommand);
   program.command("devices").description("list serial ports, marking likely MicroPython boards").option("--json", "as JSON").action(devicesCommand);
+  program
+    .command("diff")
+    .description("compare two --trace files once what must differ is normalised; exit 0 equivalent, 1 different")
+    .argument("<a>", "first trace (JSON lines from run --trace)")
+    .argument("<b>", "second trace")
+    .option("--json", "print the comparison as JSON")
+    .option("--pin-tolerance-ms <n>", "how far apart the same pin change may be, in ms after its cause (default 200)")
+    .option("--heap-tolerance <percent>", "how far apart free heap at a checkpoint may be (default 10%)")
+    .action(diffCommand);
   return program;
 }
 
