@@ -45,6 +45,8 @@ export interface Comparison {
   tolerances: Tolerances;
   /** What was taken out before comparing, one sentence each. */
   normalised: string[];
+  /** What could not be compared (a step one side skipped, heap with no common checkpoint), one sentence each. */
+  notCompared: string[];
   streams: StreamSummary[];
   /** Each stream's first difference, earliest first. */
   differences: Difference[];
@@ -59,13 +61,18 @@ export function compareTraces(a: readonly NumberedEvent[], b: readonly NumberedE
   const rename = pairBoards(boardsOf(a), boardsOf(b));
   const na = normaliseTrace(a);
   const nb = normaliseTrace(b, rename);
+  const notCompared = leaveOutSkippedSteps(na, nb);
   const names = [...new Set([...na.streams.keys(), ...nb.streams.keys()])].sort(streamOrder);
   const streams: StreamSummary[] = [];
   const differences: Difference[] = [];
   for (const name of names) {
     const ia = na.streams.get(name) ?? [];
     const ib = nb.streams.get(name) ?? [];
-    const difference = name.endsWith(" heap") ? compareHeap(name, ia, ib, tolerances) : compareInOrder(name, ia, ib, tolerances);
+    const heap = name.endsWith(" heap");
+    const difference = heap ? compareHeap(name, ia, ib, tolerances) : compareInOrder(name, ia, ib, tolerances);
+    if (heap && !ia.some((x) => ib.some((y) => y.key === x.key))) {
+      notCompared.push(`${name}: no step ends with a reading on both sides (A ${ia.length}, B ${ib.length} checkpoints)`);
+    }
     streams.push({ stream: name, a: ia.length, b: ib.length, equal: difference === undefined });
     if (difference) differences.push(difference);
   }
@@ -76,10 +83,26 @@ export function compareTraces(a: readonly NumberedEvent[], b: readonly NumberedE
     events: { a: a.length, b: b.length },
     tolerances,
     normalised: describeNormalisation(na, nb, rename),
+    notCompared,
     streams,
     differences,
     first: first && { ...first, context: { a: around(na, first), b: around(nb, first) } },
   };
+}
+
+/** A step either side skipped says nothing about the other: its outcome is compared on neither. */
+function leaveOutSkippedSteps(a: NormalisedTrace, b: NormalisedTrace): string[] {
+  const notes: string[] = [];
+  const skipped = new Set([...a.skipped.keys(), ...b.skipped.keys()]);
+  for (const index of [...skipped].sort((x, y) => x - y)) {
+    const sides = [a.skipped.has(index) ? `A (${a.skipped.get(index)})` : "", b.skipped.has(index) ? `B (${b.skipped.get(index)})` : ""].filter(Boolean);
+    notes.push(`step ${index}: skipped on ${sides.join(" and ")}`);
+  }
+  for (const trace of [a, b]) {
+    const steps = trace.streams.get("steps");
+    if (steps) trace.streams.set("steps", steps.filter((item) => item.stepIndex === undefined || !skipped.has(item.stepIndex)));
+  }
+  return notes;
 }
 
 function compareInOrder(stream: string, a: readonly Item[], b: readonly Item[], tolerances: Tolerances): Difference | undefined {

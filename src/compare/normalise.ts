@@ -23,6 +23,8 @@ export interface Item {
   free?: number;
   /** MQTT packets: the normalised bytes. */
   bytes?: Uint8Array;
+  /** Steps: the step's index in the scenario. */
+  stepIndex?: number;
 }
 
 export interface NormalisedTrace {
@@ -31,6 +33,8 @@ export interface NormalisedTrace {
   streams: Map<string, Item[]>;
   /** Each board's client ids in order of first CONNECT. */
   clientIds: Map<string, string[]>;
+  /** Steps this side could not do (a real board cannot make every fault), by index, with the reason. */
+  skipped: Map<number, string>;
 }
 
 export const STREAM_KINDS = ["mqtt out", "mqtt in", "pins", "prints", "board", "heap"] as const;
@@ -57,6 +61,7 @@ export function normaliseTrace(numbered: readonly NumberedEvent[], rename: Reado
 
   const anchors = new Map<string, number>(); // board -> time of the latest event that can cause a pin change
   let stepAnchor = 0;
+  const skipped = new Map<number, string>();
   const lastHeap = new Map<string, { t: number; free: number; line: number }>(); // readings since the current step started
   for (const { line, event: e } of named) {
     switch (e.kind) {
@@ -98,7 +103,8 @@ export function normaliseTrace(numbered: readonly NumberedEvent[], rename: Reado
           break;
         }
         stepAnchor = e.t;
-        push({ stream: "steps", line, t: e.t, key: `${e.index} ${e.step}: ${e.status}`, show: `step ${e.index} ${e.step}: ${e.status}` });
+        if ((e.status as string) === "skipped") skipped.set(e.index, `${e.step}${e.detail ? `: ${e.detail}` : ""}`);
+        push({ stream: "steps", line, t: e.t, key: `${e.index} ${e.step}: ${e.status}`, show: `step ${e.index} ${e.step}: ${e.status}`, stepIndex: e.index });
         // Heap checkpoint: the board's last reading during this step.
         for (const [board, reading] of lastHeap) {
           push({ stream: `${board} heap`, line: reading.line, t: reading.t, key: `end of step ${e.index}`, free: reading.free, show: `free ${reading.free.toLocaleString("en-US")} B at the end of step ${e.index}` });
@@ -109,7 +115,7 @@ export function normaliseTrace(numbered: readonly NumberedEvent[], rename: Reado
         break;
     }
   }
-  return { events: numbered.length, streams, clientIds };
+  return { events: numbered.length, streams, clientIds, skipped };
 }
 
 function renamed(event: TraceEvent, rename: ReadonlyMap<string, string>): TraceEvent {

@@ -16,6 +16,10 @@ export function humanDiffReport(c: Comparison, labels: Labels): string {
   out.push(`B  ${labels.b}  (${c.events.b} events)`);
   out.push("", "Normalised");
   for (const line of c.normalised) out.push(`  ${line}`);
+  if (c.notCompared.length > 0) {
+    out.push("", "Not compared");
+    for (const line of c.notCompared) out.push(`  ${line}`);
+  }
   out.push("", `Compared (pin tolerance ${c.tolerances.pinMs} ms, heap tolerance ${c.tolerances.heapPercent}%)`);
   const width = Math.max(...c.streams.map((s) => s.stream.length), 6);
   for (const s of c.streams) out.push(`  ${s.equal ? "=" : "≠"}  ${s.stream.padEnd(width)}  ${String(s.a).padStart(4)} | ${s.b}`);

@@ -81,6 +81,23 @@ describe("compareTraces", () => {
     expect(compareTraces(run(20_000), run(16_000), { pinMs: 200, heapPercent: 25 }).equivalent).toBe(true);
   });
 
+  it("leaves a step one side skipped out of the comparison and says so", () => {
+    const steps = (status: "pass" | "skipped") =>
+      trace(step(0, 0, "start"), step(1, 0, "pass"), step(1, 1, "start"), { t: 2, kind: "step", index: 1, step: "fault board1 wifi-down", status, detail: status === "skipped" ? "a board on serial cannot lose Wi-Fi here" : undefined } as unknown as TraceEvent, step(2, 2, "start"), step(3, 2, "pass"));
+    const c = compareTraces(steps("pass"), steps("skipped"));
+    expect(c.equivalent).toBe(true);
+    expect(c.notCompared).toEqual(["step 1: skipped on B (fault board1 wifi-down: a board on serial cannot lose Wi-Fi here)"]);
+    expect(c.streams.find((s) => s.stream === "steps")).toMatchObject({ a: 2, b: 2, equal: true });
+  });
+
+  it("says when heap readings never meet at a checkpoint", () => {
+    const a = trace(step(0, 0, "start"), heap("board1", 5, 20_000), step(10, 0, "pass"), step(10, 1, "start"), step(20, 1, "pass"));
+    const b = trace(step(0, 0, "start"), step(10, 0, "pass"), step(10, 1, "start"), heap("board1", 15, 5_000), step(20, 1, "pass"));
+    const c = compareTraces(a, b);
+    expect(c.equivalent).toBe(true);
+    expect(c.notCompared).toEqual(["board1 heap: no step ends with a reading on both sides (A 1, B 1 checkpoints)"]);
+  });
+
   it("tells a crash from a clean exit, and compares its exception", () => {
     const end = (e: TraceEvent) => trace({ t: 0, kind: "board", board: "board1", event: "boot" }, e);
     const crash = (detail: string): TraceEvent => ({ t: 5, kind: "board", board: "board1", event: "crash", detail });
