@@ -111,6 +111,7 @@ export function buildProgram(): Command {
     .option("--b-firmware-lang <lang>", "py or ts for side B only")
     .option("--a-board <model>", "board model for side A only (NAME=MODEL for one board)", collect)
     .option("--b-board <model>", "board model for side B only (NAME=MODEL for one board)", collect)
+    .option("--wifi <ssid:password>", "Wi-Fi for a board on serial:PORT (its firmware's network.WLAN joins it)")
     .option("--out <dir>", "folder for A.jsonl and B.jsonl (default: a new temporary folder)")
     .option("--json", "print the sides and the comparison as JSON")
     .option("--pin-tolerance-ms <n>", "how far apart the same pin change may be, in ms after its cause (default 200)")

@@ -76,7 +76,9 @@ export function compareTraces(a: readonly NumberedEvent[], b: readonly NumberedE
     streams.push({ stream: name, a: ia.length, b: ib.length, equal: difference === undefined });
     if (difference) differences.push(difference);
   }
-  differences.sort((x, y) => firstLine(x) - firstLine(y));
+  // Earliest in scenario time on either side (each side's clock starts at its first step), then by A's line.
+  const at = (d: Difference): number => Math.min(d.a ? d.a.t - na.origin : Infinity, d.b ? d.b.t - nb.origin : Infinity);
+  differences.sort((x, y) => at(x) - at(y) || (x.a?.line ?? Infinity) - (y.a?.line ?? Infinity));
   const first = differences[0];
   return {
     equivalent: differences.length === 0,
@@ -165,10 +167,6 @@ function around(trace: NormalisedTrace, d: Difference): SideEvent[] {
   return items.slice(Math.max(0, d.index - CONTEXT_BEFORE), d.index + CONTEXT_BEFORE + 1).map((item) => side(item)!);
 }
 
-function firstLine(d: Difference): number {
-  return Math.min(d.a?.line ?? Infinity, d.b?.line ?? Infinity);
-}
-
 function boardsOf(events: readonly NumberedEvent[]): string[] {
   const names = new Set<string>();
   for (const { event } of events) if ("board" in event && event.board !== undefined && event.board !== "bench") names.add(event.board);
@@ -190,7 +188,7 @@ function describeNormalisation(a: NormalisedTrace, b: NormalisedTrace, rename: R
     const ib = b.clientIds.get(board) ?? [];
     if (ia.length + ib.length > 0) out.push(`${board} client id${Math.max(ia.length, ib.length) > 1 ? "s" : ""}: ${ia.join(", ") || "none"} (A), ${ib.join(", ") || "none"} (B)`);
   }
-  out.push("addresses and ports in printed lines, folders in traceback file names");
+  out.push("addresses and ports in printed lines, traceback frames");
   return out;
 }
 

@@ -1,7 +1,7 @@
 // Turns one trace into the streams a comparison reads, with what must differ
 // between two runs taken out: client ids (a board's comes from its
 // unique_id, the bench's from the seed), addresses and ports in printed
-// text, folders in traceback file names, and absolute times (a pin change
+// text, traceback frames, and absolute times (a pin change
 // keeps only its delay after the event that caused it).
 
 import type { TraceEvent } from "../emulator/trace.ts";
@@ -33,6 +33,8 @@ export interface NormalisedTrace {
   streams: Map<string, Item[]>;
   /** Each board's client ids in order of first CONNECT. */
   clientIds: Map<string, string[]>;
+  /** When the first step started (else the first event): times from here are comparable between sides. */
+  origin: number;
   /** Steps this side could not do (a real board cannot make every fault), by index, with the reason. */
   skipped: Map<number, string>;
 }
@@ -62,6 +64,7 @@ export function normaliseTrace(numbered: readonly NumberedEvent[], rename: Reado
   const anchors = new Map<string, number>(); // board -> time of the latest event that can cause a pin change
   let stepAnchor = 0;
   const skipped = new Map<number, string>();
+  const inTraceback = new Set<string>(); // boards printing a traceback now
   const lastHeap = new Map<string, { t: number; free: number; line: number }>(); // readings since the current step started
   for (const { line, event: e } of named) {
     switch (e.kind) {
@@ -78,7 +81,13 @@ export function normaliseTrace(numbered: readonly NumberedEvent[], rename: Reado
         break;
       }
       case "print": {
-        const shown = text(e.text.replace(/\r$/, ""));
+        const text_ = e.text.replace(/\r$/, "");
+        // A traceback compares by its first and last lines: the frames between name the bench's
+        // launcher and library internals, which differ between the emulator and a board.
+        if (text_ === "Traceback (most recent call last):") inTraceback.add(e.board);
+        else if (inTraceback.has(e.board) && /^\s/.test(text_)) break;
+        else inTraceback.delete(e.board);
+        const shown = text(text_);
         push({ stream: `${e.board} prints`, line, t: e.t, key: shown, show: JSON.stringify(shown) });
         break;
       }
@@ -115,7 +124,9 @@ export function normaliseTrace(numbered: readonly NumberedEvent[], rename: Reado
         break;
     }
   }
-  return { events: numbered.length, streams, clientIds, skipped };
+  const firstStep = named.find(({ event }) => event.kind === "step");
+  const origin = (firstStep ?? named[0])?.event.t ?? 0;
+  return { events: numbered.length, streams, clientIds, skipped, origin };
 }
 
 function renamed(event: TraceEvent, rename: ReadonlyMap<string, string>): TraceEvent {
@@ -165,13 +176,12 @@ function replaceText(s: string, replacements: readonly Replacement[]): string {
   return out;
 }
 
-/** Addresses and ports, and the folder a board keeps its files in, differ between a host and a board. */
+/** Addresses and ports differ between a host and a board. */
 export function normaliseText(s: string): string {
   return s
     .replace(/\[[0-9a-f:]*:[0-9a-f:]*\](?::\d+)?/gi, "<address>")
     .replace(/\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b/g, "<address>")
-    .replace(/\blocalhost:\d+\b/g, "<address>")
-    .replace(/File "(?:[^"]*\/)?([^"/]+)"/g, 'File "$1"');
+    .replace(/\blocalhost:\d+\b/g, "<address>");
 }
 
 function describeFields(fields: Record<string, string | number | boolean>, text: (s: string) => string): string {

@@ -8,6 +8,8 @@ import { Supervisor } from "../supervisor/supervisor.ts";
 import { TraceFile } from "../trace-file.ts";
 import { reproduceCommand } from "../report/reproduce.ts";
 import { UsageError } from "../errors.ts";
+import { Trace } from "../../emulator/trace.ts";
+import { runOnTarget, type TargetOptions } from "../../bridge/target/run-on-target.ts";
 
 export type SideTarget = { kind: "emulator" } | { kind: "serial"; target: string };
 
@@ -74,5 +76,29 @@ export function startEmulatorSide({ scenarioArg, scenario, flags, options, trace
       stopped = true;
       supervisor.stop(now);
     },
+  };
+}
+
+export interface SerialSide {
+  scenario: Scenario;
+  /** What runOnTarget takes, without the trace and the signal (this side supplies them). */
+  options: Omit<TargetOptions, "trace" | "signal">;
+  tracePath: string;
+  onStart: () => void;
+}
+
+/** Runs the scenario on a board over serial (run --target's runner), writing every event to `tracePath`. */
+export function startSerialSide({ scenario, options, tracePath, onStart }: SerialSide): RunningSide {
+  const trace = new Trace();
+  const traceFile = new TraceFile(tracePath, trace);
+  const controller = new AbortController();
+  onStart();
+  const outcome = runOnTarget(scenario, { ...options, trace, signal: controller.signal })
+    .then(({ result, interrupted }): SideOutcome => ({ status: interrupted ? "interrupted" : result.status, failure: result.failure }))
+    .finally(() => traceFile.close());
+  return {
+    outcome,
+    // A second Ctrl-C cannot hurry the board: stopping its firmware and putting the user's files back is what the first one started.
+    stop: () => controller.abort(),
   };
 }

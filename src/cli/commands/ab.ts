@@ -14,7 +14,8 @@ import { UsageError } from "../errors.ts";
 import type { SessionOptions } from "../../emulator/runner/session.ts";
 import { parseSeed, sessionOptionsFrom, type RunFlags } from "../session-options.ts";
 import { claimSignals, signalsReceived } from "../signals.ts";
-import { describeSide, parseSideTarget, startEmulatorSide, type RunningSide, type SideOutcome, type SideTarget } from "./ab-side.ts";
+import { describeSide, parseSideTarget, startEmulatorSide, startSerialSide, type RunningSide, type SideOutcome, type SideTarget } from "./ab-side.ts";
+import { parseWifi } from "./run-target.ts";
 import { readTraceForCommand, tolerancesFrom, type DiffFlags } from "./diff.ts";
 
 /** Settings one side may change: `--a-umqtt 1.7.1`, `--b-seed 9`... */
@@ -26,6 +27,7 @@ export interface AbFlags extends RunFlags, DiffFlags, Prefixed<"a">, Prefixed<"b
   a?: string;
   b?: string;
   out?: string;
+  wifi?: string;
 }
 
 interface Side {
@@ -52,18 +54,20 @@ export async function abCommand(scenarioArg: string, flags: AbFlags): Promise<vo
     const seed = String(parseSeed(flags.seed));
     const dir = outputFolder(flags.out);
     // Every flag of both sides is checked before either runs.
+    const wifi = flags.wifi === undefined ? undefined : parseWifi(flags.wifi);
     const sides: Side[] = (["A", "B"] as const).map((label) => {
       const own = sideFlags(flags, label === "A" ? "a" : "b", seed);
       const side = { label, target: targets[label], flags: own, options: sessionOptionsFrom(own, { speed: "max" }), trace: join(dir, `${label}.jsonl`) };
-      checkSide(side);
+      checkSide(side, flags);
       return side;
     });
+    if (wifi && sides.every((s) => s.target.kind === "emulator")) throw new UsageError("--wifi is for a board on serial:PORT, and both sides are the emulator");
 
     const outcomes: SideOutcome[] = [];
     for (const side of sides) {
       if (interrupts > 0) break;
       const onStart = () => process.stderr.write(`${side.label}: running ${scenario.name} on ${describeSide(side.target, side.flags)} ...\n`);
-      running = startSide(scenarioArg, scenario, side, onStart);
+      running = startSide(scenarioArg, scenario, side, wifi, onStart);
       if (interrupts > 0) running.stop(interrupts > 1);
       outcomes.push(await running.outcome);
       running = undefined;
@@ -96,12 +100,32 @@ function sideFlags(flags: AbFlags, prefix: "a" | "b", seed: string): RunFlags {
   return own;
 }
 
-function checkSide(side: Side): void {
-  if (side.target.kind === "serial") throw new UsageError(`--${side.label.toLowerCase()} ${side.target.target}: a board on a serial port cannot be a side yet in this build (use emulator)`);
+/** Settings of an emulated board that a real one does not take: it has its own network and its own umqtt. */
+const EMULATOR_ONLY = [
+  ["net", "net"],
+  ["netSet", "net-set"],
+  ["umqtt", "umqtt"],
+  ["firmwareLang", "firmware-lang"],
+] as const;
+
+function checkSide(side: Side, flags: AbFlags): void {
+  if (side.target.kind !== "serial") return;
+  const prefix = side.label.toLowerCase();
+  for (const [key, name] of EMULATOR_ONLY) {
+    const own = (flags as Record<string, unknown>)[`${prefix}${key[0].toUpperCase()}${key.slice(1)}`];
+    const shared = flags[key];
+    if (own !== undefined) throw new UsageError(`--${prefix}-${name} does not apply to side ${side.label}, a board on ${side.target.target}: it has its own network and umqtt`);
+    if (shared !== undefined && !(Array.isArray(shared) && shared.length === 0)) {
+      throw new UsageError(`--${name} would apply to side ${side.label}, a board on ${side.target.target}, which has its own network and umqtt: give it to the emulated side only (--${prefix === "a" ? "b" : "a"}-${name})`);
+    }
+  }
 }
 
-function startSide(scenarioArg: string, scenario: ReturnType<typeof resolveScenario>, side: Side, onStart: () => void): RunningSide {
-  return startEmulatorSide({ scenarioArg, scenario, flags: side.flags, options: side.options, tracePath: side.trace, onStart });
+function startSide(scenarioArg: string, scenario: ReturnType<typeof resolveScenario>, side: Side, wifi: { ssid: string; password: string } | undefined, onStart: () => void): RunningSide {
+  if (side.target.kind === "emulator") return startEmulatorSide({ scenarioArg, scenario, flags: side.flags, options: side.options, tracePath: side.trace, onStart });
+  const { seed, timeoutMs, brokerUrl, boardModel, boardModels } = side.options;
+  const options = { target: side.target.target, seed, timeoutMs, brokerUrl, boardModel, boardModels, wifi };
+  return startSerialSide({ scenario, options, tracePath: side.trace, onStart });
 }
 
 function outputFolder(out: string | undefined): string {
