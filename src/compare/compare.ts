@@ -61,7 +61,7 @@ export function compareTraces(a: readonly NumberedEvent[], b: readonly NumberedE
   const rename = pairBoards(boardsOf(a), boardsOf(b));
   const na = normaliseTrace(a);
   const nb = normaliseTrace(b, rename);
-  const notCompared = leaveOutSkippedSteps(na, nb);
+  const notCompared = [...leaveOutSkippedSteps(na, nb), ...listBenchErrors(na, nb)];
   const names = [...new Set([...na.streams.keys(), ...nb.streams.keys()])].sort(streamOrder);
   const streams: StreamSummary[] = [];
   const differences: Difference[] = [];
@@ -105,6 +105,17 @@ function leaveOutSkippedSteps(a: NormalisedTrace, b: NormalisedTrace): string[] 
     if (steps) trace.streams.set("steps", steps.filter((item) => item.stepIndex === undefined || !skipped.has(item.stepIndex)));
   }
   return notes;
+}
+
+const ERRORS_LISTED = 5;
+
+function listBenchErrors(a: NormalisedTrace, b: NormalisedTrace): string[] {
+  const lines: string[] = [];
+  for (const [label, trace] of [["A", a], ["B", b]] as const) {
+    for (const e of trace.errors.slice(0, ERRORS_LISTED)) lines.push(`bench error, ${label} line ${e.line}${e.board ? ` (${e.board})` : ""}: ${e.message}`);
+    if (trace.errors.length > ERRORS_LISTED) lines.push(`bench errors, ${label}: ${trace.errors.length - ERRORS_LISTED} more`);
+  }
+  return lines;
 }
 
 function compareInOrder(stream: string, a: readonly Item[], b: readonly Item[], tolerances: Tolerances): Difference | undefined {

@@ -27,14 +27,22 @@ export interface Item {
   stepIndex?: number;
 }
 
+export interface BenchError {
+  line: number;
+  board?: string;
+  message: string;
+}
+
 export interface NormalisedTrace {
   events: number;
-  /** Stream name -> items in trace order. Stream names: "<board> mqtt out", "<board> mqtt in", "<board> pins", "<board> prints", "<board> board", "<board> heap", "steps". */
+  /** Stream name -> items in trace order. Stream names: "<board> mqtt out", "<board> mqtt in", "<board> pins", "<board> prints", "<board> board" (boot, exit, crash), "<board> heap", "steps". */
   streams: Map<string, Item[]>;
   /** Each board's client ids in order of first CONNECT. */
   clientIds: Map<string, string[]>;
   /** When the first step started (else the first event): times from here are comparable between sides. */
   origin: number;
+  /** Errors the bench recorded (trace "error" events). */
+  errors: BenchError[];
   /** Steps this side could not do (a real board cannot make every fault), by index, with the reason. */
   skipped: Map<number, string>;
 }
@@ -65,6 +73,7 @@ export function normaliseTrace(numbered: readonly NumberedEvent[], rename: Reado
   let stepAnchor = 0;
   const skipped = new Map<number, string>();
   const inTraceback = new Set<string>(); // boards printing a traceback now
+  const errors: BenchError[] = [];
   const lastHeap = new Map<string, { t: number; free: number; line: number }>(); // readings since the current step started
   for (const { line, event: e } of named) {
     switch (e.kind) {
@@ -97,11 +106,11 @@ export function normaliseTrace(numbered: readonly NumberedEvent[], rename: Reado
         if (e.event === "boot") anchors.set(e.board, e.t);
         break;
       }
-      case "error": {
-        const what = `error: ${text(e.message)}`;
-        push({ stream: `${e.board ?? "bench"} board`, line, t: e.t, key: what, show: what });
+      case "error":
+        // The bench's own observations (a malformed stream, its instrumentation on a board): listed, not compared.
+        // What they are about shows in the compared streams (a malformed packet is an MQTT event too).
+        errors.push({ line, board: e.board, message: text(e.message) });
         break;
-      }
       case "heap":
         lastHeap.set(e.board, { t: e.t, free: e.free, line });
         break;
@@ -126,7 +135,7 @@ export function normaliseTrace(numbered: readonly NumberedEvent[], rename: Reado
   }
   const firstStep = named.find(({ event }) => event.kind === "step");
   const origin = (firstStep ?? named[0])?.event.t ?? 0;
-  return { events: numbered.length, streams, clientIds, skipped, origin };
+  return { events: numbered.length, streams, clientIds, skipped, origin, errors };
 }
 
 function renamed(event: TraceEvent, rename: ReadonlyMap<string, string>): TraceEvent {

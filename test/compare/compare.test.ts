@@ -107,6 +107,13 @@ describe("compareTraces", () => {
     expect(c.notCompared).toEqual(["board1 heap: no step ends with a reading on both sides (A 1, B 1 checkpoints)"]);
   });
 
+  it("lists errors the bench recorded without comparing them", () => {
+    const run = (...extra: TraceEvent[]) => trace({ t: 0, kind: "board", board: "board1", event: "boot" }, ...extra, print("board1", 2, "ok"));
+    const c = compareTraces(run(), run({ t: 1, kind: "error", board: "board1", message: "bench input unavailable: poll" }));
+    expect(c.equivalent).toBe(true);
+    expect(c.notCompared).toEqual(["bench error, B line 2 (board1): bench input unavailable: poll"]);
+  });
+
   it("tells a crash from a clean exit, and compares its exception", () => {
     const end = (e: TraceEvent) => trace({ t: 0, kind: "board", board: "board1", event: "boot" }, e);
     const crash = (detail: string): TraceEvent => ({ t: 5, kind: "board", board: "board1", event: "crash", detail });
