@@ -11,6 +11,7 @@ import { boardsCommand } from "./commands/boards.ts";
 import { brokerCommand } from "./commands/broker.ts";
 import { serveBoardCommand } from "./commands/serve-board.ts";
 import { devicesCommand } from "./commands/devices.ts";
+import { conformanceCommand } from "./commands/conformance.ts";
 import { installSignalHandlers } from "./signals.ts";
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -72,6 +73,18 @@ export function buildProgram(): Command {
     .option("--board <model>", "board model (see `umqtt-bench boards`)", "esp32")
     .option("--link <path>", "also make the device appear at this path")
     .action(serveBoardCommand);
+  program
+    .command("conformance")
+    .description("run the conformance pack on a board and compare each result with the emulator's prediction for its model")
+    .option("--target <target>", "where the checks run: serial:PORT, serial:auto, or emulator[:MODEL] (an emulated stand-in)")
+    .option("--board <model>", "board model the prediction is made for (a name from `umqtt-bench boards` or a board JSON file)")
+    .option("--umqtt <version>", "umqtt.simple release the prediction assumes (default 1.8.0)")
+    .option("--target-umqtt <version>", "umqtt.simple release of an emulator target (default: the prediction's)")
+    .option("--only <checks>", "run only these checks, separated by commas")
+    .option("--seed <n>", "seed for both sides; printed in the report")
+    .option("--json", "print the result as JSON")
+    .option("--junit <file>", "write a JUnit XML report, one test case per check")
+    .action(conformanceCommand);
   program.command("devices").description("list serial ports, marking likely MicroPython boards").option("--json", "as JSON").action(devicesCommand);
   return program;
 }
