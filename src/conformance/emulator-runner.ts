@@ -11,6 +11,8 @@ import type { CheckRun, ScenarioRunner } from "./runner.ts";
 export interface EmulatedBoard {
   /** A model from boards/ or a path to a board JSON file. */
   model: string;
+  /** How reports name the model (the path as the user gave it). */
+  name?: string;
   umqtt: UmqttVersion;
 }
 
@@ -23,7 +25,7 @@ export class EmulatorRunner implements ScenarioRunner {
     private readonly board: EmulatedBoard,
     private readonly seed: number,
   ) {
-    this.label = `emulator ${board.model}, umqtt.simple ${board.umqtt}`;
+    this.label = `emulator ${board.name ?? board.model}, umqtt.simple ${board.umqtt}`;
   }
 
   async run(scenario: Scenario, onEvent: (event: TraceEvent) => void): Promise<CheckRun> {

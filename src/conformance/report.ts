@@ -35,7 +35,8 @@ export function humanReport(outcome: PackOutcome, header: PackHeader): string {
   }
   const notes: string[] = [];
   for (const c of outcome.checks) {
-    for (const info of new Set([...c.prediction.info, ...c.device.info])) notes.push(`  ${c.check.id}: ${info}`);
+    for (const info of c.device.info) notes.push(`  ${c.check.id} on the device: ${info}`);
+    for (const info of c.prediction.info) notes.push(`  ${c.check.id} predicted: ${info}`);
     if (c.status === "mismatch") {
       notes.push(`  ${c.check.id} differs: ${c.check.onMismatch}`);
       for (const r of c.rows.filter((row) => !row.match && (row.device.length > 34 || row.prediction.length > 34))) {
@@ -61,9 +62,8 @@ export function jsonReport(outcome: PackOutcome, header: PackHeader): string {
         proves: c.check.proves,
         status: c.status,
         rows: c.rows,
-        info: [...new Set([...c.prediction.info, ...c.device.info])],
-        device: { status: c.device.status, failure: c.device.failure, wallMs: Math.round(c.device.wallMs) },
-        prediction: { status: c.prediction.status, failure: c.prediction.failure, wallMs: Math.round(c.prediction.wallMs) },
+        device: { info: c.device.info, status: c.device.status, failure: c.device.failure, wallMs: Math.round(c.device.wallMs) },
+        prediction: { info: c.prediction.info, status: c.prediction.status, failure: c.prediction.failure, wallMs: Math.round(c.prediction.wallMs) },
         ...(c.status === "mismatch" ? { onMismatch: c.check.onMismatch } : {}),
       })),
       notRun: outcome.notRun,

@@ -9,7 +9,7 @@ import { DEFAULT_UMQTT_VERSION, UMQTT_VERSIONS, isUmqttVersion, type UmqttVersio
 import { loadBoard } from "../../emulator/board/board-file.ts";
 import { checkIds, checksNamed, CHECKS, type Check } from "../../conformance/pack.ts";
 import { humanReport, jsonReport, junitReport, type PackHeader } from "../../conformance/report.ts";
-import { EmulatorRunner } from "../../conformance/emulator-runner.ts";
+import { EmulatorRunner, type EmulatedBoard } from "../../conformance/emulator-runner.ts";
 import { runPack } from "../../conformance/run-pack.ts";
 import type { ScenarioRunner } from "../../conformance/runner.ts";
 import { EXIT } from "../exit-codes.ts";
@@ -74,13 +74,13 @@ function prepareOutput(path: string): void {
   }
 }
 
-function deviceRunner(target: Target, flags: ConformanceFlags, predictionModel: string, predictionUmqtt: UmqttVersion, seed: number): ScenarioRunner {
+function deviceRunner(target: Target, flags: ConformanceFlags, prediction: EmulatedBoard, seed: number): ScenarioRunner {
   if (target.kind === "serial") {
     throw new UsageError(`--target serial:${target.port}: running on a board over serial is not available in this build yet; use --target emulator[:MODEL]`);
   }
-  const model = target.model === undefined ? predictionModel : boardModel("--target", target.model);
-  const umqtt = parseVersion("--target-umqtt", flags.targetUmqtt) ?? predictionUmqtt;
-  return new EmulatorRunner({ model, umqtt }, seed);
+  const umqtt = parseVersion("--target-umqtt", flags.targetUmqtt) ?? prediction.umqtt;
+  const board = target.model === undefined ? prediction : { model: boardModel("--target", target.model), name: target.model };
+  return new EmulatorRunner({ ...board, umqtt }, seed);
 }
 
 export async function conformanceCommand(flags: ConformanceFlags): Promise<void> {
@@ -96,10 +96,13 @@ export async function conformanceCommand(flags: ConformanceFlags): Promise<void>
     const checks = parseOnly(flags.only);
     const seed = parseSeed(flags.seed);
     const umqtt = parseVersion("--umqtt", flags.umqtt) ?? DEFAULT_UMQTT_VERSION;
-    const model = boardModel("--board", flags.board ?? (target.kind === "emulator" && target.model ? target.model : "esp8266"));
+    // The prediction is for the target's model unless --board names another.
+    const modelName = flags.board ?? (target.kind === "emulator" && target.model ? target.model : "esp8266");
+    if (target.kind === "emulator" && target.model) boardModel("--target", target.model);
+    const predicted: EmulatedBoard = { model: boardModel("--board", modelName), name: modelName, umqtt };
+    const device = deviceRunner(target, flags, predicted, seed);
     if (flags.junit) prepareOutput(flags.junit);
-    const prediction = new EmulatorRunner({ model, umqtt }, seed);
-    const device = deviceRunner(target, flags, model, umqtt, seed);
+    const prediction = new EmulatorRunner(predicted, seed);
     runners = [prediction, device];
     if (interrupts > 0) for (const r of runners) r.stop();
     const header: PackHeader = { device: device.label, prediction: prediction.label, seed };
