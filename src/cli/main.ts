@@ -48,6 +48,8 @@ export function buildProgram(): Command {
     .option("--json", "print the result as JSON instead of the human report")
     .option("--junit <file>", "write a JUnit XML report")
     .option("--quiet", "print only the verdict line")
+    .option("--target <target>", "run on a real MicroPython board: serial:PATH (e.g. serial:/dev/ttyUSB0) or serial:auto")
+    .option("--wifi <ssid:password>", "with --target: Wi-Fi credentials for the firmware's network.WLAN (joined before the firmware starts)")
     .action(runCommand);
 
   addRunOptions(
@@ -69,9 +71,10 @@ export function buildProgram(): Command {
     .action(brokerCommand);
   program
     .command("serve-board")
-    .description("serve a MicroPython board on a pseudo-terminal (REPL, raw REPL, raw-paste, soft reset); prints the device path")
+    .description("serve a MicroPython VM board on a pseudo-terminal (machine, network, socket, umqtt; REPL, raw REPL, raw-paste, soft reset); prints the device path")
     .option("--board <model>", "board model (see `umqtt-bench boards`)", "esp32")
     .option("--link <path>", "also make the device appear at this path")
+    .option("--fs <dir>", "keep the board's filesystem in this folder, so files survive stopping (default: in memory)")
     .action(serveBoardCommand);
   program
     .command("conformance")
