@@ -83,6 +83,7 @@ export function buildProgram(): Command {
     .option("--board <model>", "board model the prediction is made for (a name from `umqtt-bench boards` or a board JSON file)")
     .option("--umqtt <version>", "umqtt.simple release the prediction assumes (default 1.8.0)")
     .option("--target-umqtt <version>", "umqtt.simple release of an emulator target (default: the prediction's)")
+    .option("--wifi <ssid:password>", "Wi-Fi the board's firmware joins (serial targets)")
     .option("--only <checks>", "run only these checks, separated by commas")
     .option("--seed <n>", "seed for both sides; printed in the report")
     .option("--json", "print the result as JSON")

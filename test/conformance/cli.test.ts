@@ -114,10 +114,18 @@ describe("umqtt-bench conformance: bad input and interruption", () => {
     [{ target: "emulator", board: "./missing.json" }, /--board: .*missing.json/],
     [{ target: "emulator", seed: "x" }, /--seed: expected an integer/],
     [{ target: "serial:/dev/ttyUSB9", targetUmqtt: "1.6.0" }, /--target-umqtt applies to --target emulator only/],
+    [{ target: "emulator", wifi: "net:pass" }, /--wifi applies to --target serial only/],
+    [{ target: "serial:/dev/ttyUSB9", wifi: "no-colon" }, /--wifi: expected SSID:PASSWORD/],
   ] as const)("%j is refused", async (flags, message) => {
     const error = await conformanceCommand({ ...flags }).then(() => undefined, (e: unknown) => e as Error);
     expect(error?.name).toBe("UsageError");
     expect(error?.message).toMatch(message);
+  });
+
+  it("a serial port that is not there is bad input (exit 2), before anything runs", async () => {
+    const error = await conformanceCommand({ target: "serial:/dev/umqtt-bench-no-such-port" }).then(() => undefined, (e: unknown) => e as Error);
+    expect(error?.name).toBe("BridgeError");
+    expect(error?.message).toContain("/dev/umqtt-bench-no-such-port");
   });
 
   it("Ctrl-C: exit 130, the checks done so far reported, the rest listed as not run", async () => {

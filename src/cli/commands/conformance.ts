@@ -11,6 +11,9 @@ import { checkIds, checksNamed, CHECKS, type Check } from "../../conformance/pac
 import { humanReport, jsonReport, junitReport, type PackHeader } from "../../conformance/report.ts";
 import { EmulatorRunner, type EmulatedBoard } from "../../conformance/emulator-runner.ts";
 import { runPack } from "../../conformance/run-pack.ts";
+import { readBoard, SerialRunner } from "../../conformance/serial-runner.ts";
+import { modelOf } from "../../conformance/board-model.ts";
+import { parseWifi } from "./run-target.ts";
 import type { ScenarioRunner } from "../../conformance/runner.ts";
 import { EXIT } from "../exit-codes.ts";
 import { UsageError } from "../errors.ts";
@@ -22,6 +25,7 @@ export interface ConformanceFlags {
   board?: string;
   umqtt?: string;
   targetUmqtt?: string;
+  wifi?: string;
   only?: string;
   seed?: string;
   json?: boolean;
@@ -74,10 +78,7 @@ function prepareOutput(path: string): void {
   }
 }
 
-function deviceRunner(target: Target, flags: ConformanceFlags, prediction: EmulatedBoard, seed: number): ScenarioRunner {
-  if (target.kind === "serial") {
-    throw new UsageError(`--target serial:${target.port}: running on a board over serial is not available in this build yet; use --target emulator[:MODEL]`);
-  }
+function emulatedDevice(target: Extract<Target, { kind: "emulator" }>, flags: ConformanceFlags, prediction: EmulatedBoard, seed: number): ScenarioRunner {
   const umqtt = parseVersion("--target-umqtt", flags.targetUmqtt) ?? prediction.umqtt;
   const board = target.model === undefined ? prediction : { model: boardModel("--target", target.model), name: target.model };
   return new EmulatorRunner({ ...board, umqtt }, seed);
@@ -93,15 +94,31 @@ export async function conformanceCommand(flags: ConformanceFlags): Promise<void>
   try {
     const target = parseTarget(flags.target);
     if (flags.targetUmqtt !== undefined && target.kind !== "emulator") throw new UsageError("--target-umqtt applies to --target emulator only (a board runs its own umqtt)");
+    if (flags.wifi !== undefined && target.kind !== "serial") throw new UsageError("--wifi applies to --target serial only");
+    const wifi = flags.wifi === undefined ? undefined : parseWifi(flags.wifi);
     const checks = parseOnly(flags.only);
     const seed = parseSeed(flags.seed);
     const umqtt = parseVersion("--umqtt", flags.umqtt) ?? DEFAULT_UMQTT_VERSION;
-    // The prediction is for the target's model unless --board names another.
-    const modelName = flags.board ?? (target.kind === "emulator" && target.model ? target.model : "esp8266");
+    if (flags.board !== undefined) boardModel("--board", flags.board);
     if (target.kind === "emulator" && target.model) boardModel("--target", target.model);
-    const predicted: EmulatedBoard = { model: boardModel("--board", modelName), name: modelName, umqtt };
-    const device = deviceRunner(target, flags, predicted, seed);
     if (flags.junit) prepareOutput(flags.junit);
+    let device: ScenarioRunner;
+    let predicted: EmulatedBoard;
+    if (target.kind === "serial") {
+      // The prediction is for the model the board says it is, unless --board names one.
+      const board = await readBoard(`serial:${target.port}`);
+      const modelName = flags.board ?? modelOf(board.info);
+      if (modelName === undefined) {
+        throw new UsageError(`${board.port}: cannot tell the board model from "${board.info.uname?.machine ?? board.info.machine ?? board.info.platform}"; pass --board MODEL (see umqtt-bench boards)`);
+      }
+      predicted = { model: boardModel("--board", modelName), name: modelName, umqtt };
+      device = new SerialRunner({ target: `serial:${board.port}`, seed, boardModel: predicted.model, wifi, onStage: (line) => process.stderr.write(`    device: ${line}\n`) }, board);
+    } else {
+      // The prediction is for the target's model unless --board names another.
+      const modelName = flags.board ?? target.model ?? "esp8266";
+      predicted = { model: boardModel("--board", modelName), name: modelName, umqtt };
+      device = emulatedDevice(target, flags, predicted, seed);
+    }
     const prediction = new EmulatorRunner(predicted, seed);
     runners = [prediction, device];
     if (interrupts > 0) for (const r of runners) r.stop();
