@@ -190,6 +190,28 @@ def _wrap_wlan(real):
     return WLAN
 
 
+def _redirect_host_umqtt():
+    # On umqtt-bench's VM board (serve-board) umqtt is the bench's own client
+    # on the host, which does not look the server up through this socket
+    # module as umqtt.simple does on a board: hand it the address
+    # getaddrinfo gives. A board has no _benchcore and is left as it is.
+    try:
+        import _benchcore  # noqa: F401
+    except ImportError:
+        return
+    from umqtt import simple
+
+    init = simple.MQTTClient.__init__
+
+    def __init__(self, client_id, server, port=0, *args, **kw):
+        addr = sys.modules["socket"].getaddrinfo(server, port or 1883)[0][-1]
+        init(self, client_id, addr[0], addr[1], *args, **kw)
+        self.server = server
+        self.port = port or 1883
+
+    simple.MQTTClient.__init__ = __init__
+
+
 def _install_module(names, module):
     for name in names:
         sys.modules[name] = module
@@ -213,6 +235,9 @@ def install(config):
         network = None
     if network is not None:
         _install_module(("network",), _Module(network, WLAN=_wrap_wlan(network.WLAN)))
+    _redirect_host_umqtt()
+    if _buttons:
+        _open_input()
     return network
 
 

@@ -35,14 +35,16 @@ export class BoardOutput {
   private readonly text = new TextDecoder();
   /** Between the firmware's boot report and its end. */
   running = false;
-  /** Pin levels the firmware wrote last, by pin number. */
-  readonly levels = new Map<number, 0 | 1>();
+  /** Pin levels by pin number, as the firmware wrote them (or the bench set a button). */
+  private readonly levels = new Map<number, 0 | 1>();
   heap: HeapReading | undefined;
   /** Free heap at the boot checkpoint, before the firmware ran: the firmware's budget. */
   freeAtBoot: number | undefined;
   crashed: string | undefined;
   boots = 0;
   wifiJoined: boolean | undefined;
+  /** Why the board cannot read the bench's commands (button levels), if it said so. */
+  inputUnavailable: string | undefined;
 
   constructor(
     private readonly clock: Clock,
@@ -50,6 +52,30 @@ export class BoardOutput {
     private readonly board: string,
     private readonly model: BoardDefinition,
   ) {}
+
+  /**
+   * A pin's level: the last one written, else what an idle pin reads as the
+   * emulated board has it (an LED or button at its inactive level, else 0).
+   */
+  level(pin: number): 0 | 1 {
+    const known = this.levels.get(pin);
+    if (known !== undefined) return known;
+    const wired = [...this.model.leds, ...this.model.buttons].find((w) => pinNumber(this.model, w.pin) === pin);
+    return wired?.active === "low" ? 1 : 0;
+  }
+
+  /** Records a level; as on the emulated board, only a change is a `pin` event. */
+  setLevel(pin: number, value: 0 | 1, stamp: { boardMs?: number } = {}): void {
+    if (this.level(pin) === value) {
+      this.levels.set(pin, value);
+      return;
+    }
+    this.levels.set(pin, value);
+    const led = this.model.leds.find((l) => pinNumber(this.model, l.pin) === pin);
+    const button = this.model.buttons.find((b) => pinNumber(this.model, b.pin) === pin);
+    const wired = led ? { role: "led" as const, name: led.name } : button ? { role: "button" as const, name: button.name } : {};
+    this.trace.emit({ t: this.clock.now(), kind: "pin", board: this.board, pin, value, ...wired, ...stamp });
+  }
 
   push(bytes: Uint8Array): void {
     this.handle(this.decoder.push(bytes));
@@ -96,13 +122,7 @@ export class BoardOutput {
         return;
       case "pin": {
         const pin = r.pin === undefined ? undefined : pinNumber(this.model, r.pin);
-        if (pin === undefined) return;
-        const value: 0 | 1 = r.v ? 1 : 0;
-        this.levels.set(pin, value);
-        const led = this.model.leds.find((l) => pinNumber(this.model, l.pin) === pin);
-        const button = this.model.buttons.find((b) => pinNumber(this.model, b.pin) === pin);
-        const wired = led ? { role: "led" as const, name: led.name } : button ? { role: "button" as const, name: button.name } : {};
-        this.trace.emit({ t, kind: "pin", board: this.board, pin, value, ...wired, ...stamp });
+        if (pin !== undefined) this.setLevel(pin, r.v ? 1 : 0, stamp);
         return;
       }
       case "heap": {
@@ -135,6 +155,7 @@ export class BoardOutput {
         if (!this.wifiJoined) this.trace.emit({ t, kind: "error", board: this.board, message: "the board did not join Wi-Fi with the credentials of --wifi" });
         return;
       case "note":
+        if (String(r.text ?? "").startsWith("bench input unavailable")) this.inputUnavailable = String(r.text);
         this.trace.emit({ t, kind: "error", board: this.board, message: String(r.text ?? "") });
         return;
     }

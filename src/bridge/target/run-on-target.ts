@@ -54,7 +54,6 @@ export async function runOnTarget(scenarioOrName: Scenario | string, options: Ta
   const trace = options.trace ?? new Trace();
   const seed = options.seed ?? 1;
 
-  stage(`opening ${options.target}`);
   const board = await prepareBoard(options.target);
   stage(`${board.path}: ${describeBoard(board.info)}`);
   const clock = new TargetClock();

@@ -47,7 +47,7 @@ export function targetStepHost(o: TargetStepHostOptions): StepHost {
   const checkBoard = (board: string): void => {
     if (board !== o.board) throw new StepFailure(`no board named "${board}" (the target runs ${o.board})`);
   };
-  const level = (pin: number): 0 | 1 => o.output.levels.get(pin) ?? 0;
+  const level = (pin: number): 0 | 1 => o.output.level(pin);
   return {
     clock: o.clock,
     trace: o.trace,
@@ -55,10 +55,11 @@ export function targetStepHost(o: TargetStepHostOptions): StepHost {
       checkBoard(board);
       const button = o.model.buttons.find((b) => b.name === control);
       if (!button) throw new StepFailure(`${board} has no button "${control}"`);
+      if (o.output.inputUnavailable) throw new StepFailure(`the board cannot take the bench's button presses: ${o.output.inputUnavailable}`);
       const value: 0 | 1 = pressed === (button.active === "low") ? 0 : 1;
       o.command(JSON.stringify({ pin: button.pin, level: value }));
       const pin = pinNumber(o.model, button.pin);
-      if (pin !== undefined) o.trace.emit({ t: o.clock.now(), kind: "pin", board, pin, value, role: "button", name: button.name });
+      if (pin !== undefined) o.output.setLevel(pin, value);
     },
     pinLevel(target) {
       checkBoard(target.board);
