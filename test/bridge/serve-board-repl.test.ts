@@ -125,6 +125,15 @@ describe("the board's REPL front end on the VM board", () => {
     await keys("os.remove('five.txt')\r");
   });
 
+  it("input() reads a line from the serial line, echoed; Ctrl-C ends it with KeyboardInterrupt", async () => {
+    expect(await keys("name = input('name? ')\r", "\r\nname? ")).toBe("name = input('name? ')\r\nname? ");
+    expect(await keys("bobb\x7f\r")).toBe("bobb\x08 \x08\r\n>>> ");
+    expect(await keys("name\r")).toBe("name\r\n'bob'\r\n>>> ");
+    await keys("input('?? ')\r", "\r\n?? ");
+    await keys("ab", "ab");
+    expect(await keys("\x03")).toBe('Traceback (most recent call last):\r\n  File "<stdin>", line 1, in <module>\r\nKeyboardInterrupt: \r\n>>> ');
+  });
+
   it("input typed while a program runs waits for it, as in a UART buffer", async () => {
     const from = out.length;
     repl.receive(new TextEncoder().encode("import time; time.sleep_ms(300); print('slept')\r7*6\r"));

@@ -30,6 +30,8 @@ export interface Cpu {
   interrupt(): void;
   /** The board's files as last reported. */
   readonly files: BoardFiles;
+  /** The line typed for the program's input() (after CpuEvents.readLine). */
+  giveLine(line: string): void;
   stop(): Promise<void>;
 }
 
@@ -37,6 +39,8 @@ export interface CpuEvents {
   output(bytes: Uint8Array): void;
   /** The CPU failed for good: the REPL restarts it. */
   fault(detail: string): void;
+  /** The running program waits for a line (input()). */
+  readLine(): void;
 }
 
 export type StartCpu = (files: BoardFiles, events: CpuEvents) => Promise<Cpu>;
@@ -79,6 +83,8 @@ export class BoardRepl {
   private booting = false;
   private closed = false;
   private interruptTimer: NodeJS.Timeout | null = null;
+  /** The running program waits in input() for this line. */
+  private programLine: number[] | null = null;
   private lastOutputByte = -1;
   private readonly grace: number;
   private files: BoardFiles = { dirs: [], files: {} };
@@ -134,6 +140,28 @@ export class BoardRepl {
     this.pump();
   }
 
+  /** Input for a program waiting in input(): echoed, with backspace, up to Enter. */
+  private pumpProgramLine(): void {
+    const line = this.programLine;
+    while (line && this.input.length) {
+      const b = this.input.shift()!;
+      if (b === 0x0d || b === 0x0a) {
+        this.programLine = null;
+        this.sendText("\r\n");
+        this.cpu?.giveLine(utf8(line));
+        return;
+      }
+      if ((b === 0x08 || b === 0x7f) && line.length) {
+        while (line.length > 1 && (line[line.length - 1]! & 0xc0) === 0x80) line.pop();
+        line.pop();
+        this.sendText("\x08 \x08");
+      } else if (b >= 0x20) {
+        line.push(b);
+        this.send(Uint8Array.of(b));
+      }
+    }
+  }
+
   // ---- running chunks -----------------------------------------------------
 
   private async startCpu(): Promise<void> {
@@ -145,6 +173,11 @@ export class BoardRepl {
       fault: (detail) => {
         if (generation === this.generation) void this.restart(`\r\n[serve-board: the board's VM failed (${detail}); restarted it, files kept]\r\n`);
       },
+      readLine: () => {
+        if (generation !== this.generation) return;
+        this.programLine = [];
+        this.pumpProgramLine();
+      },
     });
   }
 
@@ -154,6 +187,7 @@ export class BoardRepl {
     const cpu = this.cpu!;
     const end = await cpu.run(chunk);
     if (generation !== this.generation) return null;
+    this.programLine = null; // an input() ended by Ctrl-C
     this.files = cpu.files;
     this.clearInterrupt();
     return end;
@@ -290,6 +324,7 @@ export class BoardRepl {
 
   /** Hands queued input to the REPL until a program starts. */
   private pump(): void {
+    if (this.programLine) return this.pumpProgramLine();
     while (!this.busy && !this.closed && this.input.length) {
       const b = this.input.shift()!;
       if (this.mode === "raw") this.rawByte(b);
