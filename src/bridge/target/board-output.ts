@@ -51,6 +51,8 @@ export class BoardOutput {
     private readonly trace: Trace,
     private readonly board: string,
     private readonly model: BoardDefinition,
+    /** The firmware's name as the scenario gives it: the `boot` event's detail, as in an emulated run. */
+    private readonly firmware?: string,
   ) {}
 
   /**
@@ -118,7 +120,7 @@ export class BoardOutput {
         this.running = true;
         this.boots++;
         this.crashed = undefined;
-        this.trace.emit({ t, kind: "board", board: this.board, event: "boot", ...stamp });
+        this.trace.emit({ t, kind: "board", board: this.board, event: "boot", ...(this.firmware === undefined ? {} : { detail: this.firmware }), ...stamp });
         return;
       case "pin": {
         const pin = r.pin === undefined ? undefined : pinNumber(this.model, r.pin);
