@@ -85,4 +85,22 @@ describe("the board shim on a MicroPython VM board", () => {
     expect(trace.of("heap").map((e) => e.what)).toContain("connect");
     expect(output.freeAtBoot).toBeGreaterThan(0);
   });
+
+  it("with Wi-Fi credentials from the bench, joins before the firmware starts; the firmware's own connect() joins again", async () => {
+    const { trace, output, vmTrace } = await runShimmed(
+      [
+        "import network",
+        "w = network.WLAN(network.STA_IF)",
+        "print('joined', w.isconnected())",
+        "w.connect('the-firmware-ssid', 'its-key')",
+        "import time",
+        "time.sleep(2)  # joining again takes a moment, as on a board",
+        "print('again', w.isconnected())",
+      ].join("\n"),
+      { wifi: ["bench-net", "secret"] },
+    );
+    expect(vmTrace.of("board").filter((e) => e.event === "crash")).toEqual([]);
+    expect(output.wifiJoined).toBe(true);
+    expect(trace.of("print").map((e) => e.text)).toEqual(["joined True", "again True"]);
+  });
 });

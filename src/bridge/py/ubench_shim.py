@@ -171,21 +171,23 @@ def _getaddrinfo(real):
     return getaddrinfo
 
 
+class _Wlan:
+    """A WLAN whose connect() uses the bench's credentials."""
+
+    def __init__(self, wlan):
+        self._wlan = wlan
+
+    def connect(self, ssid=None, key=None, *rest, **kw):
+        return self._wlan.connect(cfg["wifi"][0], cfg["wifi"][1], *rest, **kw)
+
+    def __getattr__(self, name):
+        return getattr(self._wlan, name)
+
+
 def _wrap_wlan(real):
     def WLAN(*args):
         w = real(*args)
-        if not cfg.get("wifi"):
-            return w
-        connect = w.connect
-
-        class Wlan:
-            def connect(self, ssid=None, key=None, *rest, **kw):
-                return connect(cfg["wifi"][0], cfg["wifi"][1], *rest, **kw)
-
-            def __getattr__(self, name):
-                return getattr(w, name)
-
-        return Wlan()
+        return _Wlan(w) if cfg.get("wifi") else w
 
     return WLAN
 
