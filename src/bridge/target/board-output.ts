@@ -23,6 +23,9 @@ interface Report {
   connected?: boolean;
 }
 
+/** Characters of an unfinished line kept before it is recorded as it is. */
+const MAX_LINE = 4096;
+
 export interface HeapReading {
   used: number;
   free: number;
@@ -100,6 +103,8 @@ export class BoardOutput {
     for (const ch of text) {
       if (ch === "\n") this.emitLine();
       else if (ch !== "\r") this.line += ch;
+      // A firmware that never ends its line still has its output recorded, in pieces.
+      if (this.line.length >= MAX_LINE) this.emitLine();
     }
   }
 
