@@ -12,6 +12,7 @@ import { Repl } from "../../src/bridge/repl.ts";
 import { SerialLink } from "../../src/bridge/serial-port.ts";
 import { runOnTarget } from "../../src/bridge/target/run-on-target.ts";
 import { Trace } from "../../src/emulator/trace.ts";
+import { findMosquitto, MosquittoBroker } from "../support/mosquitto.ts";
 
 const BIN = join(import.meta.dirname, "../../bin/umqtt-bench.js");
 const hasSocat = spawnSync("socat", ["-V"]).status === 0;
@@ -108,6 +109,19 @@ describe.skipIf(!hasSocat)("run --target on serve-board (the VM board, esp8266)"
     expect(off.t).toBeGreaterThanOrEqual(end);
     expect(run.result.boards[0].network).toEqual({ connections: 1, resets: 1, partitions: 1, faults: 2 });
     expect(run.result.boards[0].crashed).toBe("OSError: [Errno 104] ECONNRESET");
+  }, 90_000);
+
+  it.skipIf(!findMosquitto())("runs against an external broker (--broker): mosquitto on 127.0.0.1 behind the bench's proxy", async () => {
+    const mosquitto = await MosquittoBroker.create();
+    try {
+      const run = await runOnTarget("example_sub_led", { target: `serial:${served.path}`, brokerUrl: `mqtt://127.0.0.1:${mosquitto.port}` });
+      expect(run.result.failure).toBeUndefined();
+      expect(run.result.broker).toBe(`mqtt://127.0.0.1:${mosquitto.port}`);
+      const received = run.trace.of("mqtt").filter((e) => e.board === "board1" && e.dir === "in" && e.type === "publish");
+      expect(received.map((e) => e.fields.payload)).toEqual(["on", "off", "toggle", "toggle"]);
+    } finally {
+      await mosquitto.stop();
+    }
   }, 90_000);
 
   it("a firmware exception is a crash with its traceback on the serial output", async () => {
