@@ -29,7 +29,7 @@ export interface Difference {
   /** Position in the stream, from 0. */
   index: number;
   reason: string;
-  /** The step running at the divergence ("10 wait-pin board1.led on"), on A if A has the event, else on B. */
+  /** The step running at the divergence, numbered from 1 ("11 wait-pin board1.led on"), on A if A has the event, else on B. */
   during?: string;
   a?: SideEvent;
   b?: SideEvent;
@@ -101,7 +101,7 @@ function leaveOutSkippedSteps(a: NormalisedTrace, b: NormalisedTrace): string[] 
   const skipped = new Set([...a.skipped.keys(), ...b.skipped.keys()]);
   for (const index of [...skipped].sort((x, y) => x - y)) {
     const sides = [a.skipped.has(index) ? `A (${a.skipped.get(index)})` : "", b.skipped.has(index) ? `B (${b.skipped.get(index)})` : ""].filter(Boolean);
-    notes.push(`step ${index}: skipped on ${sides.join(" and ")}`);
+    notes.push(`step ${index + 1}: skipped on ${sides.join(" and ")}`);
   }
   for (const trace of [a, b]) {
     const steps = trace.streams.get("steps");

@@ -25,7 +25,7 @@ export interface Item {
   bytes?: Uint8Array;
   /** Steps: the step's index in the scenario. */
   stepIndex?: number;
-  /** The step running when the event happened ("10 wait-pin board1.led on"), if any. */
+  /** The step running when the event happened, numbered from 1 ("11 wait-pin board1.led on"), if any. */
   during?: string;
 }
 
@@ -122,12 +122,12 @@ export function normaliseTrace(numbered: readonly NumberedEvent[], rename: Reado
         if (e.status === "start") {
           stepAnchor = e.t;
           lastHeap.clear();
-          during = `${e.index} ${e.step}`;
+          during = `${e.index + 1} ${e.step}`; // numbered from 1, as run's report numbers steps
           break;
         }
         stepAnchor = e.t;
         if ((e.status as string) === "skipped") skipped.set(e.index, `${e.step}${e.detail ? `: ${e.detail}` : ""}`);
-        push({ stream: "steps", line, t: e.t, key: `${e.index} ${e.step}: ${e.status}`, show: `step ${e.index} ${e.step}: ${e.status}`, stepIndex: e.index, during: `${e.index} ${e.step}` });
+        push({ stream: "steps", line, t: e.t, key: `${e.index} ${e.step}: ${e.status}`, show: `step ${e.index + 1} ${e.step}: ${e.status}`, stepIndex: e.index, during: `${e.index + 1} ${e.step}` });
         // Heap checkpoint: the board's last reading during this step.
         for (const [board, reading] of lastHeap) {
           push({ stream: `${board} heap`, line: reading.line, t: reading.t, key: `end of step ${e.index}`, free: reading.free, show: `free ${reading.free.toLocaleString("en-US")} B at the end of step ${e.index}` });

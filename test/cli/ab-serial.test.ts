@@ -50,7 +50,7 @@ describe.skipIf(!hasSocat)("ab against a board on a pseudo-terminal (serve-board
     expect(readFileSync(join(out, "B.jsonl"), "utf8")).toMatch(/"kind":"pin".*"boardMs":\d+/);
   }, 120_000);
 
-  it("names the step where a deliberately changed firmware on the board goes its own way", async () => {
+  it("names the step (14, as run numbers it) where a deliberately changed firmware on the board goes its own way", async () => {
     // The same firmware with one bug: "toggle" forgets to flip its flag, so the second toggle leaves the LED lit.
     const original = readFileSync(join(import.meta.dirname, "../../scenarios/firmware/example_sub_led.py"), "utf8");
     const changed = original.replace(/(\n\s+led\.value\(lit\)\n)\s+lit = 1 - lit\n/, "$1");
@@ -65,7 +65,7 @@ describe.skipIf(!hasSocat)("ab against a board on a pseudo-terminal (serve-board
     expect(report.sides[1].target).toBe(`board on ${port}, firmware ${firmware}`);
     expect(existsSync(join(out, "B.jsonl"))).toBe(true);
     // Up to the second toggle both agree; there the board's LED never goes off.
-    expect(report.first).toMatchObject({ stream: "board1 pins", index: 3, during: "13 wait-pin board1.led off", reason: "B has only 3 board1 pins event(s), A has 4" });
+    expect(report.first).toMatchObject({ stream: "board1 pins", index: 3, during: "14 wait-pin board1.led off", reason: "B has only 3 board1 pins event(s), A has 4" });
     expect(report.first.a.show).toMatch(/^pin 2 \(led\) = 1/);
   }, 120_000);
 });
