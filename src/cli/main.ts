@@ -13,6 +13,7 @@ import { serveBoardCommand } from "./commands/serve-board.ts";
 import { devicesCommand } from "./commands/devices.ts";
 import { diffCommand } from "./commands/diff.ts";
 import { abCommand } from "./commands/ab.ts";
+import { conformanceCommand } from "./commands/conformance.ts";
 import { installSignalHandlers } from "./signals.ts";
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -79,6 +80,19 @@ export function buildProgram(): Command {
     .option("--link <path>", "also make the device appear at this path")
     .option("--fs <dir>", "keep the board's filesystem in this folder, so files survive stopping (default: in memory)")
     .action(serveBoardCommand);
+  program
+    .command("conformance")
+    .description("run the conformance pack on a board and compare each result with the emulator's prediction for its model")
+    .option("--target <target>", "where the checks run: serial:PORT, serial:auto, or emulator[:MODEL] (an emulated stand-in)")
+    .option("--board <model>", "board model the prediction is made for (a name from `umqtt-bench boards` or a board JSON file)")
+    .option("--umqtt <version>", "umqtt.simple release the prediction assumes (default 1.8.0)")
+    .option("--target-umqtt <version>", "umqtt.simple release of an emulator target (default: the prediction's)")
+    .option("--wifi <ssid:password>", "Wi-Fi the board's firmware joins (serial targets)")
+    .option("--only <checks>", "run only these checks, separated by commas")
+    .option("--seed <n>", "seed for both sides; printed in the report")
+    .option("--json", "print the result as JSON")
+    .option("--junit <file>", "write a JUnit XML report, one test case per check")
+    .action(conformanceCommand);
   program.command("devices").description("list serial ports, marking likely MicroPython boards").option("--json", "as JSON").action(devicesCommand);
   program
     .command("diff")
