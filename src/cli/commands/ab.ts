@@ -81,7 +81,10 @@ export async function abCommand(scenarioArg: string, flags: AbFlags): Promise<vo
     }
     const header = sides.map((side, i) => sideLine(side, outcomes[i]));
     if (interrupts > 0 || outcomes.length < 2) {
-      process.stdout.write(`${header.join("\n")}\nINTERRUPTED  ab ${scenario.name}: nothing compared\n`);
+      if (flags.json) {
+        const report = { scenario: scenario.name, interrupted: true, sides: sides.map((s, i) => ({ side: s.label, target: describe(s), ...(outcomes[i] ? { trace: s.trace, ...outcomes[i] } : { status: "not run" }) })) };
+        process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      } else process.stdout.write(`${header.join("\n")}\nINTERRUPTED  ab ${scenario.name}: nothing compared\n`);
       process.exitCode = EXIT.interrupted;
       return;
     }
