@@ -48,7 +48,8 @@ async function stop(served: Served): Promise<void> {
 
 /** Runs `code` in the raw REPL; its stdout as text, or throws with the exception line. */
 async function run(repl: Repl, code: string): Promise<string> {
-  const { stdout, stderr } = await repl.exec(code);
+  // The machine may be busy: a silent program gets a minute before the bridge gives up on it.
+  const { stdout, stderr } = await repl.exec(code, { silentMs: 60_000 });
   if (stderr.length) throw new Error(exceptionLine(stderr));
   return boardText(stdout);
 }
@@ -154,7 +155,7 @@ describe.skipIf(!hasSocat)("serve-board runs the VM board", () => {
 
   it("only this machine is reachable: a connection elsewhere is refused and serve-board says so", async () => {
     await expect(run(repl, "import socket\ns = socket.socket()\ns.connect(('192.0.2.1', 1883))")).rejects.toThrow(/OSError/);
-    expect(served.output()).toContain("the board connected to 192.0.2.1:1883: refused, serve-board connects only to this machine");
+    expect(served.output()).toContain("the board connected to 192.0.2.1:1883: refused, serve-board connects only to this machine (127.0.0.1, ::1, its own addresses)");
   });
 
   it("umqtt.simple connects and publishes to an embedded aedes on 127.0.0.1", async () => {
@@ -214,14 +215,16 @@ describe.skipIf(!hasSocat)("serve-board runs the VM board", () => {
   });
 
   it("the heap is the model's budget: MemoryError beyond it, garbage collected in a loop run from the REPL", async () => {
+    // A freshly booted board: what is free is the model's budget (111,000 B on esp32), less the REPL's own few objects.
+    await repl.enterRaw({ softReset: true });
     const free = Number(await run(repl, "import gc\ngc.collect()\nprint(gc.mem_free())"));
-    expect(free).toBeGreaterThan(80_000);
+    expect(free).toBeGreaterThan(111_000 * 0.98);
     expect(free).toBeLessThanOrEqual(111_000);
     await expect(run(repl, "b = bytes(120000)")).rejects.toThrow(/MemoryError/);
     expect(await run(repl, "b = bytes(60000)\nprint(len(b))\nb = None")).toBe("60000\n");
-    // 24 MB of garbage through a 111 KB heap, with and without blocking calls in the loop.
-    expect(await run(repl, "for i in range(3000):\n    b = bytes(4000)\nprint('ok')")).toBe("ok\n");
-    expect(await run(repl, "import time\nfor i in range(3000):\n    b = bytes(4000)\n    time.sleep_ms(0)\nprint('ok')")).toBe("ok\n");
+    // 8 MB and 4.8 MB of garbage through a 111 KB heap, without and with blocking calls in the loop.
+    expect(await run(repl, "for i in range(2000):\n    b = bytes(4000)\nprint('ok')")).toBe("ok\n");
+    expect(await run(repl, "import time\nfor i in range(600):\n    b = bytes(8000)\n    time.sleep_ms(0)\nprint('ok')")).toBe("ok\n");
   }, 120_000);
 });
 

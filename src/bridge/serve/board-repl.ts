@@ -73,6 +73,8 @@ export class BoardRepl {
   private input: number[] = [];
   /** A program runs (or the board boots): input waits, Ctrl-C interrupts. */
   private busy = true;
+  /** boot.py or main.py runs (after a reset): the banner follows them. */
+  private booting = false;
   private closed = false;
   private interruptTimer: NodeJS.Timeout | null = null;
   private lastOutputByte = -1;
@@ -100,11 +102,14 @@ export class BoardRepl {
     this.grace = options.interruptGraceMs ?? 1500;
   }
 
-  /** Boots the board with these files: boot.py, main.py, then the banner and `>>> `. */
+  /**
+   * Starts the board's CPU with these files; resolves once it runs, while
+   * boot.py and main.py go on (a main.py may never end), before the banner and `>>> `.
+   */
   async start(files: BoardFiles = { dirs: [], files: {} }): Promise<void> {
     this.files = files;
     await this.startCpu();
-    await this.boot(false);
+    void this.boot(false);
   }
 
   async stop(): Promise<void> {
@@ -154,6 +159,7 @@ export class BoardRepl {
    */
   private async boot(reset: boolean): Promise<void> {
     this.busy = true;
+    this.booting = true;
     const generation = this.generation;
     for (;;) {
       if (reset) {
@@ -177,6 +183,7 @@ export class BoardRepl {
       this.sendText("MPY: soft reboot\r\n");
       reset = false;
     }
+    this.booting = false;
     this.prompt(true);
     this.idle();
   }
@@ -203,6 +210,7 @@ export class BoardRepl {
     if (this.mode === "raw") this.sendText("\x04\x04");
     this.sendText("MPY: soft reboot\r\n");
     this.busy = true;
+    this.booting = true;
     // The VM has already rebooted: run the start-up files without another reset.
     const files = this.mode === "friendly" ? ["boot.py", "main.py"] : ["boot.py"];
     for (const path of files) {
@@ -211,6 +219,7 @@ export class BoardRepl {
       if (end.how === "raised") this.output(new TextEncoder().encode(`${end.traceback}\n`));
       if (end.how === "rebooted") return this.rebooted();
     }
+    this.booting = false;
     this.prompt(true);
     this.idle();
   }
@@ -239,7 +248,12 @@ export class BoardRepl {
     this.busy = true;
     await old?.stop();
     if (this.closed) return;
-    this.sendText(this.mode === "raw" ? `\x04${message}\x04>` : `${message}>>> `);
+    if (this.booting) {
+      // boot.py or main.py was stopped: its traceback, then the REPL as after any start-up.
+      this.booting = false;
+      this.sendText(message);
+      this.prompt(true);
+    } else this.sendText(this.mode === "raw" ? `\x04${message}\x04>` : `${message}>>> `);
     await this.startCpu();
     this.idle();
   }

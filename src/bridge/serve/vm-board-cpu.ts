@@ -1,10 +1,12 @@
 // The served board's CPU: a MicroPython VM board (src/micropython: machine,
 // time, network, socket, select, os, umqtt bound to an emulated board of the
 // chosen model, its heap budget) on the wall clock, whose sockets are real
-// TCP connections. Connections go to this machine only (127.0.0.0/8, ::1):
-// a board served for tests talks to the brokers and servers the tests run.
+// TCP connections. Connections go to this machine only (127.0.0.0/8, ::1,
+// and the addresses of its own interfaces, where a bench's broker may listen
+// for real boards): a served board talks to the brokers and servers run here.
 
 import { connect, isIP } from "node:net";
+import { networkInterfaces } from "node:os";
 import type { Duplex } from "node:stream";
 import type { BoardDefinition } from "../../emulator/board/board-file.ts";
 import { Board } from "../../emulator/board/board.ts";
@@ -17,8 +19,10 @@ import type { BoardFiles } from "../../micropython/repl-protocol.ts";
 import { ReplVm } from "../../micropython/repl-host.ts";
 import type { Cpu, CpuEvents } from "./board-repl.ts";
 
-export function isLoopback(host: string): boolean {
-  return isIP(host) === 4 ? host.startsWith("127.") : host === "::1";
+/** An address of this machine: loopback, or one of its interfaces' (traffic to those stays on the machine too). */
+export function isThisMachine(host: string): boolean {
+  if (isIP(host) === 4 ? host.startsWith("127.") : host === "::1") return true;
+  return Object.values(networkInterfaces()).some((list) => list?.some((i) => i.address === host));
 }
 
 export interface VmBoardCpuOptions {
@@ -51,7 +55,7 @@ export class VmBoardCpu {
         notice(`the board looked up ${host}: serve-board resolves only localhost and IP addresses`);
         return null;
       },
-      dial: (addr) => dialLoopback(addr, notice),
+      dial: (addr) => dialThisMachine(addr, notice),
     });
     trace.subscribe((event) => {
       if (event.kind === "print") this.print?.(new TextEncoder().encode(`${event.text}\n`));
@@ -75,9 +79,9 @@ export class VmBoardCpu {
   }
 }
 
-function dialLoopback(addr: SocketAddress, notice: (line: string) => void): Promise<Duplex> {
-  if (!isLoopback(addr.host)) {
-    notice(`the board connected to ${addr.host}:${addr.port}: refused, serve-board connects only to this machine (127.0.0.1, ::1)`);
+function dialThisMachine(addr: SocketAddress, notice: (line: string) => void): Promise<Duplex> {
+  if (!isThisMachine(addr.host)) {
+    notice(`the board connected to ${addr.host}:${addr.port}: refused, serve-board connects only to this machine (127.0.0.1, ::1, its own addresses)`);
     return Promise.reject(new Error("not loopback"));
   }
   return new Promise((resolve, reject) => {

@@ -8,7 +8,6 @@
 #   "r" soft reset: the VM reboots with the board's files
 import _benchcore
 import _benchboot
-import _benchfs
 from _benchcore import wait
 
 # How a chunk ended, as the host reads it.
@@ -18,8 +17,8 @@ EXITED = 2
 BOOTED = 3
 
 
-def _next(status, tb):
-    _benchfs.sync()
+def _next(sync, status, tb):
+    sync()
     while True:
         try:
             return wait("repl.next", status, tb)
@@ -41,8 +40,12 @@ def _source(kind, text):
 
 def loop():
     # Returns when the VM must reboot (soft reset from the host, machine.reset()).
+    # Registered by the worker once this VM is up (this module is loaded before, with the glue).
+    import _benchfs
+
+    sync = _benchfs.sync
     g = {"__name__": "__main__"}
-    r = _next(BOOTED, "")
+    r = _next(sync, BOOTED, "")
     while True:
         kind = r[0]
         if kind == "r":
@@ -62,4 +65,4 @@ def loop():
             status = RAISED
             tb = "\n".join(_benchboot._traceback(e))
         code = None
-        r = _next(status, tb)
+        r = _next(sync, status, tb)
