@@ -3,7 +3,8 @@
 // real serial bindings, with the embedded aedes and the bench's proxy on
 // 127.0.0.1, as it would drive a board on USB.
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BoardOps, sha256 } from "../../src/bridge/board-ops.ts";
@@ -138,4 +139,40 @@ describe.skipIf(!hasSocat)("run --target on serve-board (the VM board, esp8266)"
       await ops.remove("/main.py");
     });
   }, 90_000);
+});
+
+describe.skipIf(!hasSocat)("run --target: a board that re-enumerates", () => {
+  it("finds the board again by its USB serial number when its port goes away and comes back on another path", async () => {
+    // A pty has no USB serial number and cannot re-enumerate: the port list is a stand-in that gives the
+    // serve-board of the moment one. Two serve-boards on one --fs folder are one board's flash across a reset.
+    const fs = mkdtempSync(join(tmpdir(), "target-fs-"));
+    let current = await serveBoard(["--board", "esp8266", "--fs", fs]);
+    const first = current;
+    const ports = async () => [{ path: current.path, serialNumber: "E2E-0001" }];
+    await withBoard(current.path, (ops) => ops.put("/main.py", new TextEncoder().encode("print('mine')\n")));
+    const trace = new Trace();
+    let moved = false;
+    trace.subscribe((e) => {
+      if (e.kind === "print" && e.text.includes("subscribed") && !moved) {
+        moved = true;
+        void (async () => {
+          await stop(first);
+          current = await serveBoard(["--board", "esp8266", "--fs", fs]);
+        })();
+      }
+    });
+    try {
+      const run = await runOnTarget(join(FIXTURES, "comes_back.yaml"), { target: `serial:${first.path}`, trace, ports });
+      expect(run.result.failure).toBeUndefined();
+      expect(run.result.status).toBe("pass");
+      expect(run.port).toBe(current.path);
+      expect(run.trace.of("board").map((e) => e.event)).toEqual(["boot", "boot"]);
+      expect(run.moved).toEqual([{ path: "/main.py", keptAt: "/umqtt_bench/saved/main.py", restored: true }]);
+      expect(readFileSync(join(fs, "main.py"), "utf8")).toBe("print('mine')\n");
+    } finally {
+      await stop(current);
+      await stop(first);
+      rmSync(fs, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
