@@ -3,7 +3,8 @@
 // that is the same model must agree on every row; a device with another
 // umqtt.simple release or another heap must differ exactly where those
 // behaviours differ. Each test runs a few checks only (--only), so the file
-// stays fast.
+// stays fast. A run is a few seconds per side and check, more on a loaded
+// machine: hence the generous timeouts.
 
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -47,7 +48,7 @@ describe("umqtt-bench conformance --target emulator", () => {
     // Progress names each check and side as it starts.
     expect(run.stderr).toContain("[1/2] connect_session: prediction (emulator esp8266, umqtt.simple 1.8.0)");
     expect(run.stderr).toContain("[2/2] unsubscribe: device (emulator esp8266, umqtt.simple 1.8.0)");
-  });
+  }, 120_000);
 
   it("a device on umqtt.simple 1.6.0 differs where 1.7.0 and 1.8.0 changed things: table, JUnit, exit 1", async () => {
     const junit = join(mkdtempSync(join(tmpdir(), "umqtt-bench-conf-")), "out", "conformance.xml");
@@ -70,7 +71,7 @@ describe("umqtt-bench conformance --target emulator", () => {
     expect(xml).not.toContain("topic_122: device");
     // Each case carries both sides' serial output.
     expect(xml).toContain("result unsubscribe AttributeError");
-  });
+  }, 120_000);
 
   it("a device with less heap than its model differs on the largest payload, found by a bounded bisection", async () => {
     const run = await cli(
@@ -95,7 +96,7 @@ describe("umqtt-bench conformance --target emulator", () => {
     expect(bounds).toHaveLength(2);
     for (const [, lo, hi, probes] of bounds) expect(Number(probes)).toBe(Math.ceil(Math.log2(Number(hi) - Number(lo))));
     expect(run.stderr).toMatch(/device: probe 1\/\d+: \d+ B (received|MemoryError)/);
-  });
+  }, 120_000);
 });
 
 describe("umqtt-bench conformance: bad input and interruption", () => {
@@ -135,5 +136,5 @@ describe("umqtt-bench conformance: bad input and interruption", () => {
     expect(await run.exited).toBe(130);
     expect(run.out()).toMatch(/connect_session\s+session_present\s+0,0,1,0\s+0,0,1,0\s+match/);
     expect(run.out()).toContain("interrupted, not run: keepalive, will");
-  });
+  }, 120_000);
 });
