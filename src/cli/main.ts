@@ -11,9 +11,9 @@ import { boardsCommand } from "./commands/boards.ts";
 import { brokerCommand } from "./commands/broker.ts";
 import { serveBoardCommand } from "./commands/serve-board.ts";
 import { devicesCommand } from "./commands/devices.ts";
-import { conformanceCommand } from "./commands/conformance.ts";
 import { diffCommand } from "./commands/diff.ts";
 import { abCommand } from "./commands/ab.ts";
+import { conformanceCommand } from "./commands/conformance.ts";
 import { installSignalHandlers } from "./signals.ts";
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
