@@ -81,7 +81,7 @@ export async function runOnTarget(scenarioOrName: Scenario | string, options: Ta
     const moved: MovedFile[] = [];
     try {
       moved.push(...(await install(board.ops, firmware.files, config, (path) => stage(`uploading ${path}`))));
-      return await runFirmware({ scenario, spec, model, firmware: firmware.label, options, trace, clock, board, broker, proxy, moved, seed, stage });
+      return await runFirmware({ scenario, spec, model, options, trace, clock, board, broker, proxy, moved, seed, stage });
     } finally {
       await tidyUp(board, moved, stage).catch((error: Error) => stage(`could not tidy up the board: ${error.message}`));
     }
@@ -96,7 +96,6 @@ interface RunContext {
   scenario: Scenario;
   spec: ScenarioBoard;
   model: BoardDefinition;
-  firmware: string;
   options: TargetOptions;
   trace: Trace;
   clock: TargetClock;
@@ -111,7 +110,7 @@ interface RunContext {
 /** Starts the firmware and runs the steps until a verdict; stops the firmware before returning. */
 async function runFirmware(c: RunContext): Promise<TargetRun> {
   const { scenario, spec, trace, clock, board, proxy } = c;
-  const output = new BoardOutput(clock, trace, spec.name, c.model);
+  const output = new BoardOutput(clock, trace, spec.name, c.model, spec.firmware);
 
   let finished = false;
   let status: RunStatus = "fail";
@@ -224,7 +223,7 @@ async function runFirmware(c: RunContext): Promise<TargetRun> {
   const boardResult: BoardResult = {
     name: spec.name,
     model: c.model.id,
-    firmware: c.firmware,
+    firmware: spec.firmware,
     net: "real",
     heap: {
       budget: output.freeAtBoot ?? board.info.memFree ?? 0,
