@@ -7,6 +7,7 @@
 import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import { loadMicroPython, type MicroPython } from "@micropython/micropython-webassembly-pyscript";
 import { heapLoadOptions, installHeapBudget, type HeapBudget } from "./heap/index.ts";
+import { probeInterruptWords, type InterruptWords } from "./vm-interrupt.ts";
 import { REPLY_DONE, REPLY_RAISE, type HostMessage, type Value, type VmMessage, type WorkerInit } from "./protocol.ts";
 
 const init = workerData as WorkerInit;
@@ -17,6 +18,8 @@ const INITIAL_HEAP = 256 * 1024;
 
 let mp: MicroPython;
 let budget: HeapBudget;
+/** How the host can interrupt this VM's current instance (a soft reset makes a new one). */
+let interrupt: InterruptWords | undefined;
 let out: string[] = [];
 let args: Value[] = [];
 let vals: Value[] = [];
@@ -149,6 +152,7 @@ async function bootVm(): Promise<void> {
   mp.runPython(`import sys\nsys.path.append("${GLUE_DIR}")\nimport _benchboot${ownUmqtt ? "" : "\nimport umqtt.simple, umqtt.robust"}`);
   mp.runPython("import gc\ngc.collect()");
   budget = installHeapBudget(mp, init.heapBudget);
+  interrupt = probeInterruptWords(mp);
 }
 
 function flushPartialLine(): void {
@@ -173,7 +177,7 @@ async function main(): Promise<void> {
   if (receive().t !== "start") return;
   for (;;) {
     const runner = mp.pyimport("_benchboot");
-    post({ t: "running", file: "boot.py" });
+    post({ t: "running", file: "boot.py", interrupt });
     let status = runner.run("boot.py") as number;
     if (status !== 2) {
       post({ t: "running", file: "main.py" });
@@ -186,7 +190,7 @@ async function main(): Promise<void> {
       continue;
     }
     flushPartialLine();
-    if (status === 1) post({ t: "end", how: "crash", detail: String(runner.error()), ...report(true) });
+    if (status === 1) post({ t: "end", how: "crash", detail: String(runner.error()), where: String(runner.where()), ...report(true) });
     else post({ t: "end", how: "exit", ...report(true) });
     return;
   }

@@ -25,11 +25,15 @@ for _name, _mod in (("select", bench_select), ("os", bench_os)):
     sys.modules[_name] = sys.modules["u" + _name] = _mod
 
 _GLUE = '"/.bench/'
-last_error = [""]
+last_error = ["", ""]  # the last line of the last traceback, and where it was raised
 
 
 def error():
     return last_error[0]
+
+
+def where():
+    return last_error[1]
 
 
 def _traceback(e):
@@ -71,5 +75,6 @@ def run(path):
         for l in lines:
             print(l)
         last_error[0] = lines[-1] if lines else type(e).__name__
+        last_error[1] = _benchcore.where_in(lines)
         return 1
     return 0

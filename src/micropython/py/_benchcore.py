@@ -33,6 +33,27 @@ def ref(f):
     return k
 
 
+def where_in(lines):
+    # "main.py line 3", or "/lib/spin.py line 4 in spin()": the innermost frame of traceback lines.
+    for l in reversed(lines):
+        if l.startswith('  File "'):
+            parts = l[8:].split('", line ')
+            if len(parts) == 2:
+                rest = parts[1].split(", in ", 1)
+                fn = rest[1] if len(rest) == 2 else "<module>"
+                return parts[0] + " line " + rest[0] + ("" if fn == "<module>" else " in %s()" % fn)
+    return ""
+
+
+def _interrupted_where(e):
+    # Where a KeyboardInterrupt stopped a callable the host invoked (see vm-interrupt.ts).
+    import io, sys
+
+    buf = io.StringIO()
+    sys.print_exception(e, buf)
+    return where_in([l for l in buf.getvalue().split("\n") if l and '"/.bench/' not in l])
+
+
 def register_exc(cls):
     _exc_types[cls.__name__] = cls
 
@@ -100,6 +121,8 @@ def _answer(r):
             _bench.arg(type(e).__name__)
             _bench.arg(k)
             _bench.arg(str(e))
+            if isinstance(e, KeyboardInterrupt):
+                _bench.arg(_interrupted_where(e))
             r = _bench.ret(1)
             continue
         _push((res,))
