@@ -104,7 +104,15 @@ const bridge = {
     mp._module.setValue(id + 4, 0, "i32");
   }, undefined),
   gc_collect: guarded(() => budget.collect(), undefined),
-  heap: guarded((which: number) => (which === 0 ? budget.figures().free : budget.figures().used), 0),
+  /** gc and micropython.mem_info() figures: 0 free, 1 used (bytes), 2 largest free block (bytes), 3/4 objects of 1/2 blocks, 5 longest object (blocks). */
+  heap: guarded((which: number) => {
+    if (which <= 2) {
+      const f = budget.figures();
+      return which === 0 ? f.free : which === 1 ? f.used : f.largestFree;
+    }
+    const c = budget.objectCounts();
+    return which === 3 ? c.oneBlock : which === 4 ? c.twoBlocks : c.longest;
+  }, 0),
 };
 
 /** The VM's own folders at the root, not the board's files. */

@@ -17,6 +17,9 @@ sys.modules["utime"] = bench_time
 import bench_gc
 
 sys.modules["gc"] = bench_gc
+import bench_micropython
+
+sys.modules["micropython"] = bench_micropython
 # The VM has its own select (it spins on the wall clock) and os (its own
 # folders and errno values): the board's replace them, under both names.
 import bench_select, bench_os
