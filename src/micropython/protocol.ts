@@ -9,8 +9,10 @@
 //                         code 2: invoke, vals = [python callable id, ...args]: run it,
 //                                 answer with `return`, then keep waiting for the reply
 //   VM  -> host  return   the invoked callable's result (code 0, vals[0]) or
-//                         exception (code 1, vals = [type name, kept key, message],
-//                         plus where it was raised for a KeyboardInterrupt)
+//                         exception (code 1, vals = [type name, kept key, message,
+//                         where a KeyboardInterrupt was raised, and for a MemoryError
+//                         making the invocation's values, which value: 1 is the first
+//                         argument])
 //
 // Values are plain: None, bool, int/float, str, or bytes (a Uint8Array the VM
 // side turns into a Python `bytes` allocated in the VM's own heap).

@@ -35,12 +35,18 @@ const GLUE_DIR = new URL("./py/", import.meta.url);
 /** Python exception types the host's errors map to by name. */
 const PYTHON_ERRORS = new Set(["ValueError", "TypeError", "IndexError", "AttributeError", "AssertionError", "OverflowError", "MemoryError", "KeyError", "RuntimeError"]);
 
-/** An exception raised by a Python callable the host invoked; `key` lets the VM re-raise the very same object. */
+/**
+ * An exception raised by a Python callable the host invoked; `key` lets the VM
+ * re-raise the very same object. `argument` is set when the VM could not make
+ * that argument (a MemoryError before the callable ran): its index in the
+ * invocation's arguments.
+ */
 export class PythonCallbackError extends Error {
   constructor(
     readonly type: string,
     readonly key: number,
     message: string,
+    readonly argument?: number,
   ) {
     super(message);
     this.name = type;
@@ -86,7 +92,7 @@ export class VmSyntaxError extends Error {
 
 type Reply = { code: ReplyCode; vals: Value[] };
 type CallFrame = { kind: "call"; reply?: Reply };
-type InvokeFrame = { kind: "invoke"; fn: number; args: Value[]; resolve: (v: Value) => void; reject: (e: Error) => void };
+type InvokeFrame = { kind: "invoke"; fn: number; args: Value[]; resolve: (v: Value) => void; reject: (e: Error) => void; unmade?: (argument: number) => void };
 
 function raised(error: unknown): Reply {
   if (error instanceof PythonCallbackError) return { code: REPLY_RAISE, vals: [error.type, error.key, error.message] };
@@ -145,8 +151,8 @@ export class VmHost {
       board: this.board,
       handles,
       umqttVersion: options.umqttVersion ?? DEFAULT_UMQTT_VERSION,
-      invoke: (fn, args) => new Promise((resolve, reject) => {
-        this.invokes.push({ kind: "invoke", fn, args, resolve, reject });
+      invoke: (fn, args, unmade) => new Promise((resolve, reject) => {
+        this.invokes.push({ kind: "invoke", fn, args, resolve, reject, unmade });
         this.flush();
       }),
       interrupt: (error) => {
@@ -296,7 +302,13 @@ export class VmHost {
         }
         this.waiting = true;
         if (message.code === 0) top.resolve(message.vals[0] ?? null);
-        else top.reject(new PythonCallbackError(String(message.vals[0]), Number(message.vals[1]), String(message.vals[2] ?? "")));
+        else {
+          const [type, key, text, , made] = message.vals;
+          // vals[4] counts the callable's id as value 0; `argument` counts the arguments after it.
+          const argument = typeof made === "number" ? made - 1 : undefined;
+          if (argument !== undefined) top.unmade?.(argument);
+          top.reject(new PythonCallbackError(String(type), Number(key), String(text ?? ""), argument));
+        }
         this.flush();
         return;
       }

@@ -66,9 +66,14 @@ def _push(args):
             _bench.arg(a)
 
 
+# The index of the value _values() is making (a MemoryError names it to the host).
+_making = [0]
+
+
 def _values():
     out = []
     for i in range(_bench.n()):
+        _making[0] = i
         if _bench.kind(i):
             n = _bench.blen(i)
             if n:
@@ -95,11 +100,30 @@ def _error(v):
     return cls(*v[2:])
 
 
+def _keep(e):
+    # An id the host can name exception `e` by, to have it raised again here.
+    k = _next_id[0]
+    _next_id[0] = k + 1
+    _kept[k] = e
+    return k
+
+
 def _answer(r):
     # Serve invocations until the host answers our own call.
     while r == 2:
         try:
             v = _values()
+        except MemoryError as e:
+            # An argument (a received topic or payload) did not fit, before the
+            # callable ran: where a device's socket read would have failed.
+            _bench.arg("MemoryError")
+            _bench.arg(_keep(e))
+            _bench.arg(str(e))
+            _bench.arg("")
+            _bench.arg(_making[0])
+            r = _bench.ret(1)
+            continue
+        try:
             f = _callables[v[0]]
             # Plain calls, not f(*args): a star-call puts a C function on the
             # stack, where the VM heap cannot collect safely.
@@ -115,11 +139,8 @@ def _answer(r):
             else:
                 res = f(*v[1:])
         except BaseException as e:
-            k = _next_id[0]
-            _next_id[0] = k + 1
-            _kept[k] = e
             _bench.arg(type(e).__name__)
-            _bench.arg(k)
+            _bench.arg(_keep(e))
             _bench.arg(str(e))
             if isinstance(e, KeyboardInterrupt):
                 _bench.arg(_interrupted_where(e))
