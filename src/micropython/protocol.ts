@@ -33,13 +33,15 @@ export interface HeapFigures {
   free: number;
   used: number;
   largestFree: number;
+  /** The most in use since boot: used only falls at a collection, so this is the largest `used` just before one, or now. */
+  peakUsed?: number;
 }
 
 /** Sent with every VM message: serial output since the last one, and the heap at blocking points. */
 interface VmReport {
   /** Complete lines printed since the last message. */
   out: string[];
-  /** Read at blocking calls and at the end only: reading it costs more than a bridged call. */
+  /** Read at blocking calls, returns from invoked callables and at the end: reading it costs more than a bridged call. */
   heap?: HeapFigures;
 }
 

@@ -45,7 +45,7 @@ export class VmBoardHost extends BoardHost {
 
   override heap(): HeapView {
     const h = this.vm.heap();
-    this.peakUsed = Math.max(this.peakUsed, h.used);
+    this.peakUsed = Math.max(this.peakUsed, h.used, h.peakUsed ?? 0);
     return { budget: h.budget, used: h.used, free: h.free, largestFree: h.largestFree, peakUsed: this.peakUsed };
   }
 

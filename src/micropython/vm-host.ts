@@ -164,6 +164,7 @@ export class VmHost {
         return true;
       },
       alive: () => !this.ended,
+      heap: () => this.figures,
       reboot: (kind) => {
         for (const m of HOST_MODULES) m.reset?.(this.context);
         handles.clear();

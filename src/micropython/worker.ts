@@ -91,7 +91,8 @@ const bridge = {
   ret: guarded((code: 0 | 1): number => {
     const a = args;
     args = [];
-    post({ t: "return", code, vals: a, ...report() });
+    // With the heap: what the callable's arguments (a received message) took, or the heap a MemoryError found.
+    post({ t: "return", code, vals: a, ...report(true) });
     return awaitReply();
   }, REPLY_RAISE),
   n: () => vals.length,

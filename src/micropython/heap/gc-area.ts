@@ -16,6 +16,8 @@ export interface HeapFigures {
   free: number;
   used: number;
   largestFree: number;
+  /** The most ever in use (as `used` counts it): what was in use just before a collection, or now. */
+  peakUsed?: number;
 }
 
 /** The area as it was after a collection: its allocation table and pool, copied. */

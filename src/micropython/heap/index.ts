@@ -207,6 +207,7 @@ class BudgetedHeap implements InstalledHeap {
   private usedAfterCollection: number;
   /** Bytes in use when the budget was installed. */
   private readonly startUpBytes: number;
+  private peakUsed = 0;
 
   constructor(
     private readonly budget: number,
@@ -257,7 +258,8 @@ class BudgetedHeap implements InstalledHeap {
    */
   figures(): HeapFigures {
     const f = this.area.figures(this.budget);
-    return { ...f, used: Math.max(0, f.used - this.startUpBytes) };
+    const used = Math.max(0, f.used - this.startUpBytes);
+    return { ...f, used, peakUsed: Math.max(this.peakUsed, used) };
   }
 
   objectCounts(): { oneBlock: number; twoBlocks: number; longest: number } {
@@ -286,6 +288,8 @@ class BudgetedHeap implements InstalledHeap {
    * counted from the last collection that ran before it was entered.
    */
   private collectHere(stack: WasmStack): void {
+    // Used only falls here: the heap's peak is what was in use just before a collection.
+    this.peakUsed = Math.max(this.peakUsed, this.area.figures(this.budget).used - this.startUpBytes);
     const unsafe = this.allowlist.unknownIn(stack);
     this.collecting = true;
     try {

@@ -3,7 +3,7 @@
 // clients) the VM holds by number.
 
 import type { Board } from "../../emulator/board/board.ts";
-import type { Value } from "../protocol.ts";
+import type { HeapFigures, Value } from "../protocol.ts";
 import type { UmqttVersion } from "../../client/versions.ts";
 
 export class Handles {
@@ -53,6 +53,8 @@ export interface VmContext {
    * watchdog reset). False when the VM has already ended.
    */
   interrupt(error: Error): boolean;
+  /** The VM's heap as it last reported it (at blocking calls, and with a MemoryError a callable raised). */
+  heap(): HeapFigures;
   /** The VM is still running (not ended or stopped). */
   alive(): boolean;
 }

@@ -29,17 +29,26 @@ const text = (v: Value | undefined, what: string): string | Uint8Array => {
 
 const client = (ctx: VmContext, h: Value | undefined): AnyClient => ctx.handles.get<AnyClient>(h ?? null, "MQTTClient");
 
+/** What the TypeScript heap model calls the objects a received PUBLISH allocates (the report's notes read them). */
+const RECEIVED = ["publish.topic", "publish.payload"];
+
 /**
  * Runs a Python callback with a received message. When the VM cannot make
  * the topic or the payload (MemoryError before the callback ran), the bytes
  * it could not hold go back into the socket, as on a device, where umqtt's
- * sock.read() fails before reading them (see unread-socket.ts).
+ * sock.read() fails before reading them (see unread-socket.ts), and the
+ * trace records the failed allocation with the heap it found.
  */
 function deliver(ctx: VmContext, c: AnyClient, fn: number, args: [Uint8Array, Uint8Array]): Promise<Value> {
   // A callback, not a .catch(): the client must see the outcome in the same turn as before (trace order).
   return ctx.invoke(fn, args, (i) => {
+    const data = args[i];
+    if (!data) return;
     const sock = c.sock;
-    if (sock instanceof UnreadSocket && args[i]) sock.unread(args[i]);
+    if (sock instanceof UnreadSocket) sock.unread(data);
+    const { board } = ctx;
+    const { used, free, largestFree } = ctx.heap();
+    board.trace.emit({ t: board.clock.now(), kind: "heap", board: board.name, op: "oom", what: RECEIVED[i], bytes: data.length, used, free, largestFree });
   });
 }
 
