@@ -61,6 +61,16 @@ export class UnreadSocket implements Socket {
     return got;
   }
 
+  /** Bytes given back and not read again yet. */
+  get buffered(): number {
+    return this.pending.length;
+  }
+
+  /** Puts `data` back in front of whatever the next read returns. */
+  putBack(data: Uint8Array): void {
+    this.pending = concat(data, this.pending);
+  }
+
   /**
    * Gives back the bytes of the read that returned `data` (the very array)
    * and of every read after it, in order. False, changing nothing, when
@@ -71,7 +81,7 @@ export class UnreadSocket implements Socket {
     if (at < 0) return false;
     let back: Uint8Array = EMPTY;
     for (const r of this.recent.splice(at)) back = concat(back, r);
-    this.pending = concat(back, this.pending);
+    this.putBack(back);
     return true;
   }
 
