@@ -47,6 +47,8 @@ export function buildProgram(): Command {
     .option("--json", "print the result as JSON instead of the human report")
     .option("--junit <file>", "write a JUnit XML report")
     .option("--quiet", "print only the verdict line")
+    .option("--coverage", "record which lines of .py firmware ran: a summary in the report and an lcov file (coverage/lcov.info)")
+    .option("--coverage-out <dir>", "folder for --coverage's lcov.info (implies --coverage)")
     .action(runCommand);
 
   addRunOptions(

@@ -20,10 +20,16 @@ export class VmBoardHost extends BoardHost {
   }
 
   /** Starts the board's VM and compiles its files: a SyntaxError is bad input (FirmwareError). */
-  static async create(spec: ScenarioBoard, board: Board, firmware: PythonFirmware, server: string): Promise<VmBoardHost> {
+  static async create(spec: ScenarioBoard, board: Board, firmware: PythonFirmware, server: string, coverage = false): Promise<VmBoardHost> {
     const host = new VmBoardHost(spec, board, server);
     try {
-      host.vm = await VmHost.create({ board, files: firmware.files, umqttVersion: spec.umqtt, onEnd: (end) => host.ended(end) });
+      host.vm = await VmHost.create({
+        board,
+        files: firmware.files,
+        umqttVersion: spec.umqtt,
+        onEnd: (end) => host.ended(end),
+        ...(coverage ? { coverage: { sources: firmware.sources } } : {}),
+      });
     } catch (error) {
       if (error instanceof VmSyntaxError) throw new FirmwareError(`firmware ${firmware.label}: ${error.message}`);
       throw error;
@@ -50,9 +56,11 @@ export class VmBoardHost extends BoardHost {
   override result(): BoardResult {
     const base = super.result();
     const heap = this.heap();
+    const coverage = this.vm.coverage();
     return {
       ...base,
       heap: { budget: heap.budget, peakUsed: heap.peakUsed, freeAtEnd: heap.free, largestFreeAtEnd: heap.largestFree },
+      ...(coverage ? { coverage } : {}),
     };
   }
 

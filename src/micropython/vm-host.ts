@@ -12,6 +12,8 @@
 
 import { MessageChannel, Worker } from "node:worker_threads";
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { availableParallelism } from "node:os";
 import type { Board } from "../emulator/board/board.ts";
 import type { TimerHandle } from "../emulator/clock/clock.ts";
@@ -19,6 +21,7 @@ import { OSError, MQTTException } from "../client/errors.ts";
 import { DEFAULT_UMQTT_VERSION, type UmqttVersion } from "../client/versions.ts";
 import { allGlue, allOps, HOST_MODULES } from "./modules/registry.ts";
 import { workerUrl } from "./worker-code.ts";
+import { LineCoverage, type FileCoverage } from "./coverage/line-coverage.ts";
 import { Handles, type Op, type VmContext } from "./modules/context.ts";
 import { REPLY_DONE, REPLY_INVOKE, REPLY_RAISE, type HeapFigures, type HostMessage, type ReplyCode, type Value, type VmMessage, type WorkerInit } from "./protocol.ts";
 
@@ -60,6 +63,14 @@ export interface VmHostOptions {
   runawayMs?: number;
   /** The firmware ended (returned, raised, ran away, or the VM failed). */
   onEnd?: (end: VmEnd) => void;
+  /** Record which lines of the board's .py files run (the VM's settrace build). `sources`: board path -> host path. */
+  coverage?: { sources?: Record<string, string> };
+}
+
+/** The VM build with sys.settrace, shipped in the pinned package. */
+function settraceWasm(): string {
+  const entry = createRequire(import.meta.url).resolve("@micropython/micropython-webassembly-pyscript");
+  return join(dirname(entry), "micropython-settrace.wasm");
 }
 
 /** VMs starting at once: more than the cores only makes every start slower (each compiles the wasm). */
@@ -125,6 +136,7 @@ export class VmHost {
   private figures: HeapFigures;
   /** An answer that replaces the innermost call's own (VmContext.interrupt). */
   private interruption: Reply | undefined;
+  private readonly lineCoverage: LineCoverage | undefined;
 
   private constructor(options: VmHostOptions) {
     this.board = options.board;
@@ -164,6 +176,10 @@ export class VmHost {
     const glue: Record<string, string> = {};
     for (const path of allGlue()) glue[path] = readFileSync(new URL(path, GLUE_DIR), "utf8");
     const init: WorkerInit = { signal, files: options.files, heapBudget: budget, glue, port: channel.port2 };
+    if (options.coverage) {
+      this.lineCoverage = new LineCoverage(options.coverage.sources);
+      init.coverage = { wasm: settraceWasm() };
+    }
     this.worker = new Worker(workerUrl(), { workerData: init, transferList: [channel.port2] });
     this.worker.unref();
     this.ready = new Promise((resolve, reject) => {
@@ -171,6 +187,7 @@ export class VmHost {
       this.worker.on("message", (m: VmMessage) => {
         if (m.t === "ready") {
           started = true;
+          if (m.coverage) this.lineCoverage?.setFiles(m.coverage);
           if (m.syntax) reject(new VmSyntaxError(m.syntax));
           else resolve();
           return;
@@ -211,6 +228,11 @@ export class VmHost {
     return this.figures;
   }
 
+  /** Lines of the board's .py files that ran so far (coverage runs only). */
+  coverage(): FileCoverage[] | undefined {
+    return this.lineCoverage?.result();
+  }
+
   /** Runs boot.py then main.py. */
   start(): void {
     this.send({ t: "start" });
@@ -240,6 +262,8 @@ export class VmHost {
 
   private arrive(message: VmMessage): void {
     if (this.ended) return;
+    // Lines that ran are recorded on arrival: the run may end before the message is handled.
+    if (message.t !== "ready" && message.t !== "running" && message.hits) this.lineCoverage?.add(message.hits);
     if (message.t === "running") {
       this.file = message.file;
       return;
