@@ -137,6 +137,8 @@ export class VmHost {
   /** An answer that replaces the innermost call's own (VmContext.interrupt). */
   private interruption: Reply | undefined;
   private readonly lineCoverage: LineCoverage | undefined;
+  /** The slice timer's callback, made once (one timer per bridged call). */
+  private readonly onSlice = (): void => this.handle();
 
   private constructor(options: VmHostOptions) {
     this.board = options.board;
@@ -257,7 +259,7 @@ export class VmHost {
     const { clock } = this.board;
     this.release = clock.hold?.("micropython");
     this.runningSince = performance.now();
-    this.slice = clock.setTimer(SLICE_MS, () => this.handle());
+    this.slice = clock.setTimer(SLICE_MS, this.onSlice);
   }
 
   private arrive(message: VmMessage): void {
