@@ -22,7 +22,8 @@ import { DEFAULT_UMQTT_VERSION, type UmqttVersion } from "../client/versions.ts"
 import { allGlue, allOps, HOST_MODULES } from "./modules/registry.ts";
 import { workerUrl } from "./worker-code.ts";
 import { LineCoverage, type FileCoverage } from "./coverage/line-coverage.ts";
-import { Handles, type Op, type VmContext } from "./modules/context.ts";
+import { Handles, type HostModule, type Op, type VmContext } from "./modules/context.ts";
+import type { BoardFiles, ReplInit, ReplMessage } from "./repl-protocol.ts";
 import { REPLY_DONE, REPLY_INVOKE, REPLY_RAISE, type HeapFigures, type HostMessage, type ReplyCode, type Value, type VmMessage, type WorkerInit } from "./protocol.ts";
 
 /** Virtual time one bridged call costs: 1/64 ms (about a pin read in MicroPython on an ESP32), exact in binary. */
@@ -55,14 +56,20 @@ export type VmEnd =
 
 export interface VmHostOptions {
   board: Board;
-  /** The board's filesystem: path -> text. */
-  files: Record<string, string>;
+  /** The board's filesystem: path -> contents. */
+  files: Record<string, string | Uint8Array>;
   heapBudget?: number;
   /** The umqtt.simple release umqtt behaves as (default: the newest). */
   umqttVersion?: UmqttVersion;
   runawayMs?: number;
   /** The firmware ended (returned, raised, ran away, or the VM failed). */
   onEnd?: (end: VmEnd) => void;
+  /** Host modules beyond the board's own (serve-board's REPL). */
+  modules?: readonly HostModule[];
+  /** Serve the board's REPL instead of running boot.py/main.py (repl-worker.ts). */
+  repl?: ReplInit;
+  /** In REPL mode: the board's files changed. */
+  onFiles?: (files: BoardFiles) => void;
   /** Record which lines of the board's .py files run (the VM's settrace build). `sources`: board path -> host path. */
   coverage?: { sources?: Record<string, string> };
 }
@@ -146,7 +153,8 @@ export class VmHost {
     this.onEnd = options.onEnd ?? (() => {});
     const budget = options.heapBudget ?? this.board.definition.heap.budget;
     this.figures = { budget, free: budget, used: 0, largestFree: budget };
-    this.ops = allOps();
+    const modules = [...HOST_MODULES, ...(options.modules ?? [])];
+    this.ops = allOps(modules);
     const handles = new Handles();
     this.context = {
       board: this.board,
@@ -176,8 +184,8 @@ export class VmHost {
     const signal = new SharedArrayBuffer(4);
     this.signal = new Int32Array(signal);
     const glue: Record<string, string> = {};
-    for (const path of allGlue()) glue[path] = readFileSync(new URL(path, GLUE_DIR), "utf8");
-    const init: WorkerInit = { signal, files: options.files, heapBudget: budget, glue, port: channel.port2 };
+    for (const path of allGlue(modules)) glue[path] = readFileSync(new URL(path, GLUE_DIR), "utf8");
+    const init: WorkerInit = { signal, files: options.files, heapBudget: budget, glue, port: channel.port2, ...(options.repl ? { repl: options.repl } : {}) };
     if (options.coverage) {
       this.lineCoverage = new LineCoverage(options.coverage.sources);
       init.coverage = { wasm: settraceWasm() };
@@ -186,7 +194,8 @@ export class VmHost {
     this.worker.unref();
     this.ready = new Promise((resolve, reject) => {
       let started = false;
-      this.worker.on("message", (m: VmMessage) => {
+      this.worker.on("message", (m: VmMessage | ReplMessage) => {
+        if (m.t === "files") return options.onFiles?.(m.files);
         if (m.t === "ready") {
           started = true;
           if (m.coverage) this.lineCoverage?.setFiles(m.coverage);
@@ -259,7 +268,9 @@ export class VmHost {
     const { clock } = this.board;
     this.release = clock.hold?.("micropython");
     this.runningSince = performance.now();
-    this.slice = clock.setTimer(SLICE_MS, this.onSlice);
+    // On the wall clock nothing needs ordering between boards: the answer is handled as it arrives.
+    if (clock.kind === "real") this.due = true;
+    else this.slice = clock.setTimer(SLICE_MS, this.onSlice);
   }
 
   private arrive(message: VmMessage): void {

@@ -111,6 +111,12 @@ describe("firmware line coverage", () => {
     expect(run.stdout).toBe("");
   });
 
+  it("--coverage with --target (a real board) is bad input", async () => {
+    const run = await cli(["run", "example_sub_led", "--target", "serial:/dev/null", "--coverage"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split("\n")).toEqual(["umqtt-bench: --coverage records lines run on emulated boards (the VM's sys.settrace); it does not go with --target"]);
+  });
+
   it("an unwritable --coverage-out is bad input before the run", async () => {
     const file = join(tmp, "a-file");
     writeFileSync(file, "");
