@@ -50,6 +50,8 @@ export function buildProgram(): Command {
     .option("--json", "print the result as JSON instead of the human report")
     .option("--junit <file>", "write a JUnit XML report")
     .option("--quiet", "print only the verdict line")
+    .option("--coverage", "record which lines of .py firmware ran: a summary in the report and an lcov file (coverage/lcov.info)")
+    .option("--coverage-out <dir>", "folder for --coverage's lcov.info (implies --coverage)")
     .option("--target <target>", "run on a real MicroPython board: serial:PATH (e.g. serial:/dev/ttyUSB0) or serial:auto")
     .option("--a-firmware <path>", "run this firmware on side A's boards instead of the scenario's (NAME=PATH for one board)", collect)
     .option("--b-firmware <path>", "run this firmware on side B's boards instead of the scenario's (NAME=PATH for one board)", collect)
