@@ -11,6 +11,7 @@ import { boardsCommand } from "./commands/boards.ts";
 import { brokerCommand } from "./commands/broker.ts";
 import { serveBoardCommand } from "./commands/serve-board.ts";
 import { devicesCommand } from "./commands/devices.ts";
+import { registerSweep } from "./commands/sweep.ts";
 import { installSignalHandlers } from "./signals.ts";
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -72,6 +73,7 @@ export function buildProgram(): Command {
     .option("--board <model>", "board model (see `umqtt-bench boards`)", "esp32")
     .option("--link <path>", "also make the device appear at this path")
     .action(serveBoardCommand);
+  registerSweep(program);
   program.command("devices").description("list serial ports, marking likely MicroPython boards").option("--json", "as JSON").action(devicesCommand);
   return program;
 }
