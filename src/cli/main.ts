@@ -12,6 +12,7 @@ import { brokerCommand } from "./commands/broker.ts";
 import { serveBoardCommand } from "./commands/serve-board.ts";
 import { devicesCommand } from "./commands/devices.ts";
 import { registerSweep } from "./commands/sweep.ts";
+import { registerMerge } from "./commands/merge.ts";
 import { installSignalHandlers } from "./signals.ts";
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -74,6 +75,7 @@ export function buildProgram(): Command {
     .option("--link <path>", "also make the device appear at this path")
     .action(serveBoardCommand);
   registerSweep(program);
+  registerMerge(program);
   program.command("devices").description("list serial ports, marking likely MicroPython boards").option("--json", "as JSON").action(devicesCommand);
   return program;
 }
