@@ -16,6 +16,8 @@ let url: URL | undefined;
 /** The URL a VM worker starts from. */
 export function workerUrl(): URL {
   if (url) return url;
+  // The compiled build (dist/) has the worker as plain JavaScript already.
+  if (import.meta.url.endsWith(".js")) return (url = new URL("./worker.js", import.meta.url));
   try {
     const result = buildSync({
       entryPoints: [fileURLToPath(WORKER_TS)],

@@ -43,8 +43,8 @@ export interface VmCpuOptions {
   quiet?: boolean;
 }
 
-/** Loads tsx in the worker, then the worker's TypeScript (as src/micropython's workers do). */
-const WORKER_URL = new URL("./vm-cpu-boot.mjs", import.meta.url);
+/** From the sources: loads tsx in the worker, then the worker's TypeScript. From the compiled build: the worker's JavaScript. */
+const WORKER_URL = new URL(import.meta.url.endsWith(".js") ? "./vm-cpu-worker.js" : "./vm-cpu-boot.mjs", import.meta.url);
 
 export class VmCpu implements Cpu {
   /** The board's files as last reported by the VM. */

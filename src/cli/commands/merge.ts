@@ -1,20 +1,8 @@
-// `umqtt-bench merge shard1.json shard2.json ... [--json] [--junit F]`:
-// one report and one verdict from the JSON reports of a sweep's shards.
-// Exit 0 when every seed of the sweep ran and passed, 1 when one failed or
-// a shard is missing, 2 for files that are not shards of one sweep.
+// `umqtt-bench merge shard1.json ...`: its flags. What it does is in
+// src/sweep/merge-command.ts, loaded when it runs.
 
-import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { UsageError } from "../errors.ts";
-import { mergeReports, readReport } from "../../sweep/merge.ts";
-import { exitCodeForSweep, writeOutputs } from "./sweep.ts";
-import { prepareOutput } from "./run.ts";
-
-interface MergeFlags {
-  json?: boolean;
-  junit?: string;
-  quiet?: boolean;
-}
+import type { MergeFlags } from "../../sweep/merge-command.ts";
 
 export function registerMerge(program: Command): void {
   program
@@ -24,23 +12,5 @@ export function registerMerge(program: Command): void {
     .option("--json", "print the merged report as JSON")
     .option("--junit <file>", "write the merged JUnit XML report")
     .option("--quiet", "print only the verdict line")
-    .action(mergeCommand);
-}
-
-export function mergeCommand(files: string[], flags: MergeFlags): void {
-  const inputs = files.map((file) => {
-    let text: string;
-    try {
-      text = readFileSync(file, "utf8");
-    } catch (error) {
-      throw new UsageError(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-    }
-    return { file, report: readReport(file, text) };
-  });
-  if (flags.junit) prepareOutput("--junit", flags.junit);
-  const { report, notes } = mergeReports(inputs);
-  // The human report carries the notes; with --json or --quiet they go to stderr.
-  if (flags.json || flags.quiet) for (const note of notes) process.stderr.write(`umqtt-bench merge: ${note}\n`);
-  writeOutputs(report, flags, notes);
-  process.exitCode = exitCodeForSweep(report);
+    .action(async (files: string[], flags: MergeFlags) => (await import("../../sweep/merge-command.ts")).mergeCommand(files, flags));
 }
