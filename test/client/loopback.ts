@@ -4,7 +4,9 @@
 // acks, precise interleavings); real brokers are in integration.test.ts.
 
 import * as net from "node:net";
+import { afterEach, beforeEach } from "vitest";
 import { fromHex } from "../../src/client/bytes.ts";
+import { MQTTClient, type ClientOptions } from "../../src/client/simple.ts";
 
 export class PeerConn {
   received = Buffer.alloc(0);
@@ -124,3 +126,43 @@ export class LoopbackPeer {
 
 /** Hex of a string's UTF-8 bytes, to spell expected packets readably. */
 export const hexOf = (s: string): string => Buffer.from(s, "utf8").toString("hex");
+
+/** CONNECT for client id "c": RL 10 + 2 + 1 = 13 = 0x0d, `00 04 MQTT 04`, flags 02 (clean), keepalive 0. */
+export const CONNECT_C = `100d00044d515454040200000001${hexOf("c")}`;
+
+/**
+ * A fresh peer for every test of the calling file, and the clients made
+ * through it closed after each test: the setup the client suites share.
+ */
+export function loopbackPerTest() {
+  let current: LoopbackPeer | null = null;
+  const clients: MQTTClient[] = [];
+  beforeEach(async () => {
+    current = await LoopbackPeer.start();
+  });
+  afterEach(async () => {
+    for (const c of clients.splice(0)) c.sock?.close();
+    await current?.close();
+    current = null;
+  });
+  const fixture = {
+    get peer(): LoopbackPeer {
+      if (!current) throw new Error("the loopback peer exists only inside a test");
+      return current;
+    },
+    /** An umqtt.simple client aimed at this test's peer. */
+    client(id: string, options: ClientOptions = {}): MQTTClient {
+      const c = new MQTTClient(id, "127.0.0.1", { port: fixture.peer.port, ...options });
+      clients.push(c);
+      return c;
+    },
+    /** Connects `c`, then checks and consumes its CONNECT bytes on the peer's i-th connection. */
+    async connected(c: MQTTClient, connectHex: string, options: { clean?: boolean; conn?: number } = {}): Promise<PeerConn> {
+      await c.connect(options.clean ?? true);
+      const conn = await fixture.peer.conn(options.conn ?? 0);
+      await conn.expect(connectHex);
+      return conn;
+    },
+  };
+  return fixture;
+}

@@ -1,36 +1,15 @@
 // umqtt.simple's device quirks, reproduced against a scripted loopback peer
 // (a broker would never send stray acks or bad CONNACKs on demand).
 
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { MQTTClient } from "../../src/client/simple.ts";
+import { describe, expect, it } from "vitest";
+import type { MQTTClient } from "../../src/client/simple.ts";
 import { AssertionError, IndexError, MQTTException, MemoryError, OSError } from "../../src/client/errors.ts";
 import type { Allocator } from "../../src/client/alloc.ts";
-import { LoopbackPeer, hexOf, type PeerConn } from "./loopback.ts";
+import { CONNECT_C, hexOf, loopbackPerTest, type PeerConn } from "./loopback.ts";
 
-let peer: LoopbackPeer;
-const clients: MQTTClient[] = [];
-beforeEach(async () => {
-  peer = await LoopbackPeer.start();
-});
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.sock?.close();
-  await peer.close();
-});
-
-const CONNECT_C = `100d00044d515454040200000001${hexOf("c")}`;
-
-function make(allocator?: Allocator): MQTTClient {
-  const c = new MQTTClient("c", "127.0.0.1", { port: peer.port, allocator });
-  clients.push(c);
-  return c;
-}
-
-async function up(c: MQTTClient): Promise<PeerConn> {
-  await c.connect();
-  const conn = await peer.conn(0);
-  await conn.expect(CONNECT_C);
-  return conn;
-}
+const loop = loopbackPerTest();
+const make = (allocator?: Allocator): MQTTClient => loop.client("c", { allocator });
+const up = (c: MQTTClient): Promise<PeerConn> => loop.connected(c, CONNECT_C);
 
 /** PUBLISH from the peer: hand-built header, topic, optional id, payload. */
 function publishHex(topic: string, payload: string, qos = 0, id = 0): string {
@@ -51,28 +30,28 @@ const settle = <T>(p: Promise<T>, ms = 150) =>
 
 describe("CONNACK", () => {
   it("returns the session-present bit as 0 or 1", async () => {
-    peer.connack = "20020100";
+    loop.peer.connack = "20020100";
     const c = make();
     expect(await c.connect(false)).toBe(1);
-    peer.connack = "20020000";
+    loop.peer.connack = "20020000";
     expect(await c.connect(false)).toBe(0);
   });
 
   it("anything but 20 02 is an AssertionError", async () => {
-    peer.connack = "20030000";
+    loop.peer.connack = "20030000";
     await expect(make().connect()).rejects.toThrow(AssertionError);
   });
 
   it("a non-zero return code raises MQTTException(code)", async () => {
-    peer.connack = "20020005";
+    loop.peer.connack = "20020005";
     await expect(make().connect()).rejects.toMatchObject({ name: "MQTTException", code: 5 });
   });
 
   it("a peer that closes before CONNACK: IndexError on resp[0], as on the device", async () => {
-    peer.connack = null;
+    loop.peer.connack = null;
     const c = make();
     const p = c.connect();
-    const conn = await peer.conn(0);
+    const conn = await loop.peer.conn(0);
     await conn.expect(CONNECT_C);
     conn.end();
     await expect(p).rejects.toThrow(IndexError);

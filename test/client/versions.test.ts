@@ -9,35 +9,18 @@ import { AssertionError, AttributeError, OSError } from "../../src/client/errors
 import { NodeTransport } from "../../src/client/node-transport.ts";
 import type { Socket, SslContext, SslParams } from "../../src/client/socket.ts";
 import { UMQTT_VERSIONS, umqttFeatures, type UmqttVersion } from "../../src/client/versions.ts";
-import { LoopbackPeer, hexOf, type PeerConn } from "./loopback.ts";
+import { CONNECT_C, hexOf, loopbackPerTest, type PeerConn } from "./loopback.ts";
 import { findMosquitto, startMosquitto, type MosquittoBroker } from "../support/mosquitto.ts";
 
-let peer: LoopbackPeer;
-const clients: MQTTClient[] = [];
-beforeEach(async () => {
-  peer = await LoopbackPeer.start();
-});
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.sock?.close();
-  await peer.close();
-});
-
-// CONNECT for client id "c": RL 10 + 2 + 1 = 13 = 0x0d, `00 04 MQTT 04`, flags 02, keepalive 0.
-const CONNECT_C = `100d00044d515454040200000001${hexOf("c")}`;
+const loop = loopbackPerTest();
 
 function make(version: UmqttVersion, o: ClientOptions = {}): MQTTClient {
-  const c = new MQTTClient("c", "127.0.0.1", { port: peer.port, version, ...o });
+  const c = loop.client("c", { version, ...o });
   c.set_callback(() => {});
-  clients.push(c);
   return c;
 }
 
-async function up(c: MQTTClient, i = 0): Promise<PeerConn> {
-  await c.connect();
-  const conn = await peer.conn(i);
-  await conn.expect(CONNECT_C);
-  return conn;
-}
+const up = (c: MQTTClient, i = 0): Promise<PeerConn> => loop.connected(c, CONNECT_C, { conn: i });
 
 const before18 = UMQTT_VERSIONS.filter((v) => v !== "1.8.0");
 
@@ -171,12 +154,12 @@ describe("connect timeout arrives in 1.5.0", () => {
       const c = make(v);
       await expect(c.connect(true, 1)).rejects.toThrow(new TypeError("function takes 2 positional arguments but 3 were given"));
       expect(c.sock).toBeNull();
-      expect(peer.conns).toHaveLength(0);
+      expect(loop.peer.conns).toHaveLength(0);
     });
   }
 
   it("1.5.0: the timeout applies to the socket, so a silent peer gives OSError(ETIMEDOUT)", async () => {
-    peer.connack = null;
+    loop.peer.connack = null;
     const c = make("1.5.0");
     const e = await c.connect(true, 0.2).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(OSError);

@@ -1,37 +1,17 @@
 // Byte-exact wire output of umqtt.simple's MQTTClient, captured on a real
-// loopback TCP peer. Every expected hex string is derived by hand from the
+// loopback TCP loop.peer. Every expected hex string is derived by hand from the
 // MQTT 3.1.1 spec (fixed header, remaining length, 2-byte length-prefixed
 // strings); none is produced by the encoder under test.
 
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { MQTTClient, type ClientOptions } from "../../src/client/simple.ts";
+import { describe, expect, it } from "vitest";
+import { MQTTClient } from "../../src/client/simple.ts";
 import { AssertionError } from "../../src/client/errors.ts";
-import { LoopbackPeer, hexOf, type PeerConn } from "./loopback.ts";
+import { hexOf, loopbackPerTest, type PeerConn } from "./loopback.ts";
 
-let peer: LoopbackPeer;
-const clients: MQTTClient[] = [];
-
-beforeEach(async () => {
-  peer = await LoopbackPeer.start();
-});
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.sock?.close();
-  await peer.close();
-});
-
-function client(id: string, o: ClientOptions = {}): MQTTClient {
-  const c = new MQTTClient(id, "127.0.0.1", { port: peer.port, ...o });
-  clients.push(c);
-  return c;
-}
-
+const loop = loopbackPerTest();
+const client = loop.client;
 /** Connect and check/consume the CONNECT bytes. */
-async function connected(c: MQTTClient, connectHex: string, clean = true): Promise<PeerConn> {
-  await c.connect(clean);
-  const conn = await peer.conn(0);
-  expect(await conn.expect(connectHex)).toBe(connectHex);
-  return conn;
-}
+const connected = (c: MQTTClient, connectHex: string, clean = true): Promise<PeerConn> => loop.connected(c, connectHex, { clean });
 
 // CONNECT variable header: 00 04 'MQTT' (4d 51 54 54), level 04, then flags and keepalive.
 const MQTT = "00044d51545404";
@@ -66,7 +46,7 @@ describe("CONNECT", () => {
   it("a user with no password fails before anything is written (len(None) on the device)", async () => {
     const c = client("c1", { user: "u" });
     await expect(c.connect()).rejects.toThrow(TypeError);
-    const conn = await peer.conn(0);
+    const conn = await loop.peer.conn(0);
     await new Promise((r) => setTimeout(r, 50));
     expect(conn.received.length).toBe(0);
   });
@@ -268,7 +248,7 @@ describe("constructor and str lengths", () => {
   it("a non-ASCII str topic gets len() in code points as its prefix, as on a unicode MicroPython port", async () => {
     const c = client("c");
     await c.connect();
-    const conn = await peer.conn(0);
+    const conn = await loop.peer.conn(0);
     await conn.expect(`100d${MQTT}020000` + `0001${hexOf("c")}`);
     await c.publish("é", "x");
     // RL = 2 + len("é") 1 + 1 = 4, prefix 0001, but the topic is 2 UTF-8 bytes (c3 a9)
