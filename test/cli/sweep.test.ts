@@ -18,17 +18,20 @@ const verdicts = (report: SweepReport) => report.results.map(({ wallMs: _wall, .
 
 describe("sweep", () => {
   it("finds the same failing seeds with 1 job and 2, grouped by how they failed, and a reproduce line re-runs one", async () => {
-    const one = await cli("sweep", ...FLAKY_ARGS, "--seeds", "1..6", "--jobs", "1", "--json");
-    const two = await cli("sweep", ...FLAKY_ARGS, "--seeds", "1..6", "--jobs", "2", "--json");
+    // Side by side: a seed's verdict must not depend on the machine's load either.
+    const [one, two] = await Promise.all([
+      cli("sweep", ...FLAKY_ARGS, "--seeds", "2..5", "--jobs", "1", "--json"),
+      cli("sweep", ...FLAKY_ARGS, "--seeds", "2..5", "--jobs", "2", "--json"),
+    ]);
     expect(one.code).toBe(1);
     expect(two.code).toBe(1);
     const a = JSON.parse(one.stdout) as SweepReport;
     const b = JSON.parse(two.stdout) as SweepReport;
-    expect(a.results.map((r) => r.seed)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(a.results.map((r) => r.seed)).toEqual([2, 3, 4, 5]);
     const failing = a.results.filter((r) => r.status !== "pass").map((r) => r.seed);
     // The scenario must really fail on some seeds and pass on others, or this test proves nothing.
     expect(failing.length).toBeGreaterThan(0);
-    expect(failing.length).toBeLessThan(6);
+    expect(failing.length).toBeLessThan(4);
     expect(verdicts(b)).toEqual(verdicts(a));
     expect(b.groups).toEqual(a.groups);
     expect(a.groups.flatMap((g) => g.seeds.map((s) => s.seed)).sort()).toEqual(failing.sort());
