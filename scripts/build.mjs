@@ -5,6 +5,11 @@
 // paths relative to import.meta.url (boards/, scenarios/, py/ glue) resolve
 // from dist/ as from src/. Files that are not TypeScript (.mjs, .py) are copied.
 //
+// Two dependencies that load as dozens of CommonJS files each (yaml, and
+// aedes with its dependencies) are bundled once into dist/vendor/ and
+// imported from there: loading them file by file took 250-450 ms of every
+// process's and every session thread's start-up. Their code is not changed.
+//
 // dist/.build.json records the newest source time and the file count; the bin
 // script uses the sources through tsx when src/ has changed since. A build
 // that is already current is kept (prepare runs on every `npm pack`), unless
@@ -46,6 +51,7 @@ if (!process.argv.includes("--force") && current()) {
   process.exit(0);
 }
 
+const VENDORED = ["yaml", "aedes"];
 const NEXT = `${OUT}.next-${process.pid}`;
 const OLD = `${OUT}.old-${process.pid}`;
 rmSync(NEXT, { recursive: true, force: true });
@@ -66,11 +72,37 @@ await build({
       setup(b) {
         // Relative imports name .ts files: the compiled file imports the .js beside it.
         b.onResolve({ filter: /^\.\.?\// }, (args) => ({ path: args.path.replace(/\.tsx?$/, ".js"), external: true }));
-        // Packages load from node_modules as they are.
-        b.onResolve({ filter: /^[^./]/ }, (args) => ({ path: args.path, external: true }));
+        // Vendored packages from dist/vendor/, every other one from node_modules as it is.
+        b.onResolve({ filter: /^[^./]/ }, (args) => {
+          if (!VENDORED.includes(args.path)) return { path: args.path, external: true };
+          const from = dirname(join(NEXT, relative(SRC, args.importer)));
+          return { path: relative(from, join(NEXT, "vendor", `${args.path}.js`)).replace(/^(?!\.)/, "./"), external: true };
+        });
       },
     },
   ],
+});
+// yaml: its ES module build (the package's "default" export condition; the
+// "node" one is CommonJS, whose names a bundle could not re-export).
+await build({
+  entryPoints: { yaml: "yaml" },
+  outdir: join(NEXT, "vendor"),
+  bundle: true,
+  format: "esm",
+  platform: "neutral",
+  target: "node20",
+  logLevel: "warning",
+});
+// aedes is an ES module; its dependencies are CommonJS: give them a require for Node's own modules.
+await build({
+  entryPoints: { aedes: "aedes" },
+  outdir: join(NEXT, "vendor"),
+  bundle: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  logLevel: "warning",
+  banner: { js: 'import { createRequire as __vendorRequire } from "node:module"; const require = __vendorRequire(import.meta.url);' },
 });
 for (const file of others) {
   const target = join(NEXT, relative(SRC, file));
