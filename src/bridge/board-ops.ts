@@ -27,6 +27,8 @@ export interface BoardEntry {
 
 /** Raw bytes per exec when writing: small enough for an ESP8266's heap once base64-encoded and compiled. */
 export const PUT_CHUNK = 2048;
+/** The smallest chunk tried when a board runs out of memory compiling one (mpremote writes 256 bytes at a time). */
+const MIN_PUT_CHUNK = 256;
 /** Raw bytes per print when reading. */
 const GET_CHUNK = 1024;
 
@@ -77,18 +79,25 @@ export class BoardOps {
   /** Writes `data` to `path` on the board in chunks, then checks its SHA-256 (or reads it back where hashlib lacks sha256). */
   async put(path: string, data: Uint8Array, onProgress?: (sent: number) => void): Promise<void> {
     await this.run(`import binascii\n_ub_f = open(${pyStr(path)}, 'wb')\n_ub_w = _ub_f.write\n_ub_d = binascii.a2b_base64`, `opening ${path} for writing`);
-    for (let at = 0; at < data.length; at += PUT_CHUNK) {
-      const chunk = Buffer.from(data.subarray(at, at + PUT_CHUNK)).toString("base64");
+    let size = PUT_CHUNK;
+    for (let at = 0; at < data.length; ) {
+      const chunk = Buffer.from(data.subarray(at, at + size)).toString("base64");
       try {
         await this.run(`_ub_w(_ub_d(b'${chunk}'))`, `writing ${path}`);
       } catch (error) {
+        // A small board (ESP8266) may not find room to compile a chunk: nothing was written, so retry it smaller.
+        if (error instanceof BridgeError && error.kind === "exec" && error.message.includes("MemoryError") && size > MIN_PUT_CHUNK) {
+          size /= 2;
+          continue;
+        }
         // The helpers vanish when the board reboots: say so rather than "NameError".
         if (error instanceof BridgeError && error.kind === "exec" && error.message.includes("NameError")) {
           throw new BridgeError("soft-reset", `${this.repl.name}: the board rebooted (soft reset) while ${path} was being written; run it again`);
         }
         throw error;
       }
-      onProgress?.(Math.min(at + PUT_CHUNK, data.length));
+      at = Math.min(at + size, data.length);
+      onProgress?.(at);
     }
     await this.run("_ub_f.close()\ndel _ub_f, _ub_w, _ub_d", `closing ${path}`);
     await this.verify(path, data);

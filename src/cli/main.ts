@@ -16,7 +16,10 @@ type Commands = typeof import("./commands/run.ts") &
   typeof import("./commands/boards.ts") &
   typeof import("./commands/broker.ts") &
   typeof import("./commands/serve-board.ts") &
-  typeof import("./commands/devices.ts");
+  typeof import("./commands/devices.ts") &
+  typeof import("./commands/diff.ts") &
+  typeof import("./commands/ab.ts") &
+  typeof import("./commands/conformance.ts");
 function lazy<K extends keyof Commands>(load: () => Promise<Pick<Commands, K>>, name: K): (...args: unknown[]) => Promise<void> {
   return async (...args: unknown[]) => {
     const action = (await load())[name] as unknown as (...a: unknown[]) => void | Promise<void>;
@@ -30,6 +33,9 @@ const boardsCommand = lazy(() => import("./commands/boards.ts"), "boardsCommand"
 const brokerCommand = lazy(() => import("./commands/broker.ts"), "brokerCommand");
 const serveBoardCommand = lazy(() => import("./commands/serve-board.ts"), "serveBoardCommand");
 const devicesCommand = lazy(() => import("./commands/devices.ts"), "devicesCommand");
+const diffCommand = lazy(() => import("./commands/diff.ts"), "diffCommand");
+const abCommand = lazy(() => import("./commands/ab.ts"), "abCommand");
+const conformanceCommand = lazy(() => import("./commands/conformance.ts"), "conformanceCommand");
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -65,6 +71,8 @@ export function buildProgram(): Command {
     .option("--json", "print the result as JSON instead of the human report")
     .option("--junit <file>", "write a JUnit XML report")
     .option("--quiet", "print only the verdict line")
+    .option("--target <target>", "run on a real MicroPython board: serial:PATH (e.g. serial:/dev/ttyUSB0) or serial:auto")
+    .option("--wifi <ssid:password>", "with --target: Wi-Fi credentials for the firmware's network.WLAN (joined before the firmware starts)")
     .action(runCommand);
 
   addRunOptions(
@@ -86,13 +94,66 @@ export function buildProgram(): Command {
     .action(brokerCommand);
   program
     .command("serve-board")
-    .description("serve a MicroPython board on a pseudo-terminal (REPL, raw REPL, raw-paste, soft reset); prints the device path")
+    .description("serve a MicroPython VM board on a pseudo-terminal (machine, network, socket, umqtt; REPL, raw REPL, raw-paste, soft reset); prints the device path")
     .option("--board <model>", "board model (see `umqtt-bench boards`)", "esp32")
     .option("--link <path>", "also make the device appear at this path")
+    .option("--fs <dir>", "keep the board's filesystem in this folder, so files survive stopping (default: in memory)")
     .action(serveBoardCommand);
   registerSweep(program);
   registerMerge(program);
+  program
+    .command("conformance")
+    .description("run the conformance pack on a board and compare each result with the emulator's prediction for its model")
+    .option("--target <target>", "where the checks run: serial:PORT, serial:auto, or emulator[:MODEL] (an emulated stand-in)")
+    .option("--board <model>", "board model the prediction is made for (a name from `umqtt-bench boards` or a board JSON file)")
+    .option("--umqtt <version>", "umqtt.simple release the prediction assumes (default 1.8.0)")
+    .option("--target-umqtt <version>", "umqtt.simple release of an emulator target (default: the prediction's)")
+    .option("--wifi <ssid:password>", "Wi-Fi the board's firmware joins (serial targets)")
+    .option("--only <checks>", "run only these checks, separated by commas")
+    .option("--seed <n>", "seed for both sides; printed in the report")
+    .option("--json", "print the result as JSON")
+    .option("--junit <file>", "write a JUnit XML report, one test case per check")
+    .action(conformanceCommand);
   program.command("devices").description("list serial ports, marking likely MicroPython boards").option("--json", "as JSON").action(devicesCommand);
+  program
+    .command("diff")
+    .description("compare two --trace files once what must differ is normalised; exit 0 equivalent, 1 different")
+    .argument("<a>", "first trace (JSON lines from run --trace)")
+    .argument("<b>", "second trace")
+    .option("--json", "print the comparison as JSON")
+    .option("--pin-tolerance-ms <n>", "how far apart the same pin change may be, in ms after its cause (default 200)")
+    .option("--heap-tolerance <percent>", "how far apart free heap at a checkpoint may be (default 10%)")
+    .action(diffCommand);
+  program
+    .command("ab")
+    .description("run a scenario on two sides (emulator, or a board on serial:PORT), write both traces and diff them")
+    .argument("<scenario>", "built-in scenario name or scenario file")
+    .option("--board <model>", "board model for both sides (NAME=MODEL for one board)", collect)
+    .option("--net <profile>", "network profile for both sides: ideal, wifi, flaky-wifi, gprs")
+    .option("--net-set <field=value>", "override one network profile field on both sides (repeatable)", collect)
+    .option("--umqtt <version>", "umqtt.simple release for both sides")
+    .option("--seed <n>", "seed for both sides (default: one random seed, printed)")
+    .option("--timeout <duration>", "deadline for each side's run, e.g. 90s")
+    .option("--broker <url>", "an external broker for both sides, e.g. mqtt://127.0.0.1:1883")
+    .option("--firmware-lang <lang>", "built-in firmware as py (default) or ts on emulator sides")
+    .option("--a <side>", "side A: emulator (default) or serial:PORT")
+    .option("--b <side>", "side B: emulator or serial:PORT (required)")
+    .option("--a-seed <n>", "seed for side A only")
+    .option("--b-seed <n>", "seed for side B only")
+    .option("--a-umqtt <version>", "umqtt.simple release for side A only")
+    .option("--b-umqtt <version>", "umqtt.simple release for side B only")
+    .option("--a-net <profile>", "network profile for side A only")
+    .option("--b-net <profile>", "network profile for side B only")
+    .option("--a-firmware-lang <lang>", "py or ts for side A only")
+    .option("--b-firmware-lang <lang>", "py or ts for side B only")
+    .option("--a-board <model>", "board model for side A only (NAME=MODEL for one board)", collect)
+    .option("--b-board <model>", "board model for side B only (NAME=MODEL for one board)", collect)
+    .option("--wifi <ssid:password>", "Wi-Fi for a board on serial:PORT (its firmware's network.WLAN joins it)")
+    .option("--out <dir>", "folder for A.jsonl and B.jsonl (default: a new temporary folder)")
+    .option("--json", "print the sides and the comparison as JSON")
+    .option("--pin-tolerance-ms <n>", "how far apart the same pin change may be, in ms after its cause (default 200)")
+    .option("--heap-tolerance <percent>", "how far apart free heap at a checkpoint may be (default 10%)")
+    .action(abCommand);
   return program;
 }
 

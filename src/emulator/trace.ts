@@ -4,8 +4,9 @@
 export type Direction = "out" | "in"; // as seen from the board: out = board -> broker
 
 export type TraceEvent =
-  | { t: number; kind: "board"; board: string; event: "boot" | "exit" | "crash"; detail?: string }
-  | { t: number; kind: "pin"; board: string; pin: number; value: 0 | 1; role?: "led" | "button"; name?: string }
+  // boardMs: a real board's own time.ticks_ms() when it reported the event (runs on a target; `t` is then wall time).
+  | { t: number; kind: "board"; board: string; event: "boot" | "exit" | "crash"; detail?: string; boardMs?: number }
+  | { t: number; kind: "pin"; board: string; pin: number; value: 0 | 1; role?: "led" | "button"; name?: string; boardMs?: number }
   | { t: number; kind: "print"; board: string; text: string }
   | {
       t: number;
@@ -20,9 +21,10 @@ export type TraceEvent =
       /** The raw packet as hex. */
       raw: string;
     }
-  | { t: number; kind: "heap"; board: string; op: "alloc" | "collect" | "oom"; what?: string; bytes?: number; used: number; free: number; largestFree: number }
+  // op "checkpoint": a real board's gc.mem_free()/mem_alloc() read at a point of the run (largestFree is then the free figure: a board does not tell its largest block).
+  | { t: number; kind: "heap"; board: string; op: "alloc" | "collect" | "oom" | "checkpoint"; what?: string; bytes?: number; used: number; free: number; largestFree: number; boardMs?: number }
   | { t: number; kind: "net"; board: string; event: NetEventName; detail?: string }
-  | { t: number; kind: "step"; index: number; step: string; status: "start" | "pass" | "fail"; detail?: string }
+  | { t: number; kind: "step"; index: number; step: string; status: "start" | "pass" | "fail" | "skipped"; detail?: string }
   | { t: number; kind: "error"; board?: string; message: string };
 
 export type NetEventName =

@@ -15,6 +15,7 @@
 // side turns into a Python `bytes` allocated in the VM's own heap).
 
 import type { MessagePort } from "node:worker_threads";
+import type { ReplInit } from "./repl-protocol.ts";
 
 export type Value = null | boolean | number | string | Uint8Array;
 
@@ -55,12 +56,14 @@ export type HostMessage = { t: "start" } | { t: "reply"; code: ReplyCode; vals: 
 export interface WorkerInit {
   /** Int32Array[0]: a sequence number the host bumps after posting each HostMessage. */
   signal: SharedArrayBuffer;
-  /** The board's filesystem: path ("main.py", "lib/x.py") -> text. */
-  files: Record<string, string>;
+  /** The board's filesystem: path ("main.py", "lib/x.py") -> contents. */
+  files: Record<string, string | Uint8Array>;
   /** The board's heap budget in bytes (free to firmware after boot). */
   heapBudget: number;
   /** Glue modules installed in the VM's own folder: path -> text. */
   glue: Record<string, string>;
   /** Where HostMessages arrive; the VM reads it synchronously (receiveMessageOnPort). */
   port: MessagePort;
+  /** A board served on a serial line: its REPL instead of boot.py/main.py (repl-worker.ts). */
+  repl?: ReplInit;
 }

@@ -19,7 +19,8 @@ import { OSError, MQTTException } from "../client/errors.ts";
 import { DEFAULT_UMQTT_VERSION, type UmqttVersion } from "../client/versions.ts";
 import { allGlue, allOps, HOST_MODULES } from "./modules/registry.ts";
 import { workerUrl } from "./worker-code.ts";
-import { Handles, type Op, type VmContext } from "./modules/context.ts";
+import { Handles, type HostModule, type Op, type VmContext } from "./modules/context.ts";
+import type { BoardFiles, ReplInit, ReplMessage } from "./repl-protocol.ts";
 import { REPLY_DONE, REPLY_INVOKE, REPLY_RAISE, type HeapFigures, type HostMessage, type ReplyCode, type Value, type VmMessage, type WorkerInit } from "./protocol.ts";
 
 /** Virtual time one bridged call costs: 1/64 ms (about a pin read in MicroPython on an ESP32), exact in binary. */
@@ -52,14 +53,20 @@ export type VmEnd =
 
 export interface VmHostOptions {
   board: Board;
-  /** The board's filesystem: path -> text. */
-  files: Record<string, string>;
+  /** The board's filesystem: path -> contents. */
+  files: Record<string, string | Uint8Array>;
   heapBudget?: number;
   /** The umqtt.simple release umqtt behaves as (default: the newest). */
   umqttVersion?: UmqttVersion;
   runawayMs?: number;
   /** The firmware ended (returned, raised, ran away, or the VM failed). */
   onEnd?: (end: VmEnd) => void;
+  /** Host modules beyond the board's own (serve-board's REPL). */
+  modules?: readonly HostModule[];
+  /** Serve the board's REPL instead of running boot.py/main.py (repl-worker.ts). */
+  repl?: ReplInit;
+  /** In REPL mode: the board's files changed. */
+  onFiles?: (files: BoardFiles) => void;
 }
 
 /** VMs starting at once: more than the cores only makes every start slower (each compiles the wasm). */
@@ -132,7 +139,8 @@ export class VmHost {
     this.onEnd = options.onEnd ?? (() => {});
     const budget = options.heapBudget ?? this.board.definition.heap.budget;
     this.figures = { budget, free: budget, used: 0, largestFree: budget };
-    this.ops = allOps();
+    const modules = [...HOST_MODULES, ...(options.modules ?? [])];
+    this.ops = allOps(modules);
     const handles = new Handles();
     this.context = {
       board: this.board,
@@ -162,13 +170,14 @@ export class VmHost {
     const signal = new SharedArrayBuffer(4);
     this.signal = new Int32Array(signal);
     const glue: Record<string, string> = {};
-    for (const path of allGlue()) glue[path] = readFileSync(new URL(path, GLUE_DIR), "utf8");
-    const init: WorkerInit = { signal, files: options.files, heapBudget: budget, glue, port: channel.port2 };
+    for (const path of allGlue(modules)) glue[path] = readFileSync(new URL(path, GLUE_DIR), "utf8");
+    const init: WorkerInit = { signal, files: options.files, heapBudget: budget, glue, port: channel.port2, ...(options.repl ? { repl: options.repl } : {}) };
     this.worker = new Worker(workerUrl(), { workerData: init, transferList: [channel.port2] });
     this.worker.unref();
     this.ready = new Promise((resolve, reject) => {
       let started = false;
-      this.worker.on("message", (m: VmMessage) => {
+      this.worker.on("message", (m: VmMessage | ReplMessage) => {
+        if (m.t === "files") return options.onFiles?.(m.files);
         if (m.t === "ready") {
           started = true;
           if (m.syntax) reject(new VmSyntaxError(m.syntax));
@@ -235,7 +244,9 @@ export class VmHost {
     const { clock } = this.board;
     this.release = clock.hold?.("micropython");
     this.runningSince = performance.now();
-    this.slice = clock.setTimer(SLICE_MS, () => this.handle());
+    // On the wall clock nothing needs ordering between boards: the answer is handled as it arrives.
+    if (clock.kind === "real") this.due = true;
+    else this.slice = clock.setTimer(SLICE_MS, () => this.handle());
   }
 
   private arrive(message: VmMessage): void {

@@ -8,6 +8,7 @@ import { parentPort, receiveMessageOnPort, workerData } from "node:worker_thread
 import { loadMicroPython, type MicroPython } from "@micropython/micropython-webassembly-pyscript";
 import { heapLoadOptions, installHeapBudget, type HeapBudget } from "./heap/index.ts";
 import { REPLY_DONE, REPLY_RAISE, type HostMessage, type Value, type VmMessage, type WorkerInit } from "./protocol.ts";
+import { ringWriter, serveRepl } from "./repl-worker.ts";
 
 const init = workerData as WorkerInit;
 const signal = new Int32Array(init.signal);
@@ -16,6 +17,7 @@ const GLUE_DIR = "/.bench";
 const INITIAL_HEAP = 256 * 1024;
 
 let mp: MicroPython;
+const replOut = init.repl ? (ringWriter(init.repl) as unknown as (line: string) => void) : undefined;
 let budget: HeapBudget;
 let out: string[] = [];
 let args: Value[] = [];
@@ -134,9 +136,8 @@ function writeTree(root: string, files: Record<string, string | Uint8Array>): vo
 async function bootVm(): Promise<void> {
   mp = await loadMicroPython({
     heapsize: INITIAL_HEAP,
-    linebuffer: true,
-    stdout: (line) => out.push(line),
-    stderr: (line) => out.push(line),
+    // A served board's output streams byte by byte (repl-worker.ts); a scenario's goes in lines with each message.
+    ...(init.repl ? { linebuffer: false, stdout: replOut, stderr: replOut } : { linebuffer: true, stdout: (line: string) => out.push(line), stderr: (line: string) => out.push(line) }),
     ...heapLoadOptions(init.heapBudget),
   });
   writeTree("", init.files);
@@ -146,7 +147,7 @@ async function bootVm(): Promise<void> {
   // (umqtt too, unless the firmware brings its own) and collect before the
   // budget is installed, so it counts from a board "after boot".
   const ownUmqtt = Object.keys(init.files).some((p) => /(^|\/)umqtt(\/|\.py$)/.test(p));
-  mp.runPython(`import sys\nsys.path.append("${GLUE_DIR}")\nimport _benchboot${ownUmqtt ? "" : "\nimport umqtt.simple, umqtt.robust"}`);
+  mp.runPython(`import sys\nsys.path.append("${GLUE_DIR}")\nimport _benchboot${ownUmqtt ? "" : "\nimport umqtt.simple, umqtt.robust"}${init.repl ? "\nimport _benchrepl" : ""}`);
   mp.runPython("import gc\ngc.collect()");
   budget = installHeapBudget(mp, init.heapBudget);
 }
@@ -161,6 +162,12 @@ function flushPartialLine(): void {
 
 async function main(): Promise<void> {
   await bootVm();
+  if (init.repl) {
+    post({ t: "ready" });
+    if (receive().t !== "start") return;
+    const files = init as { files: Record<string, string | Uint8Array> };
+    await serveRepl({ vm: () => mp, reboot: (board) => ((files.files = board), bootVm()) }, init.repl.dirs);
+  }
   const boot = mp.pyimport("_benchboot");
   for (const path of Object.keys(init.files).filter((p) => p.endsWith(".py")).sort()) {
     const problem = boot.check(path) as string;

@@ -1,5 +1,5 @@
 // The bridge end to end over a real pseudo-terminal: `umqtt-bench
-// serve-board` runs as its own process (a MicroPython WebAssembly VM behind a
+// serve-board` runs as its own process (the MicroPython VM board behind a
 // socat pty) and the bridge opens the device path with the real serial
 // bindings, as it would a board on USB. Without socat the suite is skipped
 // with a message; with CI set, it fails.

@@ -1,52 +1,99 @@
-// The REPL a served board shows on its serial line, in front of its CPU.
-// The VM's own event-driven REPL does the friendly REPL and the raw REPL; this
-// adds what a board does around it and what the VM cannot do:
-// - raw-paste (\x05A\x01): the VM's would block reading stdin forever, so it
-//   is answered here with genuine flow control (window 128, a \x01 per window
-//   consumed) and the code is handed to the VM's raw REPL once complete;
-// - soft reset (Ctrl-D on an empty line, sys.exit()): "MPY: soft reboot", a
-//   fresh VM with the same files, in the REPL the board was in;
-// - board line endings: the VM prints "\n", boards print "\r\n";
-// - Ctrl-C into a running program: a plain VM cannot be interrupted, so when
-//   it is still busy after a grace period its worker is restarted (files
-//   kept) and the program ends as if by KeyboardInterrupt.
+// The REPL a served board shows on its serial line, as MicroPython's own
+// REPL behaves on a device, in front of a CPU that runs one chunk of code at
+// a time (vm-board-cpu.ts):
+// - the friendly REPL: banner, `>>> `, echo and backspace, `... ` lines with
+//   auto-indent for compound statements, Ctrl-C, Ctrl-B (banner), Ctrl-E
+//   paste mode, Ctrl-D on an empty line (soft reset);
+// - the raw REPL (Ctrl-A): code then Ctrl-D -> "OK", output, \x04,
+//   traceback, \x04, ">"; raw-paste (\x05A\x01) with flow control (window
+//   128, a \x01 per window consumed);
+// - soft reset: "MPY: soft reboot", a fresh VM with the same files, boot.py,
+//   then main.py in the friendly REPL, back in the REPL the board was in;
+// - input that arrives while a program runs waits, as in a board's UART
+//   buffer, except Ctrl-C, which interrupts the program (KeyboardInterrupt at
+//   its next call into the board; a loop that never calls into the board is
+//   stopped after a grace period by restarting the VM, files kept);
+// - board line endings: the VM prints "\n", boards print "\r\n".
 
-import type { FileEntry } from "./vm-cpu-messages.ts";
-import type { Cpu, CpuEvents, ReplKind } from "./vm-cpu.ts";
+import type { BoardFiles } from "../../micropython/repl-protocol.ts";
+import type { Chunk, ChunkEnd } from "../../micropython/repl-host.ts";
+import { autoIndent, needsMoreInput } from "./continuation.ts";
 
 /** The raw-paste window a board with a 256-byte stdin buffer announces (half of it). */
 export const PASTE_WINDOW = 128;
 
-const latin1 = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
+/** What the REPL front end needs from a CPU. */
+export interface Cpu {
+  /** Runs one chunk; output streams through CpuEvents.output meanwhile. */
+  run(chunk: Chunk): Promise<ChunkEnd>;
+  /** Ctrl-C: KeyboardInterrupt into the running chunk. */
+  interrupt(): void;
+  /** The board's files as last reported. */
+  readonly files: BoardFiles;
+  stop(): Promise<void>;
+}
 
-export type StartCpu = (options: { mode: ReplKind; files: FileEntry[]; quiet: boolean }, events: CpuEvents) => Promise<Cpu & { files: FileEntry[] }>;
+export interface CpuEvents {
+  output(bytes: Uint8Array): void;
+  /** The CPU failed for good: the REPL restarts it. */
+  fault(detail: string): void;
+}
+
+export type StartCpu = (files: BoardFiles, events: CpuEvents) => Promise<Cpu>;
 
 export interface BoardReplOptions {
   startCpu: StartCpu;
+  /** The banner's first line, e.g. "MicroPython v1.29.0 on 2025-01-01; ESP32 module with ESP32". */
+  banner: string;
   /** How long a program may ignore Ctrl-C before its VM is restarted (default 1.5 s). */
   interruptGraceMs?: number;
 }
 
+const CTRL_A = 0x01;
+const CTRL_B = 0x02;
+const CTRL_C = 0x03;
+const CTRL_D = 0x04;
+const CTRL_E = 0x05;
+const ESC = 0x1b;
+
+const RAW_BANNER = "raw REPL; CTRL-B to exit\r\n>";
+const KEYBOARD_INTERRUPT = "Traceback (most recent call last):\r\nKeyboardInterrupt: \r\n";
+
+const latin1 = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
+const utf8 = (bytes: number[]): string => new TextDecoder().decode(Uint8Array.from(bytes));
+
+type Mode = "friendly" | "raw";
+
 export class BoardRepl {
-  private cpu: (Cpu & { files: FileEntry[] }) | null = null;
-  private mode: ReplKind = "friendly";
-  /** Bytes in the VM's raw REPL line since its last prompt (raw-paste is only recognised on an empty line). */
-  private rawLineLength = 0;
-  private held: number[] = [];
-  private paste: { code: number[]; received: number } | null = null;
-  /** Output bytes to drop: the "OK" the VM's raw REPL prints for code that came by raw-paste. */
-  private dropOk = 0;
-  private outputTail = "";
-  private lastOutputByte = -1;
-  /** Host input not yet handed to the CPU. */
+  private cpu: Cpu | null = null;
+  /** Bumped whenever the CPU is replaced: answers from an older one are ignored. */
+  private generation = 0;
+  private mode: Mode = "friendly";
+  /** Host input not yet taken by the REPL (it waits while a program runs). */
   private input: number[] = [];
-  /** A CPU is starting: input waits. */
-  private restarting = false;
-  private interruptTimer: NodeJS.Timeout | null = null;
-  /** Input handed to the CPU since an unanswered Ctrl-C, replayed if the VM is restarted. */
-  private sinceInterrupt: number[] = [];
+  /** A program runs (or the board boots): input waits, Ctrl-C interrupts. */
+  private busy = true;
+  /** boot.py or main.py runs (after a reset): the banner follows them. */
+  private booting = false;
   private closed = false;
+  private interruptTimer: NodeJS.Timeout | null = null;
+  private lastOutputByte = -1;
   private readonly grace: number;
+  private files: BoardFiles = { dirs: [], files: {} };
+
+  // friendly REPL
+  private line: number[] = [];
+  /** Lines of a statement still being typed (after "... "). */
+  private block: string[] = [];
+  /** Paste mode (Ctrl-E): the lines so far. */
+  private paste: string[] | null = null;
+  /** Bytes of an escape sequence (arrow keys) being skipped. */
+  private escape = 0;
+  private lastInput = -1;
+
+  // raw REPL
+  private raw: number[] = [];
+  private rawPaste: { code: number[]; received: number } | null = null;
 
   constructor(
     private readonly send: (bytes: Uint8Array) => void,
@@ -55,177 +102,348 @@ export class BoardRepl {
     this.grace = options.interruptGraceMs ?? 1500;
   }
 
-  /** Boots the board (banner and `>>> ` on the line) with these files. */
-  async start(files: FileEntry[] = []): Promise<void> {
-    await this.boot({ mode: "friendly", files, quiet: false });
-  }
-
-  /** The board's files as last reported. */
-  get files(): FileEntry[] {
-    return this.cpu?.files ?? [];
+  /**
+   * Starts the board's CPU with these files; resolves once it runs, while
+   * boot.py and main.py go on (a main.py may never end), before the banner and `>>> `.
+   */
+  async start(files: BoardFiles = { dirs: [], files: {} }): Promise<void> {
+    this.files = files;
+    await this.startCpu();
+    void this.boot(false);
   }
 
   async stop(): Promise<void> {
     this.closed = true;
-    if (this.interruptTimer) clearTimeout(this.interruptTimer);
+    this.clearInterrupt();
+    this.generation++;
     await this.cpu?.stop();
   }
 
   /** Bytes from the host. */
   receive(bytes: Uint8Array): void {
-    this.input.push(...bytes);
+    for (const b of bytes) {
+      if (this.busy && b === CTRL_C && !this.rawPaste) this.interrupt();
+      else this.input.push(b);
+    }
     this.pump();
   }
 
+  // ---- running chunks -----------------------------------------------------
+
+  private async startCpu(): Promise<void> {
+    const generation = ++this.generation;
+    this.cpu = await this.options.startCpu(this.files, {
+      output: (bytes) => {
+        if (generation === this.generation) this.output(bytes);
+      },
+      fault: (detail) => {
+        if (generation === this.generation) void this.restart(`\r\n[serve-board: the board's VM failed (${detail}); restarted it, files kept]\r\n`);
+      },
+    });
+  }
+
+  /** Runs a chunk; false when the CPU was replaced meanwhile (the caller's story ends there). */
+  private async run(chunk: Chunk): Promise<ChunkEnd | null> {
+    const generation = this.generation;
+    const cpu = this.cpu!;
+    const end = await cpu.run(chunk);
+    if (generation !== this.generation) return null;
+    this.files = cpu.files;
+    this.clearInterrupt();
+    return end;
+  }
+
   /**
-   * Hands queued host input to the CPU. A raw-paste request is answered only
-   * once the CPU has consumed everything before it, so the answer comes after
-   * that input's output, as on a board that reads its line in order.
+   * Reboots (a soft reset unless `first`) and runs boot.py, then main.py in
+   * the friendly REPL, as a board does; ends at the REPL's prompt.
    */
-  private pump(): void {
-    if (this.restarting || !this.cpu) return;
-    const forward: number[] = [];
-    while (this.input.length) {
-      const completesPasteRequest = !this.paste && this.held.length === 2 && this.input[0] === 0x01;
-      if (completesPasteRequest && (this.cpu.busy || forward.length)) break; // pumped again on idle
-      this.hostByte(this.input.shift()!, forward);
+  private async boot(reset: boolean): Promise<void> {
+    this.busy = true;
+    this.booting = true;
+    const generation = this.generation;
+    for (;;) {
+      if (reset) {
+        this.sendText("MPY: soft reboot\r\n");
+        if ((await this.run({ kind: "reset" })) === null) return;
+      }
+      reset = true;
+      const files = this.mode === "friendly" ? ["boot.py", "main.py"] : ["boot.py"];
+      let rebooted = false;
+      for (const path of files) {
+        const end = await this.run({ kind: "file", path });
+        if (end === null) return;
+        if (end.how === "raised") this.output(new TextEncoder().encode(`${end.traceback}\n`));
+        if (end.how === "rebooted") {
+          rebooted = true;
+          break;
+        }
+      }
+      if (!rebooted || this.closed || generation !== this.generation) break;
+      // main.py called machine.reset() or sys.exit(): the board reboots again, as a device does.
+      this.sendText("MPY: soft reboot\r\n");
+      reset = false;
     }
-    if (forward.length) this.cpu.input(Uint8Array.from(forward));
+    this.booting = false;
+    this.prompt(true);
+    this.idle();
   }
 
-  private hostByte(b: number, forward: number[]): void {
-    if (this.paste) return this.pasteByte(b, forward);
-    if (this.mode === "raw" && this.rawLineLength === 0) {
-      // Hold \x05 'A' until we know whether \x01 follows (a raw-paste request).
-      if (this.held.length === 0 && b === 0x05) {
-        this.held.push(b);
-        return;
-      }
-      if (this.held.length === 1 && b === 0x41) {
-        this.held.push(b);
-        return;
-      }
-      if (this.held.length === 2 && b === 0x01) {
-        this.held = [];
-        this.paste = { code: [], received: 0 };
-        this.send(Uint8Array.of(0x52, 0x01, PASTE_WINDOW & 0xff, PASTE_WINDOW >> 8, 0x01));
-        return;
-      }
-      if (this.held.length) {
-        const held = this.held;
-        this.held = [];
-        for (const h of held) this.forwardByte(h, forward);
-      }
+  /** Runs code typed at the REPL and shows how it ended. */
+  private async exec(chunk: Chunk): Promise<void> {
+    this.busy = true;
+    const end = await this.run(chunk);
+    if (end === null) return;
+    if (end.how === "rebooted") return this.rebooted();
+    if (this.mode === "raw") {
+      this.sendText("\x04");
+      if (end.how === "raised") this.output(new TextEncoder().encode(`${end.traceback}\n`));
+      this.sendText("\x04>");
+    } else {
+      if (end.how === "raised") this.output(new TextEncoder().encode(`${end.traceback}\n`));
+      this.sendText(">>> ");
     }
-    this.forwardByte(b, forward);
+    this.idle();
   }
 
-  private forwardByte(b: number, forward: number[]): void {
-    forward.push(b);
-    if (this.interruptTimer) this.sinceInterrupt.push(b);
-    if (this.mode === "raw") this.rawLineLength = b <= 0x04 ? 0 : this.rawLineLength + 1;
-    // Ctrl-C while a program may run (the CPU is busy, or input just before it may start one).
-    if (b === 0x03 && !this.interruptTimer && (this.cpu?.busy || forward.length > 1)) {
-      this.sinceInterrupt = [];
-      this.interruptTimer = setTimeout(() => void this.interruptStuckProgram(), this.grace);
+  /** The code rebooted the board (sys.exit(), machine.soft_reset()): boot.py and main.py run again. */
+  private async rebooted(): Promise<void> {
+    if (this.mode === "raw") this.sendText("\x04\x04");
+    this.sendText("MPY: soft reboot\r\n");
+    this.busy = true;
+    this.booting = true;
+    // The VM has already rebooted: run the start-up files without another reset.
+    const files = this.mode === "friendly" ? ["boot.py", "main.py"] : ["boot.py"];
+    for (const path of files) {
+      const end = await this.run({ kind: "file", path });
+      if (end === null) return;
+      if (end.how === "raised") this.output(new TextEncoder().encode(`${end.traceback}\n`));
+      if (end.how === "rebooted") return this.rebooted();
     }
+    this.booting = false;
+    this.prompt(true);
+    this.idle();
   }
 
-  /** Raw-paste input: count bytes and grant a window per window consumed, as a board does. */
-  private pasteByte(b: number, forward: number[]): void {
-    const paste = this.paste!;
-    if (b === 0x04 || b === 0x03) {
-      this.paste = null;
-      this.send(Uint8Array.of(0x04)); // end of paste acknowledged (or abandoned, for Ctrl-C)
-      const code = b === 0x04 ? paste.code : [...latin1("raise KeyboardInterrupt")];
-      this.dropOk += 2;
-      forward.push(...code, 0x04);
-      this.rawLineLength = 0;
-      return;
-    }
-    paste.code.push(b);
-    paste.received++;
-    if (paste.received % PASTE_WINDOW === 0) this.send(Uint8Array.of(0x01));
+  private idle(): void {
+    this.busy = false;
+    this.pump();
   }
 
-  /** Output from the CPU: drop the raw-paste "OK", use board line endings, follow the REPL mode. */
+  private interrupt(): void {
+    this.cpu?.interrupt();
+    this.interruptTimer ??= setTimeout(() => void this.restart(KEYBOARD_INTERRUPT), this.grace);
+  }
+
+  private clearInterrupt(): void {
+    if (this.interruptTimer) clearTimeout(this.interruptTimer);
+    this.interruptTimer = null;
+  }
+
+  /** The program ignored Ctrl-C (no call into the board to raise it at), or the VM failed: a new VM with the same files. */
+  private async restart(message: string): Promise<void> {
+    this.interruptTimer = null;
+    if (this.closed) return;
+    const old = this.cpu;
+    this.generation++;
+    this.busy = true;
+    await old?.stop();
+    if (this.closed) return;
+    if (this.booting) {
+      // boot.py or main.py was stopped: its traceback, then the REPL as after any start-up.
+      this.booting = false;
+      this.sendText(message);
+      this.prompt(true);
+    } else this.sendText(this.mode === "raw" ? `\x04${message}\x04>` : `${message}>>> `);
+    await this.startCpu();
+    this.idle();
+  }
+
+  // ---- output -------------------------------------------------------------
+
+  /** Output in board line endings. */
   private output(bytes: Uint8Array): void {
     const out: number[] = [];
     for (const b of bytes) {
-      if (this.dropOk > 0) {
-        this.dropOk--;
-        continue;
-      }
       if (b === 0x0a && this.lastOutputByte !== 0x0d) out.push(0x0d);
       out.push(b);
       this.lastOutputByte = b;
     }
-    if (out.length === 0) return;
-    const chunk = Uint8Array.from(out);
-    this.outputTail = (this.outputTail + Buffer.from(chunk).toString("latin1")).slice(-80);
-    if (this.outputTail.includes("raw REPL; CTRL-B to exit\r\n")) {
-      this.mode = "raw";
-      this.rawLineLength = 0;
-      this.outputTail = "";
-    } else if (this.outputTail.includes("for more information.\r\n")) {
-      this.mode = "friendly";
-      this.outputTail = "";
+    if (out.length) this.send(Uint8Array.from(out));
+  }
+
+  private sendText(text: string): void {
+    this.output(latin1(text));
+  }
+
+  private prompt(banner: boolean): void {
+    if (this.mode === "raw") this.sendText(RAW_BANNER);
+    else this.sendText(`${banner ? `${this.options.banner}\r\nType "help()" for more information.\r\n` : ""}>>> `);
+  }
+
+  // ---- input ----------------------------------------------------------------
+
+  /** Hands queued input to the REPL until a program starts. */
+  private pump(): void {
+    while (!this.busy && !this.closed && this.input.length) {
+      const b = this.input.shift()!;
+      if (this.mode === "raw") this.rawByte(b);
+      else this.friendlyByte(b);
     }
-    this.send(chunk);
   }
 
-  private events(): CpuEvents {
-    return {
-      output: (bytes) => this.output(bytes),
-      idle: () => this.programEnded(),
-      reboot: (rest) => void this.softReboot(rest),
-    };
+  private friendlyByte(b: number): void {
+    const last = this.lastInput;
+    this.lastInput = b;
+    if (this.paste) return this.pasteByte(b, last);
+    if (this.escape > 0) {
+      // ESC [ <final byte>: arrow keys and the like are not supported; skip them.
+      if (this.escape === 1 || (b >= 0x30 && b <= 0x3f)) this.escape = b === 0x5b || b === 0x4f || (b >= 0x30 && b <= 0x3f) ? 2 : 0;
+      else this.escape = 0;
+      return;
+    }
+    const empty = this.line.length === 0 && this.block.length === 0;
+    switch (b) {
+      case ESC:
+        this.escape = 1;
+        return;
+      case CTRL_A:
+        if (!empty) return;
+        this.sendText("\r\n");
+        this.mode = "raw";
+        this.raw = [];
+        this.prompt(true);
+        return;
+      case CTRL_B:
+        if (!empty) return;
+        this.sendText("\r\n");
+        this.prompt(true);
+        return;
+      case CTRL_C:
+        this.line = [];
+        this.block = [];
+        this.sendText("\r\n>>> ");
+        return;
+      case CTRL_D:
+        if (!empty) return;
+        this.sendText("\r\n");
+        void this.boot(true);
+        return;
+      case CTRL_E:
+        if (!empty) return;
+        this.paste = [];
+        this.line = [];
+        this.sendText("\r\npaste mode; Ctrl-C to cancel, Ctrl-D to finish\r\n=== ");
+        return;
+      case 0x08:
+      case 0x7f:
+        if (this.line.length) {
+          this.line.pop();
+          this.sendText("\x08 \x08");
+        }
+        return;
+      case 0x0a:
+        if (last === 0x0d) return; // \r\n from a terminal that sends both
+        return this.enter();
+      case 0x0d:
+        return this.enter();
+    }
+    if (b < 0x20 && b !== 0x09) return;
+    this.line.push(b);
+    this.send(Uint8Array.of(b));
   }
 
-  private programEnded(): void {
-    if (this.interruptTimer) clearTimeout(this.interruptTimer);
-    this.interruptTimer = null;
-    this.sinceInterrupt = [];
-    this.pump();
+  /** Enter in the friendly REPL: run the statement, or ask for more with "... ". */
+  private enter(): void {
+    const text = utf8(this.line);
+    this.line = [];
+    this.sendText("\r\n");
+    const lines = [...this.block, text.trim() === "" ? "" : text];
+    const source = lines.join("\n") + (lines.length > 1 && lines[lines.length - 1] === "" ? "\n" : "");
+    if (lines.length === 1 && text.trim() === "") {
+      this.sendText(">>> ");
+      return;
+    }
+    if (needsMoreInput(source)) {
+      this.block = lines;
+      const indent = autoIndent(text);
+      this.sendText(`... ${indent}`);
+      this.line = [...latin1(indent)];
+      return;
+    }
+    this.block = [];
+    void this.exec({ kind: "single", code: lines.join("\n") });
   }
 
-  private async boot(options: { mode: ReplKind; files: FileEntry[]; quiet: boolean }, replay: number[] = []): Promise<void> {
-    this.restarting = true;
-    this.input.unshift(...replay);
-    this.dropOk = 0;
-    this.paste = null;
-    this.held = [];
-    this.rawLineLength = 0;
-    this.mode = options.mode;
-    this.cpu = await this.options.startCpu(options, this.events());
-    this.restarting = false;
-    if (!this.closed) this.pump();
+  private pasteByte(b: number, last: number): void {
+    const paste = this.paste!;
+    if (b === CTRL_C) {
+      this.paste = null;
+      this.line = [];
+      this.sendText("\r\n>>> ");
+    } else if (b === CTRL_D) {
+      this.paste = null;
+      const code = [...paste, utf8(this.line)].join("\n");
+      this.line = [];
+      this.sendText("\r\n");
+      void this.exec({ kind: "exec", code });
+    } else if (b === 0x0d || (b === 0x0a && last !== 0x0d)) {
+      paste.push(utf8(this.line));
+      this.line = [];
+      this.sendText("\r\n=== ");
+    } else if (b !== 0x0a) {
+      this.line.push(b);
+      this.send(Uint8Array.of(b));
+    }
   }
 
-  private async softReboot(rest: Uint8Array): Promise<void> {
-    const files = this.cpu!.files;
-    this.restarting = true;
-    this.programEnded();
-    await this.cpu!.stop();
-    if (this.closed) return;
-    this.send(latin1("MPY: soft reboot\r\n"));
-    await this.boot({ mode: this.mode, files, quiet: false }, [...rest]);
+  private rawByte(b: number): void {
+    if (this.rawPaste) return this.rawPasteByte(b);
+    switch (b) {
+      case CTRL_A:
+        if (this.raw.length === 2 && this.raw[0] === CTRL_E && this.raw[1] === 0x41) {
+          // raw-paste request: "R\x01", the window size, and a first window.
+          this.raw = [];
+          this.rawPaste = { code: [], received: 0 };
+          this.send(Uint8Array.of(0x52, 0x01, PASTE_WINDOW & 0xff, PASTE_WINDOW >> 8, 0x01));
+          return;
+        }
+        this.raw = [];
+        this.sendText(`\r\n${RAW_BANNER}`);
+        return;
+      case CTRL_B:
+        this.raw = [];
+        this.mode = "friendly";
+        this.sendText("\r\n");
+        this.prompt(true);
+        return;
+      case CTRL_C:
+        this.raw = [];
+        return;
+      case CTRL_D: {
+        const code = this.raw;
+        this.raw = [];
+        this.sendText("OK");
+        if (code.length === 0) {
+          this.sendText("\r\n");
+          void this.boot(true);
+        } else void this.exec({ kind: "exec", code: utf8(code) });
+        return;
+      }
+    }
+    this.raw.push(b);
   }
 
-  /** The program ignored Ctrl-C (a plain VM cannot be interrupted): restart the VM, keep the files, end it as KeyboardInterrupt would. */
-  private async interruptStuckProgram(): Promise<void> {
-    this.interruptTimer = null;
-    if (!this.cpu?.busy || this.closed) return;
-    const files = this.cpu.files;
-    const replay = this.sinceInterrupt;
-    this.sinceInterrupt = [];
-    this.restarting = true;
-    await this.cpu.stop();
-    if (this.closed) return;
-    const traceback = "Traceback (most recent call last):\r\nKeyboardInterrupt: \r\n";
-    this.send(latin1(this.mode === "raw" ? `\x04${traceback}\x04>` : `${traceback}>>> `));
-    // Input sent after the Ctrl-C went to the stopped VM: the new one gets it again.
-    this.input = [...replay, ...this.input];
-    await this.boot({ mode: this.mode, files, quiet: true });
+  /** Raw-paste input: count bytes and grant a window per window consumed, as a board does. */
+  private rawPasteByte(b: number): void {
+    const paste = this.rawPaste!;
+    if (b === CTRL_D || b === CTRL_C) {
+      this.rawPaste = null;
+      this.send(Uint8Array.of(CTRL_D)); // end of paste acknowledged (or abandoned, for Ctrl-C)
+      void this.exec({ kind: "exec", code: b === CTRL_D ? utf8(paste.code) : "raise KeyboardInterrupt" });
+      return;
+    }
+    paste.code.push(b);
+    paste.received++;
+    if (paste.received % PASTE_WINDOW === 0) this.send(Uint8Array.of(CTRL_A));
   }
 }

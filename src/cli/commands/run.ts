@@ -17,8 +17,12 @@ import { sessionOptionsFrom, type RunFlags } from "../session-options.ts";
 import { claimSignals, signalsReceived } from "../signals.ts";
 import { Supervisor } from "../supervisor/supervisor.ts";
 import { TraceFile } from "../trace-file.ts";
+import { runTargetCommand } from "./run-target.ts";
 
 interface RunCommandFlags extends RunFlags {
+  /** serial:PATH or serial:auto: run on a real board (run-target.ts). */
+  target?: string;
+  wifi?: string;
   json?: boolean;
   junit?: string;
   trace?: string;
@@ -40,6 +44,8 @@ export function prepareOutput(flag: string, path: string): void {
 }
 
 export async function runCommand(scenarioArg: string, flags: RunCommandFlags): Promise<void> {
+  if (flags.target !== undefined) return runTargetCommand(scenarioArg, { ...flags, target: flags.target }, prepareOutput, exitCodeFor);
+  if (flags.wifi !== undefined) throw new UsageError("--wifi goes with --target: an emulated board needs no Wi-Fi credentials");
   // Signals are ours from here on; one that came while the flags were read is not lost.
   let interrupts = signalsReceived();
   let supervisor: Supervisor | undefined;

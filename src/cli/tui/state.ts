@@ -185,7 +185,7 @@ export class WatchStore {
       }
       case "step": {
         const step = this.steps[e.index] ?? (this.steps[e.index] = { index: e.index, description: e.step, status: "pending" });
-        step.status = e.status === "start" ? "running" : e.status;
+        step.status = e.status === "start" ? "running" : e.status === "skipped" ? "pending" : e.status;
         step.detail = e.detail;
         step.t = e.t;
         break;

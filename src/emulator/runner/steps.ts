@@ -23,6 +23,8 @@ export interface StepHost {
   crashed(board: string): string | undefined;
   /** Every board's name. */
   boardNames(): readonly string[];
+  /** Why this step cannot be done here (a real board cannot lose its DNS on request), or undefined. Such a step is skipped, never passed. */
+  skipReason?(step: Step): string | undefined;
 }
 
 export class StepFailure extends Error {
@@ -258,6 +260,11 @@ export async function runSteps(host: StepHost, steps: readonly Step[], isStopped
   for (const [index, step] of steps.entries()) {
     if (isStopped()) return undefined;
     const description = describeStep(step);
+    const skip = host.skipReason?.(step);
+    if (skip !== undefined) {
+      host.trace.emit({ t: host.clock.now(), kind: "step", index, step: description, status: "skipped", detail: skip });
+      continue;
+    }
     host.trace.emit({ t: host.clock.now(), kind: "step", index, step: description, status: "start" });
     try {
       await runStep(host, step, cursors);

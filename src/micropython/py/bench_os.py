@@ -41,10 +41,12 @@ def _at_root(path):
 
 
 def ilistdir(path=""):
+    # (name, type, inode, size) as LittleFS and FAT give them (mpremote's ls shows the size).
     root = _at_root(path)
     for e in _run(_vm_os.ilistdir, path or "."):
         if not (root and e[0] in _HIDDEN):
-            yield e
+            size = 0 if e[1] == 0x4000 else _vm_os.stat((path or ".") + "/" + e[0])[6]
+            yield (e[0], e[1], 0, size)
 
 
 def listdir(path=""):

@@ -1,0 +1,68 @@
+# The board's REPL, run by the host: the host's REPL front end (line editing,
+# raw REPL, raw-paste) hands over one chunk of code at a time and gets back
+# how it ended. Chunks share one set of globals, as the REPL and main.py do
+# on a device. The first character of a chunk says what it is:
+#   "s" a friendly-REPL statement (expressions print their value)
+#   "x" code from the raw REPL or paste mode
+#   "f" a start-up file to run if present (boot.py, main.py)
+#   "r" soft reset: the VM reboots with the board's files
+import _benchcore
+import _benchboot
+from _benchcore import wait
+
+# How a chunk ended, as the host reads it.
+OK = 0
+RAISED = 1
+EXITED = 2
+BOOTED = 3
+
+
+def _next(sync, status, tb):
+    sync()
+    while True:
+        try:
+            return wait("repl.next", status, tb)
+        except KeyboardInterrupt:
+            # A Ctrl-C that reached the host as the chunk ended: nothing left to interrupt.
+            pass
+
+
+def _source(kind, text):
+    if kind != "f":
+        return compile(text, "<stdin>", "single" if kind == "s" else "exec")
+    try:
+        with open(text) as f:
+            src = f.read()
+    except OSError:
+        return None
+    return compile(src, text, "exec")
+
+
+def loop():
+    # Returns when the VM must reboot (soft reset from the host, machine.reset()).
+    # Registered by the worker once this VM is up (this module is loaded before, with the glue).
+    import _benchfs
+
+    sync = _benchfs.sync
+    g = {"__name__": "__main__"}
+    r = _next(sync, BOOTED, "")
+    while True:
+        kind = r[0]
+        if kind == "r":
+            return
+        status = OK
+        tb = ""
+        try:
+            code = _source(kind, r[1:])
+            r = None
+            if code is not None:
+                exec(code, g)
+        except _benchcore.SoftReset:
+            return
+        except SystemExit:
+            status = EXITED
+        except BaseException as e:
+            status = RAISED
+            tb = "\n".join(_benchboot._traceback(e))
+        code = None
+        r = _next(sync, status, tb)

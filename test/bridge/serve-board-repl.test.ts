@@ -1,0 +1,158 @@
+// serve-board's REPL front end (board-repl.ts) on the real VM board CPU, in
+// this process and without a pty (the pty path is covered by the e2e suites):
+// the keys a person types and the control bytes tools send, and what a board
+// answers to each. Also the friendly REPL's continuation rule on its own.
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BoardRepl } from "../../src/bridge/serve/board-repl.ts";
+import { autoIndent, needsMoreInput } from "../../src/bridge/serve/continuation.ts";
+import { VmBoardCpu } from "../../src/bridge/serve/vm-board-cpu.ts";
+import { loadBoard } from "../../src/emulator/board/board-file.ts";
+
+describe("continuation lines", () => {
+  it("asks for more in compound statements until an empty line, in open brackets and triple quotes", () => {
+    expect(needsMoreInput("x = 1")).toBe(false);
+    expect(needsMoreInput("for i in range(3):")).toBe(true);
+    expect(needsMoreInput("for i in range(3):\n    print(i)")).toBe(true);
+    expect(needsMoreInput("for i in range(3):\n    print(i)\n")).toBe(false);
+    expect(needsMoreInput("if x: print(1)")).toBe(true);
+    expect(needsMoreInput("@decorator")).toBe(true);
+    expect(needsMoreInput("d = {'a': [1,")).toBe(true);
+    expect(needsMoreInput("d = {'a': [1,\n2]}")).toBe(false);
+    expect(needsMoreInput("s = '''one")).toBe(true);
+    expect(needsMoreInput("s = '''one\ntwo'''")).toBe(false);
+    expect(needsMoreInput("s = '(' # (")).toBe(false);
+    expect(needsMoreInput("x = 1 + \\")).toBe(true);
+    expect(needsMoreInput("formula = 2")).toBe(false); // starts with "for", is not a for
+  });
+
+  it("indents the next line like the last, four more after a colon", () => {
+    expect(autoIndent("for i in x:")).toBe("    ");
+    expect(autoIndent("    if i:")).toBe("        ");
+    expect(autoIndent("    print(i)")).toBe("    ");
+    expect(autoIndent("x = 1")).toBe("");
+  });
+});
+
+describe("the board's REPL front end on the VM board", () => {
+  let repl: BoardRepl;
+  let cpu: VmBoardCpu;
+  let out = "";
+  const files = { dirs: [], files: { "main.py": new TextEncoder().encode("import machine\nled = machine.Pin(2, machine.Pin.OUT)\nprint('main.py here')\nraise OSError(5)\n") } };
+
+  async function until(marker: string, from: number): Promise<string> {
+    const deadline = Date.now() + 20_000;
+    while (!out.slice(from).includes(marker)) {
+      if (Date.now() > deadline) throw new Error(`no ${JSON.stringify(marker)} in ${JSON.stringify(out.slice(from))}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const end = out.indexOf(marker, from) + marker.length;
+    return out.slice(from, end);
+  }
+
+  /** Sends keys; returns the board's answer up to and including `marker`. */
+  async function keys(input: string, marker = ">>> "): Promise<string> {
+    const from = out.length;
+    repl.receive(Uint8Array.from(input, (c) => c.charCodeAt(0)));
+    return until(marker, from);
+  }
+
+  beforeAll(async () => {
+    cpu = new VmBoardCpu({ definition: loadBoard("esp8266") });
+    repl = new BoardRepl((bytes) => (out += Buffer.from(bytes).toString("latin1")), { startCpu: (f, e) => cpu.start(f, e), banner: cpu.banner(), interruptGraceMs: 1500 });
+    await repl.start(files);
+    await until(">>> ", 0);
+  });
+  afterAll(async () => {
+    await repl?.stop();
+  });
+
+  it("boots as a board: main.py's output and traceback, then the model's banner; main.py's globals stay in the REPL", async () => {
+    expect(out).toBe(
+      'main.py here\r\nTraceback (most recent call last):\r\n  File "main.py", line 4, in <module>\r\nOSError: [Errno 5] EIO\r\n' +
+        `MicroPython v1.29.0 on umqtt-bench; ${loadBoard("esp8266").name} with esp8266\r\nType "help()" for more information.\r\n>>> `,
+    );
+    expect(await keys("led.value()\r")).toBe("led.value()\r\n0\r\n>>> ");
+  });
+
+  it("backspace, Ctrl-C on a line, arrow keys ignored", async () => {
+    expect(await keys("1+23\x7f\r")).toBe("1+23\x08 \x08\r\n3\r\n>>> ");
+    expect(await keys("junk\x03")).toBe("junk\r\n>>> ");
+    expect(await keys("\x1b[A2*3\r")).toBe("2*3\r\n6\r\n>>> ");
+  });
+
+  it("paste mode (Ctrl-E) runs the lines as they are, without auto-indent", async () => {
+    const answer = await keys("\x05def f(x):\r    return x * 2\r\rprint(f(21))\x04");
+    expect(answer).toBe("\r\npaste mode; Ctrl-C to cancel, Ctrl-D to finish\r\n=== def f(x):\r\n===     return x * 2\r\n=== \r\n=== print(f(21))\r\n42\r\n>>> ");
+    expect(await keys("\x05print('never')\x03")).toBe("\r\npaste mode; Ctrl-C to cancel, Ctrl-D to finish\r\n=== print('never')\r\n>>> ");
+  });
+
+  it("Ctrl-B redraws the banner; Ctrl-A enters the raw REPL, again resets it, Ctrl-B leaves it", async () => {
+    expect(await keys("\x02")).toMatch(/^\r\nMicroPython v1\.29\.0 on umqtt-bench; .*\r\nType "help\(\)" for more information\.\r\n>>> $/);
+    expect(await keys("\x01", ">")).toBe("\r\nraw REPL; CTRL-B to exit\r\n>");
+    expect(await keys("print(1)\x01", ">")).toBe("\r\nraw REPL; CTRL-B to exit\r\n>");
+    expect(await keys("print('raw')\x04", "\x04>")).toBe("OKraw\r\n\x04\x04>");
+    expect(await keys("import nothing_here\x04", "\x04>")).toMatch(/^OK\x04Traceback \(most recent call last\):\r\n {2}File "<stdin>", line 1, in <module>\r\nImportError: no module named 'nothing_here'\r\n\x04>$/);
+    expect(await keys("\x02")).toMatch(/^\r\nMicroPython .*>>> $/s);
+  });
+
+  it("sys.exit() in the raw REPL reboots the board and comes back in the raw REPL, without main.py", async () => {
+    await keys("\x01", ">");
+    const answer = await keys("import sys\nsys.exit()\x04", "raw REPL; CTRL-B to exit\r\n>");
+    expect(answer).toBe("OK\x04\x04MPY: soft reboot\r\nraw REPL; CTRL-B to exit\r\n>");
+    const after = await keys("print('led' in globals())\x04", "\x04>");
+    expect(after).toBe("OKFalse\r\n\x04\x04>");
+    await keys("\x02");
+  });
+
+  it("machine.soft_reset() in the friendly REPL: soft reboot, main.py again, banner", async () => {
+    const answer = await keys("import machine; machine.soft_reset()\r");
+    expect(answer).toMatch(/^import machine; machine\.soft_reset\(\)\r\nMPY: soft reboot\r\nmain\.py here\r\nTraceback[^]*OSError: \[Errno 5\] EIO\r\nMicroPython [^]*>>> $/);
+  });
+
+  it("os.ilistdir() gives (name, type, inode, size) as a board's filesystem does (mpremote's ls shows the size)", async () => {
+    await keys("import os; open('five.txt', 'w').write('12345')\r");
+    expect(await keys("[e for e in os.ilistdir() if e[0] == 'five.txt']\r")).toBe("[e for e in os.ilistdir() if e[0] == 'five.txt']\r\n[('five.txt', 32768, 0, 5)]\r\n>>> ");
+    await keys("os.remove('five.txt')\r");
+  });
+
+  it("input typed while a program runs waits for it, as in a UART buffer", async () => {
+    const from = out.length;
+    repl.receive(new TextEncoder().encode("import time; time.sleep_ms(300); print('slept')\r7*6\r"));
+    expect(await until("42\r\n>>> ", from)).toBe("import time; time.sleep_ms(300); print('slept')\r\nslept\r\n>>> 7*6\r\n42\r\n>>> ");
+  });
+
+  it("a Timer callback runs while the board waits at the prompt, and its output reaches the line", async () => {
+    await keys("from machine import Timer\r");
+    await keys("t = Timer(0)\r");
+    const from = out.length;
+    await keys("t.init(period=50, mode=Timer.ONE_SHOT, callback=lambda t: print('tick'))\r");
+    expect(await until("tick\r\n", from)).toContain("tick\r\n");
+  });
+});
+
+describe("a main.py that never calls into the board", () => {
+  it("Ctrl-C during boot: the VM is restarted after the grace period, files kept, then the banner and the prompt", async () => {
+    const cpu = new VmBoardCpu({ definition: loadBoard("esp32") });
+    let out = "";
+    const repl = new BoardRepl((bytes) => (out += Buffer.from(bytes).toString("latin1")), { startCpu: (f, e) => cpu.start(f, e), banner: cpu.banner(), interruptGraceMs: 300 });
+    const main = new TextEncoder().encode("print('spinning')\nwhile True:\n    pass\n");
+    try {
+      await repl.start({ dirs: ["data"], files: { "main.py": main } });
+      const deadline = Date.now() + 20_000;
+      while (!out.includes("spinning\r\n") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      repl.receive(Uint8Array.of(0x03));
+      while (!out.endsWith(">>> ") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      expect(out).toMatch(/^spinning\r\nTraceback \(most recent call last\):\r\nKeyboardInterrupt: \r\nMicroPython v1\.29\.0 on umqtt-bench; [^\r]*\r\nType "help\(\)" for more information\.\r\n>>> $/);
+      const from = out.length;
+      repl.receive(new TextEncoder().encode("import os; os.listdir('/'), len(open('main.py').read())\r"));
+      while (!out.slice(from).endsWith(">>> ") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      const answer = out.slice(from);
+      expect(answer).toMatch(/\r\n\(\[.*\], 39\)\r\n>>> $/);
+      expect(answer).toContain("'main.py'");
+      expect(answer).toContain("'data'");
+    } finally {
+      await repl.stop();
+    }
+  }, 60_000);
+});

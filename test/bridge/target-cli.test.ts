@@ -1,0 +1,83 @@
+// `umqtt-bench run --target` as users run it: a real process, its exit code
+// and output. Bad input is one line and exit 2 before anything is touched;
+// Ctrl-C during a run on serve-board stops the firmware, puts the user's
+// main.py back and exits 130 with the report.
+import { spawn, spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { background, BIN, cli, expectUsageError } from "../cli/cli-process.ts";
+import { BoardOps } from "../../src/bridge/board-ops.ts";
+import { Repl } from "../../src/bridge/repl.ts";
+import { SerialLink } from "../../src/bridge/serial-port.ts";
+
+const hasSocat = spawnSync("socat", ["-V"]).status === 0;
+
+describe("run --target: bad input is one line, exit 2", () => {
+  it("a port that does not exist", async () => {
+    expectUsageError(await cli("run", "example_sub_led", "--target", "serial:/dev/no-such-port"), /cannot open serial port \/dev\/no-such-port/);
+  });
+
+  it("a target that is not serial:", async () => {
+    expectUsageError(await cli("run", "example_sub_led", "--target", "usb:1"), /unknown target "usb:1": expected serial:PATH/);
+  });
+
+  it("flags of the emulated board, --wifi without --target, a malformed --wifi, a scenario of two boards", async () => {
+    expectUsageError(await cli("run", "example_sub_led", "--target", "serial:/dev/null", "--net", "wifi"), /--net does not apply to --target/);
+    expectUsageError(await cli("run", "example_sub_led", "--wifi", "home:secret"), /--wifi goes with --target/);
+    expectUsageError(await cli("run", "example_sub_led", "--target", "serial:/dev/null", "--wifi", "nopassword"), /--wifi: expected SSID:PASSWORD/);
+    expectUsageError(await cli("run", "led_button_pair", "--target", "serial:/dev/null"), /--target runs one board, and this scenario has 2/);
+  });
+
+  it.skipIf(!hasSocat)("a port where no MicroPython board answers", async () => {
+    const link = join(process.env.TMPDIR ?? "/tmp", `silent-${process.pid}`);
+    // A pseudo-terminal with nothing behind it that speaks.
+    const socat = spawn("socat", [`PTY,link=${link},raw,echo=0`, "EXEC:sleep 60"], { stdio: "ignore" });
+    try {
+      for (let i = 0; i < 50 && spawnSync("test", ["-e", link]).status !== 0; i++) await new Promise((r) => setTimeout(r, 100));
+      expectUsageError(await cli("run", "example_sub_led", "--target", `serial:${link}`), /no raw REPL prompt after Ctrl-A after .*is a MicroPython board on this port/);
+    } finally {
+      socat.kill("SIGTERM");
+    }
+  }, 60_000);
+});
+
+describe.skipIf(!hasSocat)("run --target: Ctrl-C", () => {
+  it("stops the firmware, puts the user's main.py back, reports what was recorded, exit 130", async () => {
+    const served = background("serve-board", "--board", "esp8266");
+    try {
+      await served.waitFor("(Ctrl-C to stop)", 30_000);
+      const path = / on (\/\S+) \(/.exec(served.out())![1];
+      const open = async () => {
+        const link = await SerialLink.open(path);
+        const repl = new Repl(link, { name: path, answerMs: 10_000 });
+        await repl.enterRaw();
+        return { link, ops: new BoardOps(repl) };
+      };
+      let board = await open();
+      await board.ops.put("/main.py", new TextEncoder().encode("print('mine')\n"));
+      await board.link.close();
+
+      const run = spawn(process.execPath, [BIN, "run", "example_sub_led", "--target", `serial:${path}`], { stdio: ["ignore", "pipe", "pipe"] });
+      let out = "";
+      let err = "";
+      run.stdout.on("data", (d) => (out += d));
+      run.stderr.on("data", (d) => (err += d));
+      const exited = new Promise<number | null>((resolve) => run.once("exit", (code) => resolve(code)));
+      for (let i = 0; i < 600 && !err.includes("running example_sub_led"); i++) await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 1500));
+      run.kill("SIGINT");
+      expect(await exited).toBe(130);
+      expect(err).toContain("stopping the firmware and putting your files back");
+      expect(out).toContain("your /main.py was kept in /umqtt_bench/saved/main.py during the run and is back in place");
+      expect(out).toMatch(/FAIL {2}example_sub_led/);
+      expect(out).toContain("stopped before the scenario finished");
+
+      board = await open();
+      expect(new TextDecoder().decode(await board.ops.get("/main.py"))).toBe("print('mine')\n");
+      await board.link.close();
+    } finally {
+      served.child.kill("SIGTERM");
+      await served.exited;
+    }
+  }, 120_000);
+});

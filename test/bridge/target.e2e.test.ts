@@ -1,0 +1,141 @@
+// run --target end to end over a real pseudo-terminal: `umqtt-bench
+// serve-board` runs as its own process and runOnTarget drives it through the
+// real serial bindings, with the embedded aedes and the bench's proxy on
+// 127.0.0.1, as it would drive a board on USB.
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BoardOps, sha256 } from "../../src/bridge/board-ops.ts";
+import { Repl } from "../../src/bridge/repl.ts";
+import { SerialLink } from "../../src/bridge/serial-port.ts";
+import { runOnTarget } from "../../src/bridge/target/run-on-target.ts";
+import { Trace } from "../../src/emulator/trace.ts";
+
+const BIN = join(import.meta.dirname, "../../bin/umqtt-bench.js");
+const hasSocat = spawnSync("socat", ["-V"]).status === 0;
+if (!hasSocat) console.warn("socat is not installed: skipping the run --target suite (apt-get install socat)");
+
+interface Served {
+  child: ChildProcessWithoutNullStreams;
+  path: string;
+}
+
+async function serveBoard(args: string[] = []): Promise<Served> {
+  const child = spawn(process.execPath, [BIN, "serve-board", ...args], { stdio: ["pipe", "pipe", "pipe"] });
+  let out = "";
+  child.stdout.on("data", (d) => (out += d));
+  child.stderr.on("data", (d) => (out += d));
+  const deadline = Date.now() + 20_000;
+  while (!/ on (\S+) \(/.test(out) && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  const match = / on (\S+) \(/.exec(out);
+  if (!match) throw new Error(`serve-board did not print its device path: ${out}`);
+  return { child, path: match[1] };
+}
+
+async function stop(served: Served): Promise<void> {
+  if (served.child.exitCode !== null || served.child.signalCode !== null) return;
+  const exited = new Promise((resolve) => served.child.once("exit", resolve));
+  served.child.kill("SIGTERM");
+  await exited;
+}
+
+/** Opens the board as a user's tool would, does `fn`, closes it. */
+async function withBoard<T>(path: string, fn: (ops: BoardOps) => Promise<T>): Promise<T> {
+  const link = await SerialLink.open(path);
+  try {
+    const repl = new Repl(link, { name: path, answerMs: 10_000 });
+    await repl.enterRaw();
+    return await fn(new BoardOps(repl));
+  } finally {
+    await link.close();
+  }
+}
+
+const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+
+const FIXTURES = join(import.meta.dirname, "../fixtures/target");
+
+describe.skipIf(!hasSocat)("run --target on serve-board (the VM board, esp8266)", () => {
+  let served: Served;
+  beforeAll(async () => {
+    served = await serveBoard(["--board", "esp8266"]);
+  }, 30_000);
+  afterAll(async () => {
+    if (served) await stop(served);
+  });
+
+  it("example_sub_led passes; the firmware is uploaded SHA-256 checked and the user's main.py is kept, then put back", async () => {
+    const users = "print('the user main')\n";
+    await withBoard(served.path, (ops) => ops.put("/main.py", new TextEncoder().encode(users)));
+    const run = await runOnTarget("example_sub_led", { target: `serial:${served.path}`, timeoutMs: 20_000 });
+    expect(run.result.failure).toBeUndefined();
+    expect(run.result.status).toBe("pass");
+    expect(run.result.clock).toBe("real");
+    expect(run.moved).toEqual([{ path: "/main.py", keptAt: "/umqtt_bench/saved/main.py", restored: true }]);
+    expect(run.board.implementation).toBe("micropython");
+    // The trace of an emulated run: the board's boot, its LED on GPIO2 (active-low) with its ticks alongside, MQTT on its link.
+    const trace = run.trace;
+    expect(trace.of("board").map((e) => e.event)).toEqual(["boot"]);
+    const led = trace.of("pin").filter((e) => e.board === "board1" && e.role === "led");
+    expect(led.map((e) => e.value)).toEqual([0, 1, 0, 1]);
+    expect(led.every((e) => typeof e.boardMs === "number")).toBe(true);
+    const board1 = trace.of("mqtt").filter((e) => e.board === "board1");
+    expect(board1.filter((e) => e.dir === "out").map((e) => e.type).slice(0, 2)).toEqual(["connect", "subscribe"]);
+    expect(board1.filter((e) => e.dir === "in" && e.type === "publish").map((e) => e.fields.payload)).toEqual(["on", "off", "toggle", "toggle"]);
+    expect(trace.of("print").map((e) => e.text)).toContain("(b'led', b'on')");
+    expect(trace.of("heap").filter((e) => e.op === "checkpoint").length).toBeGreaterThan(0);
+    await withBoard(served.path, async (ops) => {
+      expect(text(await ops.get("/main.py"))).toBe(users);
+      expect(await ops.hash("/umqtt_bench/fw/main.py")).toBe(sha256(readFileSync(join(import.meta.dirname, "../../scenarios/firmware/example_sub_led.py"))));
+      expect(await ops.list("/umqtt_bench/saved")).toEqual([]);
+      await ops.remove("/main.py");
+    });
+  }, 90_000);
+
+  it("drops and stalls the board's connection at the proxy for real, and skips a fault a board cannot be given", async () => {
+    const run = await runOnTarget(join(FIXTURES, "faults.yaml"), { target: `serial:${served.path}` });
+    expect(run.result.failure).toBeUndefined();
+    expect(run.result.steps.map((s) => s.status)).toEqual(["pass", "skipped", "pass", "pass", "pass", "pass", "pass", "pass", "pass", "pass"]);
+    expect(run.skipped).toEqual([{ index: 1, reason: expect.stringContaining("cannot take a real board's Wi-Fi down") }]);
+    expect(run.trace.of("step").find((e) => e.index === 1)?.status).toBe("skipped");
+    const net = run.trace.of("net").filter((e) => e.board === "board1").map((e) => e.event);
+    expect(net).toEqual(["connect", "partition-start", "partition-end", "reset"]);
+    // The "off" held during the partition reached the board only after it ended.
+    const end = run.trace.of("net").find((e) => e.event === "partition-end")!.t;
+    const off = run.trace.of("mqtt").find((e) => e.board === "board1" && e.dir === "in" && e.fields.payload === "off")!;
+    expect(off.t).toBeGreaterThanOrEqual(end);
+    expect(run.result.boards[0].network).toEqual({ connections: 1, resets: 1, partitions: 1, faults: 2 });
+    expect(run.result.boards[0].crashed).toBe("OSError: [Errno 104] ECONNRESET");
+  }, 90_000);
+
+  it("a firmware exception is a crash with its traceback on the serial output", async () => {
+    const run = await runOnTarget(join(FIXTURES, "crash.yaml"), { target: `serial:${served.path}` });
+    expect(run.result.status).toBe("fail");
+    expect(run.result.boards[0].crashed).toBe("OSError: -1");
+    expect(run.result.steps[0].detail).toContain("board1 crashed: OSError: -1");
+    const prints = run.trace.of("print").map((e) => e.text);
+    expect(prints[0]).toBe("starting");
+    expect(prints).toContain("Traceback (most recent call last):");
+    expect(prints[prints.length - 1]).toBe("OSError: -1");
+  }, 90_000);
+
+  it("stopped mid-run (Ctrl-C): the firmware stops, the files are put back, what was recorded is kept", async () => {
+    await withBoard(served.path, (ops) => ops.put("/main.py", new TextEncoder().encode("print('mine')\n")));
+    const controller = new AbortController();
+    const trace = new Trace();
+    trace.subscribe((e) => {
+      if (e.kind === "print" && e.text.includes("subscribed")) controller.abort();
+    });
+    const run = await runOnTarget("example_sub_led", { target: `serial:${served.path}`, signal: controller.signal, trace });
+    expect(run.interrupted).toBe(true);
+    expect(run.result.status).toBe("fail");
+    expect(run.result.failure).toBe("stopped before the scenario finished");
+    expect(run.trace.of("print").map((e) => e.text)).toContain("Connected to broker.local, subscribed to b'led' topic");
+    expect(run.moved).toEqual([{ path: "/main.py", keptAt: "/umqtt_bench/saved/main.py", restored: true }]);
+    await withBoard(served.path, async (ops) => {
+      expect(text(await ops.get("/main.py"))).toBe("print('mine')\n");
+      await ops.remove("/main.py");
+    });
+  }, 90_000);
+});

@@ -1,0 +1,72 @@
+// conformance --target serial:PATH end to end: `umqtt-bench serve-board`
+// (a MicroPython VM board on a real pseudo-terminal, real TCP to this
+// machine) stands in for a board on USB. The pack's firmware is uploaded and
+// run through run --target, the board's model is read from the board, and
+// its rows are compared with the emulator's prediction for that model.
+// Two checks only, so the file stays fast.
+
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BIN, cli } from "../cli/cli-process.ts";
+
+const hasSocat = spawnSync("socat", ["-V"]).status === 0;
+if (!hasSocat) console.warn("socat is not installed: skipping conformance over serve-board (apt-get install socat)");
+
+interface Served {
+  child: ChildProcessWithoutNullStreams;
+  path: string;
+}
+
+async function serveBoard(model: string): Promise<Served> {
+  const child = spawn(process.execPath, [BIN, "serve-board", "--board", model], { stdio: ["pipe", "pipe", "pipe"] });
+  let out = "";
+  child.stdout.on("data", (d) => (out += d));
+  child.stderr.on("data", (d) => (out += d));
+  const deadline = Date.now() + 30_000;
+  while (!/ on (\S+) \(/.test(out) && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  const match = / on (\S+) \(/.exec(out);
+  if (!match) throw new Error(`serve-board did not print its device path: ${out}`);
+  return { child, path: match[1]! };
+}
+
+describe.skipIf(!hasSocat)("conformance --target serial: on serve-board", () => {
+  let served: Served | undefined;
+  beforeAll(async () => {
+    served = await serveBoard("esp32");
+  }, 40_000);
+  afterAll(async () => {
+    if (!served || served.child.exitCode !== null) return;
+    const exited = new Promise((resolve) => served!.child.once("exit", resolve));
+    served.child.kill("SIGTERM");
+    await exited;
+  });
+
+  it("predicts for the model the board names, runs each check on the board, and every row matches", async () => {
+    const junit = join(mkdtempSync(join(tmpdir(), "umqtt-bench-conf-serial-")), "conformance.xml");
+    const run = await cli("conformance", "--target", `serial:${served!.path}`, "--only", "connect_session,unsubscribe", "--seed", "5", "--json", "--junit", junit);
+    expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
+    const json = JSON.parse(run.stdout) as {
+      status: string;
+      device: string;
+      prediction: string;
+      checks: { id: string; status: string; rows: { key: string; device: string; prediction: string; match: boolean }[] }[];
+    };
+    expect(json.status).toBe("match");
+    // serve-board's board says it is an esp32 (os.uname().machine); the prediction is for that model.
+    expect(json.prediction).toBe("emulator esp32, umqtt.simple 1.8.0");
+    expect(json.device).toMatch(new RegExp(`^serial:${served!.path}, MicroPython `));
+    const rows = Object.fromEntries(json.checks.flatMap((c) => c.rows.map((r) => [`${c.id}.${r.key}`, r])));
+    expect(rows["connect_session.session_present"]).toMatchObject({ device: "0,0,1,0", prediction: "0,0,1,0", match: true });
+    expect(rows["unsubscribe.unsubscribe"]).toMatchObject({ device: "ok", match: true });
+    expect(rows["unsubscribe.after_unsubscribe"]).toMatchObject({ device: "no", match: true });
+    // The board's stages show as progress; its serial output is in the JUnit file.
+    expect(run.stderr).toContain(`device: running connect_session on ${served!.path}`);
+    const xml = readFileSync(junit, "utf8");
+    expect(xml).toContain(`<testsuite name="conformance" tests="2" failures="0" skipped="0">`);
+    // Both sides' serial output: the board's and the prediction's.
+    expect(xml.match(/result session_present 0,0,1,0/g)).toHaveLength(2);
+  }, 120_000);
+});
