@@ -55,6 +55,8 @@ const VENDORED = ["yaml", "aedes"];
 const NEXT = `${OUT}.next-${process.pid}`;
 const OLD = `${OUT}.old-${process.pid}`;
 rmSync(NEXT, { recursive: true, force: true });
+// A failed build leaves no half-made folder behind (and dist/ as it was).
+process.on("exit", (code) => code !== 0 && rmSync(NEXT, { recursive: true, force: true }));
 await build({
   entryPoints: typescript,
   outdir: NEXT,
