@@ -11,6 +11,7 @@ import { BoardOps, sha256 } from "../../src/bridge/board-ops.ts";
 import { Repl } from "../../src/bridge/repl.ts";
 import { SerialLink } from "../../src/bridge/serial-port.ts";
 import { runOnTarget } from "../../src/bridge/target/run-on-target.ts";
+import { LAUNCHER } from "../../src/bridge/target/install.ts";
 import { Trace } from "../../src/emulator/trace.ts";
 import { findMosquitto, MosquittoBroker } from "../support/mosquitto.ts";
 
@@ -132,6 +133,23 @@ describe.skipIf(!hasSocat)("run --target on serve-board (the VM board, esp8266)"
     expect(run.result.steps.slice(0, 2).map((s) => s.status)).toEqual(["pass", "fail"]);
     expect(run.result.steps[1].detail).toMatch(/^the board cannot take the bench's button presses: bench input unavailable: /);
     expect(run.trace.of("error").map((e) => e.message)).toEqual([expect.stringMatching(/^bench input unavailable: /)]);
+  }, 90_000);
+
+  it("an earlier run that never put the user's main.py back (the bench was killed): this run puts it back first", async () => {
+    await withBoard(served.path, async (ops) => {
+      await ops.mkdirs("/umqtt_bench/saved");
+      await ops.put("/umqtt_bench/saved/main.py", new TextEncoder().encode("print('mine')\n"));
+      await ops.put("/main.py", new TextEncoder().encode(LAUNCHER));
+    });
+    const run = await runOnTarget(join(FIXTURES, "crash.yaml"), { target: `serial:${served.path}` });
+    const kept = { path: "/main.py", keptAt: "/umqtt_bench/saved/main.py", restored: true };
+    expect(run.recovered).toEqual([kept]);
+    expect(run.moved).toEqual([kept]);
+    await withBoard(served.path, async (ops) => {
+      expect(text(await ops.get("/main.py"))).toBe("print('mine')\n");
+      expect(await ops.list("/umqtt_bench/saved")).toEqual([]);
+      await ops.remove("/main.py");
+    });
   }, 90_000);
 
   it("a firmware exception is a crash with its traceback on the serial output", async () => {

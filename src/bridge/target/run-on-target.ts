@@ -72,8 +72,7 @@ export async function runOnTarget(scenarioOrName: Scenario | string, options: Ta
       board: spec.name,
       dial: () => brokerLink.dial({ host: brokerLink.host, port: brokerLink.port }, spec.name),
     });
-    const leftovers = await restore(board.ops);
-    for (const f of leftovers) stage(f.restored ? `put back ${f.path}, left in ${f.keptAt} by an earlier run` : `${f.keptAt} is still on the board (a newer ${f.path} is in place)`);
+    const recovered = await restore(board.ops);
     const config: ShimConfig = {
       host: proxy.host,
       port: proxy.port,
@@ -93,7 +92,7 @@ export async function runOnTarget(scenarioOrName: Scenario | string, options: Ta
           if (!(error instanceof UploadStopped)) throw error;
         },
       );
-      return await runFirmware({ scenario, spec, model, options, trace, clock, board, broker, proxy, moved, seed, stage });
+      return await runFirmware({ scenario, spec, model, options, trace, clock, board, broker, proxy, moved, recovered, seed, stage });
     } finally {
       await tidyUp(board, moved, stage).catch((error: Error) => stage(`could not tidy up the board: ${error.message}`));
     }
@@ -115,6 +114,7 @@ interface RunContext {
   broker: BrokerLink;
   proxy: BrokerProxy;
   moved: MovedFile[];
+  recovered: MovedFile[];
   seed: number;
   stage: (line: string) => void;
 }
@@ -265,7 +265,7 @@ async function runFirmware(c: RunContext): Promise<TargetRun> {
   trace.close();
   bench?.stop();
   const leds = c.model.leds.map((l) => ({ board: spec.name, name: l.name, activeLow: l.active === "low" }));
-  return { result, trace, port: board.path, board: board.info, moved: c.moved, skipped, interrupted, leds };
+  return { result, trace, port: board.path, board: board.info, moved: c.moved, recovered: c.recovered, skipped, interrupted, leds };
 }
 
 /** Stops the firmware, takes the bench's launcher off and puts the user's files back. */

@@ -45,6 +45,7 @@ export function parseWifi(text: string): { ssid: string; password: string } {
 /** The report's lines about the board and the user's files. */
 function targetLines(run: TargetRun): string[] {
   const lines = [`target ${run.port}: ${describeBoard(run.board)}`];
+  for (const f of run.recovered.filter((r) => r.restored)) lines.push(`  your ${f.path}, left in ${f.keptAt} by an earlier run that did not finish, was put back first`);
   for (const f of run.moved) {
     lines.push(
       f.restored
@@ -110,7 +111,7 @@ export async function runTargetCommand(scenarioArg: string, flags: TargetFlags, 
       }
     }
     if (flags.json) {
-      const target = { port: run.port, board: run.board, moved: run.moved, skipped: run.skipped };
+      const target = { port: run.port, board: run.board, moved: run.moved, recovered: run.recovered, skipped: run.skipped };
       process.stdout.write(`${JSON.stringify({ ...result, target }, null, 2)}\n`);
     } else if (flags.quiet) {
       process.stdout.write(`${result.status.toUpperCase()} ${result.scenario} on ${run.port}${result.failure ? `: ${result.failure}` : ""}\n`);
