@@ -57,7 +57,6 @@ function where(a: SideEvent | undefined, b: SideEvent | undefined): string {
   return `A ${a ? `line ${a.line}` : "none"}, B ${b ? `line ${b.line}` : "none"}`;
 }
 
-
 function cell(e: SideEvent | undefined): string {
   if (!e) return "";
   const text = `${String(e.line).padStart(5)}  ${e.show}`;
