@@ -20,9 +20,9 @@ import { parseWifi } from "./run-target.ts";
 import { readTraceForCommand, tolerancesFrom, type DiffFlags } from "./diff.ts";
 
 /** Settings one side may change: `--a-umqtt 1.7.1`, `--b-seed 9`... */
-const PER_SIDE = ["seed", "umqtt", "net", "firmwareLang", "board"] as const;
+const PER_SIDE = ["seed", "umqtt", "net", "netSet", "firmwareLang", "board"] as const;
 type PerSide = (typeof PER_SIDE)[number];
-type Prefixed<P extends string> = { [K in PerSide as `${P}${Capitalize<K>}`]?: K extends "board" ? string[] : string };
+type Prefixed<P extends string> = { [K in PerSide as `${P}${Capitalize<K>}`]?: K extends "board" | "netSet" ? string[] : string };
 
 export interface AbFlags extends RunFlags, DiffFlags, Prefixed<"a">, Prefixed<"b"> {
   a?: string;
