@@ -12,6 +12,7 @@ import { Repl } from "../../src/bridge/repl.ts";
 import { SerialLink } from "../../src/bridge/serial-port.ts";
 import { runOnTarget } from "../../src/bridge/target/run-on-target.ts";
 import { Trace } from "../../src/emulator/trace.ts";
+import { findMosquitto, MosquittoBroker } from "../support/mosquitto.ts";
 
 const BIN = join(import.meta.dirname, "../../bin/umqtt-bench.js");
 const hasSocat = spawnSync("socat", ["-V"]).status === 0;
@@ -108,6 +109,29 @@ describe.skipIf(!hasSocat)("run --target on serve-board (the VM board, esp8266)"
     expect(off.t).toBeGreaterThanOrEqual(end);
     expect(run.result.boards[0].network).toEqual({ connections: 1, resets: 1, partitions: 1, faults: 2 });
     expect(run.result.boards[0].crashed).toBe("OSError: [Errno 104] ECONNRESET");
+  }, 90_000);
+
+  it.skipIf(!findMosquitto())("runs against an external broker (--broker): mosquitto on 127.0.0.1 behind the bench's proxy", async () => {
+    const mosquitto = await MosquittoBroker.create();
+    try {
+      const run = await runOnTarget("example_sub_led", { target: `serial:${served.path}`, brokerUrl: `mqtt://127.0.0.1:${mosquitto.port}` });
+      expect(run.result.failure).toBeUndefined();
+      expect(run.result.broker).toBe(`mqtt://127.0.0.1:${mosquitto.port}`);
+      const received = run.trace.of("mqtt").filter((e) => e.board === "board1" && e.dir === "in" && e.type === "publish");
+      expect(received.map((e) => e.fields.payload)).toEqual(["on", "off", "toggle", "toggle"]);
+    } finally {
+      await mosquitto.stop();
+    }
+  }, 90_000);
+
+  // serve-board's VM board does not yet let a running program poll sys.stdin, which is how the shim
+  // reads the bench's button levels on a board: until it does, example_pub_button's press fails, with the
+  // reason and not silently. When it does, this becomes "example_pub_button passes" (two presses, two toggles).
+  it("example_pub_button on a board that cannot read the bench's commands: the press fails with the reason", async () => {
+    const run = await runOnTarget("example_pub_button", { target: `serial:${served.path}` });
+    expect(run.result.steps.slice(0, 2).map((s) => s.status)).toEqual(["pass", "fail"]);
+    expect(run.result.steps[1].detail).toMatch(/^the board cannot take the bench's button presses: bench input unavailable: /);
+    expect(run.trace.of("error").map((e) => e.message)).toEqual([expect.stringMatching(/^bench input unavailable: /)]);
   }, 90_000);
 
   it("a firmware exception is a crash with its traceback on the serial output", async () => {
