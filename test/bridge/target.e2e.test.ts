@@ -78,7 +78,7 @@ describe.skipIf(!hasSocat)("run --target on serve-board (the VM board, esp8266)"
     expect(run.board.implementation).toBe("micropython");
     // The trace of an emulated run: the board's boot, its LED on GPIO2 (active-low) with its ticks alongside, MQTT on its link.
     const trace = run.trace;
-    expect(trace.of("board").map((e) => e.event)).toEqual(["boot"]);
+    expect(trace.of("board")).toMatchObject([{ event: "boot", detail: "example_sub_led", device: expect.stringMatching(/^MicroPython \d+\.\d+/) }]);
     const led = trace.of("pin").filter((e) => e.board === "board1" && e.role === "led");
     expect(led.map((e) => e.value)).toEqual([0, 1, 0, 1]);
     expect(led.every((e) => typeof e.boardMs === "number")).toBe(true);

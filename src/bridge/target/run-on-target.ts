@@ -110,7 +110,7 @@ interface RunContext {
 /** Starts the firmware and runs the steps until a verdict; stops the firmware before returning. */
 async function runFirmware(c: RunContext): Promise<TargetRun> {
   const { scenario, spec, trace, clock, board, proxy } = c;
-  const output = new BoardOutput(clock, trace, spec.name, c.model, spec.firmware);
+  const output = new BoardOutput(clock, trace, spec.name, c.model, spec.firmware, describeBoard(board.info));
 
   let finished = false;
   let status: RunStatus = "fail";
