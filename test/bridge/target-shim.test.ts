@@ -123,4 +123,28 @@ describe("the board shim on a MicroPython VM board", () => {
     expect(vmTrace.of("board").filter((e) => e.event === "crash")).toEqual([]);
     expect(trace.of("print").map((e) => e.text)).toEqual(["edge 0", "slept"]);
   });
+
+  it("a Signal on a wrapped pin (as machine.Signal on a board with it): inverted writes and reads, reported as pin writes", async () => {
+    const { trace, vmTrace } = await runShimmed(
+      [
+        "import machine",
+        "import ubench_pin",
+        "Signal = ubench_pin.signal(machine.Pin)  # the VM board has no machine.Signal: the shim's, as a board gets it",
+        "led = Signal(machine.Pin(2, machine.Pin.OUT), invert=True)",
+        "led.on()",
+        "print('on', led.value(), led())",
+        "led.off()",
+        "other = Signal(4, machine.Pin.OUT)",
+        "other.on()",
+        "print('other', other.value())",
+      ].join("\n"),
+    );
+    expect(vmTrace.of("board").filter((e) => e.event === "crash")).toEqual([]);
+    expect(trace.of("print").map((e) => e.text)).toEqual(["on 1 1", "other 1"]);
+    expect(trace.of("pin").map((e) => [e.pin, e.value])).toEqual([
+      [2, 0],
+      [2, 1],
+      [4, 1],
+    ]);
+  });
 });

@@ -145,6 +145,26 @@ describe.skipIf(!hasSocat)("run --target on serve-board (the VM board, esp8266)"
     expect(prints[prints.length - 1]).toBe("OSError: -1");
   }, 90_000);
 
+  it("stopped during the upload: the upload ends between files, nothing of the user's is moved, the firmware never starts", async () => {
+    await withBoard(served.path, (ops) => ops.put("/main.py", new TextEncoder().encode("print('mine')\n")));
+    const controller = new AbortController();
+    const run = await runOnTarget("example_sub_led", {
+      target: `serial:${served.path}`,
+      signal: controller.signal,
+      onStage: (line) => {
+        if (line.startsWith("uploading")) controller.abort();
+      },
+    });
+    expect(run.interrupted).toBe(true);
+    expect(run.result.status).toBe("fail");
+    expect(run.moved).toEqual([]);
+    expect(run.trace.of("board")).toEqual([]);
+    await withBoard(served.path, async (ops) => {
+      expect(text(await ops.get("/main.py"))).toBe("print('mine')\n");
+      await ops.remove("/main.py");
+    });
+  }, 90_000);
+
   it("stopped mid-run (Ctrl-C): the firmware stops, the files are put back, what was recorded is kept", async () => {
     await withBoard(served.path, (ops) => ops.put("/main.py", new TextEncoder().encode("print('mine')\n")));
     const controller = new AbortController();

@@ -115,7 +115,11 @@ def install(config):
     for b in cfg.get("buttons", ()):
         _buttons[b["pin"]] = b["released"]
     import machine
-    _install_module(("machine", "umachine"), _Module(machine, Pin=ubench_pin.wrap(machine.Pin)))
+    pin = ubench_pin.wrap(machine.Pin)
+    replaced = {"Pin": pin}
+    if hasattr(machine, "Signal"):
+        replaced["Signal"] = ubench_pin.signal(pin)
+    _install_module(("machine", "umachine"), _Module(machine, **replaced))
     _install_module(("time", "utime"), _Module(time, **ubench_pin.sleeps(time)))
     try:
         import socket

@@ -35,6 +35,8 @@ export type { TargetOptions, TargetRun, MovedFile } from "./types.ts";
 
 const utf8 = new TextEncoder();
 
+class UploadStopped extends Error {}
+
 /** What can be checked before touching the board: one board, .py firmware, a known model. */
 function plan(scenario: Scenario, options: TargetOptions): { spec: ScenarioBoard; model: BoardDefinition; firmware: { label: string; files: Record<string, string> } } {
   if (scenario.boards.length !== 1) {
@@ -80,7 +82,17 @@ export async function runOnTarget(scenarioOrName: Scenario | string, options: Ta
     };
     const moved: MovedFile[] = [];
     try {
-      moved.push(...(await install(board.ops, firmware.files, config, (path) => stage(`uploading ${path}`))));
+      // Ctrl-C during the upload stops it between files (before the user's main.py is moved); the run then ends at once.
+      const uploading = (path: string): void => {
+        if (options.signal?.aborted) throw new UploadStopped();
+        stage(`uploading ${path}`);
+      };
+      await install(board.ops, firmware.files, config, uploading).then(
+        (kept) => moved.push(...kept),
+        (error: unknown) => {
+          if (!(error instanceof UploadStopped)) throw error;
+        },
+      );
       return await runFirmware({ scenario, spec, model, options, trace, clock, board, broker, proxy, moved, seed, stage });
     } finally {
       await tidyUp(board, moved, stage).catch((error: Error) => stage(`could not tidy up the board: ${error.message}`));

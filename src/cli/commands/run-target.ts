@@ -6,7 +6,6 @@
 import { writeFileSync } from "node:fs";
 import type { RunResult } from "../../emulator/runner/result.ts";
 import { Trace } from "../../emulator/trace.ts";
-import { parseDuration } from "../../emulator/scenario/duration.ts";
 import { resolveScenario } from "../../emulator/scenario/resolve.ts";
 import { runOnTarget, type TargetRun } from "../../bridge/target/run-on-target.ts";
 import { describeBoard } from "../../bridge/target/prepare.ts";
@@ -15,7 +14,7 @@ import { UsageError } from "../errors.ts";
 import { humanReport } from "../report/human.ts";
 import { junitReport } from "../report/junit.ts";
 import { reproduceCommand } from "../report/reproduce.ts";
-import { parseSeed, type RunFlags } from "../session-options.ts";
+import { sessionOptionsFrom, type RunFlags } from "../session-options.ts";
 import { claimSignals, signalsReceived } from "../signals.ts";
 import { TraceFile } from "../trace-file.ts";
 
@@ -41,17 +40,6 @@ export function parseWifi(text: string): { ssid: string; password: string } {
   const colon = text.indexOf(":");
   if (colon <= 0) throw new UsageError(`--wifi: expected SSID:PASSWORD, got "${text}"`);
   return { ssid: text.slice(0, colon), password: text.slice(colon + 1) };
-}
-
-function boardModels(values: string[] = []): { boardModel?: string; boardModels: Record<string, string> } {
-  const boardModels: Record<string, string> = {};
-  let boardModel: string | undefined;
-  for (const value of values) {
-    const eq = value.indexOf("=");
-    if (eq < 0) boardModel = value;
-    else boardModels[value.slice(0, eq)] = value.slice(eq + 1);
-  }
-  return { boardModel, boardModels };
 }
 
 /** The report's lines about the board and the user's files. */
@@ -86,13 +74,8 @@ export async function runTargetCommand(scenarioArg: string, flags: TargetFlags, 
       if (flags[flag] !== undefined && flags[flag] !== false && !(Array.isArray(flags[flag]) && flags[flag].length === 0)) throw new UsageError(`${name} does not apply to --target: a real board has its own network and umqtt`);
     }
     const wifi = flags.wifi === undefined ? undefined : parseWifi(flags.wifi);
-    let timeoutMs: number | undefined;
-    if (flags.timeout !== undefined) {
-      const ms = parseDuration(flags.timeout);
-      if (typeof ms === "string" || ms <= 0) throw new UsageError(`--timeout: ${typeof ms === "string" ? ms : "must be more than 0"}`);
-      timeoutMs = ms;
-    }
-    const seed = parseSeed(flags.seed);
+    // The flags an emulated run and a target run share, read the same way (--seed, --timeout, --board, --broker).
+    const { seed, timeoutMs, boardModel, boardModels, brokerUrl } = sessionOptionsFrom(flags, { speed: "max" });
     const scenario = resolveScenario(scenarioArg);
     if (flags.junit) prepareOutput("--junit", flags.junit);
     if (flags.trace) prepareOutput("--trace", flags.trace);
@@ -106,9 +89,10 @@ export async function runTargetCommand(scenarioArg: string, flags: TargetFlags, 
         target: flags.target,
         seed,
         timeoutMs,
-        brokerUrl: flags.broker,
+        brokerUrl,
         wifi,
-        ...boardModels(flags.board),
+        boardModel,
+        boardModels,
         trace,
         signal: controller.signal,
         onStage: stage,
