@@ -1,5 +1,5 @@
-// Runs the pack: each check on the prediction side (the emulator, for the
-// board model) then on the device, and compares what each observed.
+// Runs the pack: each check on the device, then on the prediction side (the
+// emulator, for the board model), and compares what each observed.
 
 import type { TraceEvent } from "../emulator/trace.ts";
 import { checkScenario, type Check } from "./pack.ts";
@@ -61,11 +61,12 @@ export async function runPack(checks: readonly Check[], options: PackOptions): P
       if (options.interrupted?.()) break;
       const scenario = checkScenario(check);
       const head = `[${i + 1}/${checks.length}] ${check.id}`;
-      progress?.(`${head}: prediction (${options.prediction.label})`);
-      const prediction = side(await options.prediction.run(scenario, follow(progress, `    prediction: `)));
-      if (options.interrupted?.()) break;
+      // The device first: a board that has gone away stops the pack before a prediction is spent on it.
       progress?.(`${head}: device (${options.device.label})`);
       const device = side(await options.device.run(scenario, follow(progress, `    device: `)));
+      if (options.interrupted?.()) break;
+      progress?.(`${head}: prediction (${options.prediction.label})`);
+      const prediction = side(await options.prediction.run(scenario, follow(progress, `    prediction: `)));
       if (options.interrupted?.()) break;
       const rows = compare(check, device, prediction);
       const status: CheckStatus = rows.every((r) => r.match) ? "match" : "mismatch";
