@@ -88,22 +88,22 @@ describe("the board shim on a MicroPython VM board", () => {
     expect(output.freeAtBoot).toBeGreaterThan(0);
   });
 
-  it("with Wi-Fi credentials from the bench, joins before the firmware starts; the firmware's own connect() joins again", async () => {
+  it("with Wi-Fi credentials from the bench, joins before the firmware starts; the firmware's own connect() joins again with them", async () => {
     const { trace, output, vmTrace } = await runShimmed(
       [
         "import network",
         "w = network.WLAN(network.STA_IF)",
-        "print('joined', w.isconnected())",
+        "print('joined', w.isconnected(), w.config('ssid'))",
         "w.connect('the-firmware-ssid', 'its-key')",
         "import time",
         "time.sleep(2)  # joining again takes a moment, as on a board",
-        "print('again', w.isconnected())",
+        "print('again', w.isconnected(), w.config('ssid'))",
       ].join("\n"),
       { wifi: ["bench-net", "secret"] },
     );
     expect(vmTrace.of("board").filter((e) => e.event === "crash")).toEqual([]);
     expect(output.wifiJoined).toBe(true);
-    expect(trace.of("print").map((e) => e.text)).toEqual(["joined True", "again True"]);
+    expect(trace.of("print").map((e) => e.text)).toEqual(["joined True bench-net", "again True bench-net"]);
   });
 
   it("a button press from the bench calls the firmware's IRQ handler when its trigger matches", async () => {
