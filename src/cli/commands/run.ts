@@ -37,7 +37,7 @@ export function exitCodeFor(result: RunResult): number {
 }
 
 /** An output file's folder is created, and the file opened once, before the run: a bad path fails in a second, not after it. */
-function prepareOutput(flag: string, path: string): void {
+export function prepareOutput(flag: string, path: string): void {
   try {
     mkdirSync(dirname(path), { recursive: true });
     closeSync(openSync(path, "a"));
