@@ -76,8 +76,8 @@ export interface WorkerInit {
   heapBudget: number;
   /** Glue modules installed in the VM's own folder: path -> text. */
   glue: Record<string, string>;
-  /** Set for a coverage run: the settrace build of the VM to load (a file path). */
-  coverage?: { wasm: string };
+  /** Set for a coverage run: the settrace build of the VM to load (a file path) and the .py files to cover. */
+  coverage?: { wasm: string; files: string[] };
   /** Where HostMessages arrive; the VM reads it synchronously (receiveMessageOnPort). */
   port: MessagePort;
   /** A board served on a serial line: its REPL instead of boot.py/main.py (repl-worker.ts). */

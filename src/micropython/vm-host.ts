@@ -202,7 +202,9 @@ export class VmHost {
     const init: WorkerInit = { signal, files: options.files, heapBudget: budget, glue, port: channel.port2, ...(options.repl ? { repl: options.repl } : {}) };
     if (options.coverage) {
       this.lineCoverage = new LineCoverage(options.coverage.sources);
-      init.coverage = { wasm: settraceWasm() };
+      // The firmware's own .py files (those read from the host, when known), not files the bench adds.
+      const own = options.coverage.sources ? Object.keys(options.coverage.sources) : Object.keys(options.files);
+      init.coverage = { wasm: settraceWasm(), files: own.filter((p) => p.endsWith(".py") && p in options.files).sort() };
     }
     this.worker = new Worker(workerUrl(), { workerData: init, transferList: [channel.port2] });
     this.worker.unref();

@@ -28,7 +28,7 @@ let args: Value[] = [];
 let vals: Value[] = [];
 let code = 0;
 /** Line coverage of the board's .py files (--coverage): the settrace build runs the firmware. */
-const coverage = init.coverage ? new LineRecorder(Object.keys(init.files).filter((p) => p.endsWith(".py")).sort()) : undefined;
+const coverage = init.coverage ? new LineRecorder(init.coverage.files) : undefined;
 /** _bench.call's answer when the reply is not one plain value (see _MORE in py/_benchcore.py). */
 const MORE = "\u0000bench";
 
