@@ -159,7 +159,7 @@ async function bootVm(): Promise<void> {
   // (umqtt too, unless the firmware brings its own) and collect before the
   // budget is installed, so it counts from a board "after boot".
   const ownUmqtt = Object.keys(init.files).some((p) => /(^|\/)umqtt(\/|\.py$)/.test(p));
-  mp.runPython(`import sys\nsys.path.append("${GLUE_DIR}")\nimport _benchboot${ownUmqtt ? "" : "\nimport umqtt.simple, umqtt.robust"}${init.repl ? "\nimport _benchrepl" : ""}`);
+  mp.runPython(`import sys\nsys.path.append("${GLUE_DIR}")\nimport _benchboot\nimport bench_sys\nbench_sys.platform = ${JSON.stringify(init.platform)}${ownUmqtt ? "" : "\nimport umqtt.simple, umqtt.robust"}${init.repl ? "\nimport _benchrepl" : ""}`);
   mp.runPython("import gc\ngc.collect()");
   budget = installHeapBudget(mp, init.heapBudget);
   interrupt = probeInterruptWords(mp);
