@@ -8,6 +8,7 @@ import { parentPort, receiveMessageOnPort, workerData } from "node:worker_thread
 import { loadMicroPython, type MicroPython } from "@micropython/micropython-webassembly-pyscript";
 import { heapLoadOptions, installHeapBudget, type HeapBudget } from "./heap/index.ts";
 import { probeInterruptWords, type InterruptWords } from "./vm-interrupt.ts";
+import { patchedVm } from "./heap/load-hook.ts";
 import { REPLY_DONE, REPLY_RAISE, type HostMessage, type Value, type VmMessage, type WorkerInit } from "./protocol.ts";
 import { LineRecorder, RECORDER_MODULE, TRACE_ON_PY, TRACER_MODULE, TRACER_PY } from "./coverage/tracer.ts";
 import { ringWriter, serveRepl } from "./repl-worker.ts";
@@ -176,7 +177,7 @@ async function bootVm(): Promise<void> {
   }
   mp.runPython("import gc\ngc.collect()");
   budget = installHeapBudget(mp, init.heapBudget);
-  interrupt = probeInterruptWords(mp);
+  interrupt = probeInterruptWords(mp, patchedVm()?.pendingFlagAddr);
 }
 
 function flushPartialLine(): void {
