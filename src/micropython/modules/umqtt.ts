@@ -157,8 +157,11 @@ export const umqttModule: HostModule = {
           return c.unsubscribe(text(args[0], "topic"));
         case "set_last_will":
           return c.set_last_will(text(args[0], "topic"), text(args[1], "msg"), args[2] === true || args[2] === 1, int(args[3] ?? 0, "qos"));
-        case "connect":
-          return c.connect(args[0] !== false && args[0] !== 0, typeof args[1] === "number" ? args[1] : null);
+        case "connect": {
+          // As many arguments as the firmware passed: the client checks them against its release's signature.
+          const clean = args.length > 0 ? args[0] !== false && args[0] !== 0 : true;
+          return args.length > 1 ? c.connect(clean, typeof args[1] === "number" ? args[1] : null) : c.connect(clean);
+        }
         case "reconnect":
           if (!c.reconnect) throw new TypeError("MQTTClient has no method reconnect");
           return c.reconnect();
