@@ -72,6 +72,8 @@ export interface WorkerInit {
   signal: SharedArrayBuffer;
   /** The board's filesystem: path ("main.py", "lib/x.py") -> contents. */
   files: Record<string, string | Uint8Array>;
+  /** The board's MicroPython port, as sys.platform reads it ("esp8266", "esp32", "rp2"). */
+  platform: string;
   /** The board's heap budget in bytes (free to firmware after boot). */
   heapBudget: number;
   /** Glue modules installed in the VM's own folder: path -> text. */

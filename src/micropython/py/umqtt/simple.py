@@ -13,6 +13,13 @@ class MQTTException(Exception):
 register_exc(MQTTException)
 
 
+def _allocate(n):
+    # The bytes object umqtt's sock.read(n) allocates for a received topic or
+    # payload, made before the host reads them: a MemoryError leaves them unread.
+    b = bytes(n)
+    b = None
+
+
 class _SockCalls:
     # Lets the host drive a socket object the firmware supplied.
     def __init__(self, sock):
@@ -54,7 +61,7 @@ class MQTTClient:
         self.ssl_params = ssl_params
         self.cb = None
         self._sock = None
-        self._h = call("umqtt.new", self._kind, client_id, server, port, user, password, keepalive, bool(ssl))
+        self._h = call("umqtt.new", self._kind, client_id, server, port, user, password, keepalive, bool(ssl), ref(_allocate))
 
     @property
     def sock(self):
