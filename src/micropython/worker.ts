@@ -114,7 +114,8 @@ const bridge = {
     mp._module.HEAPU8.set(vals[i] as Uint8Array, addr);
     mp._module.setValue(id + 4, 0, "i32");
   }, undefined),
-  gc_collect: guarded(() => budget.collect(), undefined),
+  // The firmware's gc.collect(): always a collection, as on the device.
+  gc_collect: guarded(() => budget.collect({ always: true }), undefined),
   /** gc and micropython.mem_info() figures: 0 free, 1 used (bytes), 2 largest free block (bytes), 3/4 objects of 1/2 blocks, 5 longest object (blocks). */
   heap: guarded((which: number) => {
     if (which <= 2) {

@@ -15,8 +15,13 @@ export type { HeapFigures } from "./gc-area.ts";
 export type { LoadMicroPythonOptions, MicroPythonInstance } from "./vm-types.ts";
 
 export interface HeapBudget {
-  /** A real garbage collection, callable from inside a JS function that Python called (a blocking point: sleep, socket wait). */
-  collect(): void;
+  /**
+   * A real garbage collection, callable from inside a JS function that Python
+   * called: at a blocking point (sleep, socket wait) it is skipped while little
+   * was allocated since the last one; `{ always: true }` (the firmware's own
+   * gc.collect()) collects regardless, as a device does.
+   */
+  collect(options?: { always?: boolean }): void;
   /** As gc would report them on the device: free and largest free block exactly, used counted from boot. */
   figures(): { budget: number; free: number; used: number; largestFree: number };
   /** Objects the firmware allocated (after boot), as micropython.mem_info() counts them: 1-block, 2-block, longest in blocks. */
@@ -233,10 +238,10 @@ class BudgetedHeap implements InstalledHeap {
    * budget was allocated since the last collection, or the heap is three
    * quarters full; a failed allocation collects regardless (onVmCollect).
    */
-  collect(): void {
+  collect(options: { always?: boolean } = {}): void {
     if (this.collecting) return;
     const figures = this.area.figures(this.budget);
-    if (figures.used - this.usedAfterCollection < this.budget / 16 && figures.free > this.budget / 4) {
+    if (!options.always && figures.used - this.usedAfterCollection < this.budget / 16 && figures.free > this.budget / 4) {
       this.stats.unchanged++;
       return;
     }
