@@ -71,7 +71,11 @@ def run(path):
     except OSError:
         return 0
     try:
-        exec(compile(src, path, "exec"), {"__name__": "__main__", "__file__": path})
+        # Only the bytecode stays while the file runs: a device's compiler
+        # reads the file as it goes and keeps no copy of its text.
+        code = compile(src, path, "exec")
+        src = None
+        exec(code, {"__name__": "__main__", "__file__": path})
     except SystemExit:
         return 0
     except _benchcore.SoftReset:
