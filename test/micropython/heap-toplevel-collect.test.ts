@@ -91,3 +91,23 @@ print("free", gc.mem_free())`;
     expect(Math.abs(short - long)).toBeLessThanOrEqual(64);
   });
 });
+
+describe("built-in modules take no heap when firmware imports them (esp8266, real VM board)", () => {
+  it("import machine, socket, usocket costs no more than their names in the globals", async () => {
+    const free = await freeAfter(`import gc
+gc.collect()
+print("free", gc.mem_free())
+import machine, socket, usocket
+gc.collect()
+print("free", gc.mem_free())`);
+    expect(free).toHaveLength(2);
+    // A device's machine and socket are built into its firmware: importing them binds a name, 16 B a global or so.
+    expect(free[0] - free[1]).toBeLessThanOrEqual(64);
+  });
+
+  it("a machine.py the firmware carries is the one imported", async () => {
+    const free = await freeAfter(`import machine
+print("free", machine.OWN)`, { "machine.py": "OWN = 7\n" });
+    expect(free).toEqual([7]);
+  });
+});
