@@ -25,6 +25,8 @@ export interface ReplVmOptions {
   onFiles?(files: BoardFiles): void;
   /** The VM failed for good (its worker died); the REPL can only be restarted. */
   onFault?(detail: string): void;
+  /** The program waits in input() for a line: answer with giveLine(). */
+  onReadLine?(): void;
 }
 
 /** The output ring: a real UART buffer is far smaller; this only bounds a flood. */
@@ -45,6 +47,8 @@ export class ReplVm {
   /** Answers the VM's pending "repl.next" with the next chunk. */
   private giveChunk: ((chunk: string) => void) | undefined;
   private running: ((end: ChunkEnd) => void) | undefined;
+  /** Answers the program's pending input(). */
+  private giveInput: ((line: string) => void) | undefined;
   private booted!: () => void;
   private stopped = false;
   files: BoardFiles;
@@ -98,6 +102,13 @@ export class ReplVm {
     return end;
   }
 
+  /** The line the program's input() waits for. */
+  giveLine(line: string): void {
+    const give = this.giveInput;
+    this.giveInput = undefined;
+    give?.(line);
+  }
+
   /** Ctrl-C: KeyboardInterrupt at the running program's next call into the board (sleep, pin, socket...). */
   interrupt(): void {
     if (!this.running || !this.ctx) return;
@@ -127,11 +138,19 @@ export class ReplVm {
           }
           const end = this.running;
           this.running = undefined;
+          this.giveInput = undefined; // an input() that Ctrl-C ended
           if (status === BOOTED) {
             if (end) end({ how: "rebooted" });
             else this.booted();
           } else end?.(status === CHUNK_RAISED ? { how: "raised", traceback: String(traceback ?? "") } : { how: "ok" });
           return new Promise<string>((resolve) => (this.giveChunk = resolve));
+        },
+        /** input(): the prompt is out; the front end reads a line from the serial line. */
+        "repl.input": () => {
+          this.drain();
+          const line = new Promise<string>((resolve) => (this.giveInput = resolve));
+          this.options.onReadLine?.();
+          return line;
         },
       },
     };

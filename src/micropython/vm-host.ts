@@ -12,6 +12,8 @@
 
 import { MessageChannel, Worker } from "node:worker_threads";
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { availableParallelism } from "node:os";
 import type { Board } from "../emulator/board/board.ts";
 import type { TimerHandle } from "../emulator/clock/clock.ts";
@@ -19,6 +21,8 @@ import { OSError, MQTTException } from "../client/errors.ts";
 import { DEFAULT_UMQTT_VERSION, type UmqttVersion } from "../client/versions.ts";
 import { allGlue, allOps, HOST_MODULES } from "./modules/registry.ts";
 import { workerUrl } from "./worker-code.ts";
+import { interruptVm, type InterruptWords } from "./vm-interrupt.ts";
+import { LineCoverage, type FileCoverage } from "./coverage/line-coverage.ts";
 import { Handles, type HostModule, type Op, type VmContext } from "./modules/context.ts";
 import type { BoardFiles, ReplInit, ReplMessage } from "./repl-protocol.ts";
 import { REPLY_DONE, REPLY_INVOKE, REPLY_RAISE, type HeapFigures, type HostMessage, type ReplyCode, type Value, type VmMessage, type WorkerInit } from "./protocol.ts";
@@ -27,18 +31,26 @@ import { REPLY_DONE, REPLY_INVOKE, REPLY_RAISE, type HeapFigures, type HostMessa
 export const SLICE_MS = 1 / 64;
 /** Wall time a VM may run without a bridged call before it counts as a runaway loop. */
 export const DEFAULT_RUNAWAY_MS = 5000;
+/** Wall time a runaway VM gets to raise the KeyboardInterrupt that tells where it loops, before it is stopped regardless. */
+const INTERRUPT_GRACE_MS = 1000;
 
 const GLUE_DIR = new URL("./py/", import.meta.url);
 
 /** Python exception types the host's errors map to by name. */
 const PYTHON_ERRORS = new Set(["ValueError", "TypeError", "IndexError", "AttributeError", "AssertionError", "OverflowError", "MemoryError", "KeyError", "RuntimeError"]);
 
-/** An exception raised by a Python callable the host invoked; `key` lets the VM re-raise the very same object. */
+/**
+ * An exception raised by a Python callable the host invoked; `key` lets the VM
+ * re-raise the very same object. `argument` is set when the VM could not make
+ * that argument (a MemoryError before the callable ran): its index in the
+ * invocation's arguments.
+ */
 export class PythonCallbackError extends Error {
   constructor(
     readonly type: string,
     readonly key: number,
     message: string,
+    readonly argument?: number,
   ) {
     super(message);
     this.name = type;
@@ -67,6 +79,14 @@ export interface VmHostOptions {
   repl?: ReplInit;
   /** In REPL mode: the board's files changed. */
   onFiles?: (files: BoardFiles) => void;
+  /** Record which lines of the board's .py files run (the VM's settrace build). `sources`: board path -> host path. */
+  coverage?: { sources?: Record<string, string> };
+}
+
+/** The VM build with sys.settrace, shipped in the pinned package. */
+function settraceWasm(): string {
+  const entry = createRequire(import.meta.url).resolve("@micropython/micropython-webassembly-pyscript");
+  return join(dirname(entry), "micropython-settrace.wasm");
 }
 
 /** VMs starting at once: more than the cores only makes every start slower (each compiles the wasm). */
@@ -90,7 +110,7 @@ export class VmSyntaxError extends Error {
 
 type Reply = { code: ReplyCode; vals: Value[] };
 type CallFrame = { kind: "call"; reply?: Reply };
-type InvokeFrame = { kind: "invoke"; fn: number; args: Value[]; resolve: (v: Value) => void; reject: (e: Error) => void };
+type InvokeFrame = { kind: "invoke"; fn: number; args: Value[]; resolve: (v: Value) => void; reject: (e: Error) => void; unmade?: (argument: number) => void };
 
 function raised(error: unknown): Reply {
   if (error instanceof PythonCallbackError) return { code: REPLY_RAISE, vals: [error.type, error.key, error.message] };
@@ -130,8 +150,15 @@ export class VmHost {
   private ended = false;
   private file = "boot.py";
   private figures: HeapFigures;
+  /** How to raise KeyboardInterrupt in the VM, once it reported it. */
+  private interruptWords: InterruptWords | undefined;
+  /** A runaway was found and KeyboardInterrupt raised to learn where: the VM's next message ends it. */
+  private runaway: { seconds: number; since: number } | undefined;
   /** An answer that replaces the innermost call's own (VmContext.interrupt). */
   private interruption: Reply | undefined;
+  private readonly lineCoverage: LineCoverage | undefined;
+  /** The slice timer's callback, made once (one timer per bridged call). */
+  private readonly onSlice = (): void => this.handle();
 
   private constructor(options: VmHostOptions) {
     this.board = options.board;
@@ -146,8 +173,8 @@ export class VmHost {
       board: this.board,
       handles,
       umqttVersion: options.umqttVersion ?? DEFAULT_UMQTT_VERSION,
-      invoke: (fn, args) => new Promise((resolve, reject) => {
-        this.invokes.push({ kind: "invoke", fn, args, resolve, reject });
+      invoke: (fn, args, unmade) => new Promise((resolve, reject) => {
+        this.invokes.push({ kind: "invoke", fn, args, resolve, reject, unmade });
         this.flush();
       }),
       interrupt: (error) => {
@@ -159,6 +186,7 @@ export class VmHost {
         return true;
       },
       alive: () => !this.ended,
+      heap: () => this.figures,
       reboot: (kind) => {
         for (const m of HOST_MODULES) m.reset?.(this.context);
         handles.clear();
@@ -172,6 +200,10 @@ export class VmHost {
     const glue: Record<string, string> = {};
     for (const path of allGlue(modules)) glue[path] = readFileSync(new URL(path, GLUE_DIR), "utf8");
     const init: WorkerInit = { signal, files: options.files, heapBudget: budget, glue, port: channel.port2, ...(options.repl ? { repl: options.repl } : {}) };
+    if (options.coverage) {
+      this.lineCoverage = new LineCoverage(options.coverage.sources);
+      init.coverage = { wasm: settraceWasm() };
+    }
     this.worker = new Worker(workerUrl(), { workerData: init, transferList: [channel.port2] });
     this.worker.unref();
     this.ready = new Promise((resolve, reject) => {
@@ -180,6 +212,7 @@ export class VmHost {
         if (m.t === "files") return options.onFiles?.(m.files);
         if (m.t === "ready") {
           started = true;
+          if (m.coverage) this.lineCoverage?.setFiles(m.coverage);
           if (m.syntax) reject(new VmSyntaxError(m.syntax));
           else resolve();
           return;
@@ -220,6 +253,11 @@ export class VmHost {
     return this.figures;
   }
 
+  /** Lines of the board's .py files that ran so far (coverage runs only). */
+  coverage(): FileCoverage[] | undefined {
+    return this.lineCoverage?.result();
+  }
+
   /** Runs boot.py then main.py. */
   start(): void {
     this.send({ t: "start" });
@@ -246,13 +284,20 @@ export class VmHost {
     this.runningSince = performance.now();
     // On the wall clock nothing needs ordering between boards: the answer is handled as it arrives.
     if (clock.kind === "real") this.due = true;
-    else this.slice = clock.setTimer(SLICE_MS, () => this.handle());
+    else this.slice = clock.setTimer(SLICE_MS, this.onSlice);
   }
 
   private arrive(message: VmMessage): void {
     if (this.ended) return;
+    // Lines that ran are recorded on arrival: the run may end before the message is handled.
+    if (message.t !== "ready" && message.t !== "running" && message.hits) this.lineCoverage?.add(message.hits);
     if (message.t === "running") {
       this.file = message.file;
+      if (message.interrupt) this.interruptWords = message.interrupt;
+      return;
+    }
+    if (this.runaway) {
+      this.endRunaway(message);
       return;
     }
     this.inbox = message;
@@ -295,7 +340,13 @@ export class VmHost {
         }
         this.waiting = true;
         if (message.code === 0) top.resolve(message.vals[0] ?? null);
-        else top.reject(new PythonCallbackError(String(message.vals[0]), Number(message.vals[1]), String(message.vals[2] ?? "")));
+        else {
+          const [type, key, text, , made] = message.vals;
+          // vals[4] counts the callable's id as value 0; `argument` counts the arguments after it.
+          const argument = typeof made === "number" ? made - 1 : undefined;
+          if (argument !== undefined) top.unmade?.(argument);
+          top.reject(new PythonCallbackError(String(type), Number(key), String(text ?? ""), argument));
+        }
         this.flush();
         return;
       }
@@ -359,13 +410,37 @@ export class VmHost {
 
   private checkRunaway(): void {
     if (this.ended || this.runningSince === undefined) return;
-    const ran = performance.now() - this.runningSince;
+    const now = performance.now();
+    if (this.runaway) {
+      // The firmware caught the KeyboardInterrupt and kept spinning.
+      if (now - this.runaway.since >= INTERRUPT_GRACE_MS) this.end({ how: "runaway", detail: this.runawayDetail(this.runaway.seconds, "") });
+      return;
+    }
+    const ran = now - this.runningSince;
     if (ran < this.runawayMs) return;
     const seconds = Math.round(ran / 100) / 10;
-    this.end({
-      how: "runaway",
-      detail: `board ${this.board.name}: ${this.file} ran ${seconds}s of wall time without sleeping or doing I/O (a loop with no time.sleep?); its VM was stopped`,
-    });
+    if (!this.interruptWords) {
+      this.end({ how: "runaway", detail: this.runawayDetail(seconds, "") });
+      return;
+    }
+    // Ctrl-C, as on a device's serial line: the traceback says where the loop is.
+    this.runaway = { seconds, since: now };
+    interruptVm(this.interruptWords);
+  }
+
+  /** The VM's first message after the KeyboardInterrupt: print what it printed (the traceback), end naming where it looped. */
+  private endRunaway(message: VmMessage): void {
+    if (message.t === "ready" || message.t === "running") return;
+    for (const line of message.out) this.board.print(line);
+    let where = "";
+    if (message.t === "end" && message.detail?.startsWith("KeyboardInterrupt")) where = message.where ?? "";
+    if (message.t === "return" && message.vals[0] === "KeyboardInterrupt") where = String(message.vals[3] ?? "");
+    this.end({ how: "runaway", detail: this.runawayDetail(this.runaway!.seconds, where) });
+  }
+
+  private runawayDetail(seconds: number, where: string): string {
+    const at = where ? `, stopped at ${where}` : "";
+    return `board ${this.board.name}: ${this.file} ran ${seconds}s of wall time without sleeping or doing I/O${at} (a loop with no time.sleep?); its VM was stopped`;
   }
 
   private settle(): void {

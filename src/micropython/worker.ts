@@ -7,7 +7,9 @@
 import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import { loadMicroPython, type MicroPython } from "@micropython/micropython-webassembly-pyscript";
 import { heapLoadOptions, installHeapBudget, type HeapBudget } from "./heap/index.ts";
+import { probeInterruptWords, type InterruptWords } from "./vm-interrupt.ts";
 import { REPLY_DONE, REPLY_RAISE, type HostMessage, type Value, type VmMessage, type WorkerInit } from "./protocol.ts";
+import { LineRecorder, RECORDER_MODULE, TRACE_ON_PY, TRACER_MODULE, TRACER_PY } from "./coverage/tracer.ts";
 import { ringWriter, serveRepl } from "./repl-worker.ts";
 
 const init = workerData as WorkerInit;
@@ -19,10 +21,14 @@ const INITIAL_HEAP = 256 * 1024;
 let mp: MicroPython;
 const replOut = init.repl ? (ringWriter(init.repl) as unknown as (line: string) => void) : undefined;
 let budget: HeapBudget;
+/** How the host can interrupt this VM's current instance (a soft reset makes a new one). */
+let interrupt: InterruptWords | undefined;
 let out: string[] = [];
 let args: Value[] = [];
 let vals: Value[] = [];
 let code = 0;
+/** Line coverage of the board's .py files (--coverage): the settrace build runs the firmware. */
+const coverage = init.coverage ? new LineRecorder(Object.keys(init.files).filter((p) => p.endsWith(".py")).sort()) : undefined;
 /** _bench.call's answer when the reply is not one plain value (see _MORE in py/_benchcore.py). */
 const MORE = "\u0000bench";
 
@@ -46,8 +52,12 @@ function takeOut(): string[] {
   return lines;
 }
 
-function report(withHeap = false): { out: string[]; heap?: ReturnType<HeapBudget["figures"]> } {
-  return withHeap ? { out: takeOut(), heap: budget.figures() } : { out: takeOut() };
+function report(withHeap = false): { out: string[]; heap?: ReturnType<HeapBudget["figures"]>; hits?: number[] } {
+  const r: { out: string[]; heap?: ReturnType<HeapBudget["figures"]>; hits?: number[] } = { out: takeOut() };
+  if (withHeap) r.heap = budget.figures();
+  const hits = coverage?.take();
+  if (hits) r.hits = hits;
+  return r;
 }
 
 function awaitReply(): number {
@@ -90,7 +100,8 @@ const bridge = {
   ret: guarded((code: 0 | 1): number => {
     const a = args;
     args = [];
-    post({ t: "return", code, vals: a, ...report() });
+    // With the heap: what the callable's arguments (a received message) took, or the heap a MemoryError found.
+    post({ t: "return", code, vals: a, ...report(true) });
     return awaitReply();
   }, REPLY_RAISE),
   n: () => vals.length,
@@ -103,7 +114,15 @@ const bridge = {
     mp._module.setValue(id + 4, 0, "i32");
   }, undefined),
   gc_collect: guarded(() => budget.collect(), undefined),
-  heap: guarded((which: number) => (which === 0 ? budget.figures().free : budget.figures().used), 0),
+  /** gc and micropython.mem_info() figures: 0 free, 1 used (bytes), 2 largest free block (bytes), 3/4 objects of 1/2 blocks, 5 longest object (blocks). */
+  heap: guarded((which: number) => {
+    if (which <= 2) {
+      const f = budget.figures();
+      return which === 0 ? f.free : which === 1 ? f.used : f.largestFree;
+    }
+    const c = budget.objectCounts();
+    return which === 3 ? c.oneBlock : which === 4 ? c.twoBlocks : c.longest;
+  }, 0),
 };
 
 /** The VM's own folders at the root, not the board's files. */
@@ -139,6 +158,7 @@ async function bootVm(): Promise<void> {
     // A served board's output streams byte by byte (repl-worker.ts); a scenario's goes in lines with each message.
     ...(init.repl ? { linebuffer: false, stdout: replOut, stderr: replOut } : { linebuffer: true, stdout: (line: string) => out.push(line), stderr: (line: string) => out.push(line) }),
     ...heapLoadOptions(init.heapBudget),
+    ...(init.coverage ? { url: init.coverage.wasm } : {}),
   });
   writeTree("", init.files);
   writeTree(GLUE_DIR, init.glue);
@@ -148,8 +168,15 @@ async function bootVm(): Promise<void> {
   // budget is installed, so it counts from a board "after boot".
   const ownUmqtt = Object.keys(init.files).some((p) => /(^|\/)umqtt(\/|\.py$)/.test(p));
   mp.runPython(`import sys\nsys.path.append("${GLUE_DIR}")\nimport _benchboot${ownUmqtt ? "" : "\nimport umqtt.simple, umqtt.robust"}${init.repl ? "\nimport _benchrepl" : ""}`);
+  if (coverage) {
+    mp.registerJsModule(RECORDER_MODULE, coverage.module());
+    mp.FS.writeFile(`${GLUE_DIR}/${TRACER_MODULE}.py`, TRACER_PY);
+    // Before the budget: the compiler's garbage and the calls' objects are not the board's.
+    mp.runPython(`import ${TRACER_MODULE}\n${TRACER_MODULE}.executable(${JSON.stringify(coverage.files)})`);
+  }
   mp.runPython("import gc\ngc.collect()");
   budget = installHeapBudget(mp, init.heapBudget);
+  interrupt = probeInterruptWords(mp);
 }
 
 function flushPartialLine(): void {
@@ -176,11 +203,12 @@ async function main(): Promise<void> {
       return;
     }
   }
-  post({ t: "ready" });
+  post(coverage ? { t: "ready", coverage: { files: [...coverage.files], lines: coverage.executable } } : { t: "ready" });
   if (receive().t !== "start") return;
   for (;;) {
     const runner = mp.pyimport("_benchboot");
-    post({ t: "running", file: "boot.py" });
+    if (coverage) mp.runPython(TRACE_ON_PY);
+    post({ t: "running", file: "boot.py", interrupt });
     let status = runner.run("boot.py") as number;
     if (status !== 2) {
       post({ t: "running", file: "main.py" });
@@ -193,7 +221,7 @@ async function main(): Promise<void> {
       continue;
     }
     flushPartialLine();
-    if (status === 1) post({ t: "end", how: "crash", detail: String(runner.error()), ...report(true) });
+    if (status === 1) post({ t: "end", how: "crash", detail: String(runner.error()), where: String(runner.where()), ...report(true) });
     else post({ t: "end", how: "exit", ...report(true) });
     return;
   }

@@ -75,10 +75,19 @@ describe("the board's REPL front end on the VM board", () => {
     expect(await keys("led.value()\r")).toBe("led.value()\r\n0\r\n>>> ");
   });
 
-  it("backspace, Ctrl-C on a line, arrow keys ignored", async () => {
+  it("backspace (a whole UTF-8 character), Tab at the start of a line, Ctrl-C on a line", async () => {
     expect(await keys("1+23\x7f\r")).toBe("1+23\x08 \x08\r\n3\r\n>>> ");
+    expect(await keys("'\xc3\xa9\xc3\xa9\x7f'\r")).toBe("'\xc3\xa9\xc3\xa9\x08 \x08'\r\n'\xc3\xa9'\r\n>>> ");
     expect(await keys("junk\x03")).toBe("junk\r\n>>> ");
-    expect(await keys("\x1b[A2*3\r")).toBe("2*3\r\n6\r\n>>> ");
+    // The auto-indent's four spaces, then four more for the Tab.
+    expect(await keys("if 1:\r\tprint('tab')\r\r")).toBe("if 1:\r\n...         print('tab')\r\n...         \r\ntab\r\n>>> ");
+  });
+
+  it("the up and down arrows bring back earlier lines; other keys are ignored", async () => {
+    await keys("40 + 2\r");
+    // Up: back over "7", the last line drawn over it, the rest of the line cleared; right and Ctrl-left do nothing.
+    expect(await keys("7\x1b[A\x1b[C\x1b[1;5D\r")).toBe("7\x0840 + 2\x1b[K\r\n42\r\n>>> ");
+    expect(await keys("\x1b[A\x1b[A\x1b[B\x1b[B1\r")).toMatch(/^.*\r\n1\r\n>>> $/s);
   });
 
   it("paste mode (Ctrl-E) runs the lines as they are, without auto-indent", async () => {
@@ -114,6 +123,15 @@ describe("the board's REPL front end on the VM board", () => {
     await keys("import os; open('five.txt', 'w').write('12345')\r");
     expect(await keys("[e for e in os.ilistdir() if e[0] == 'five.txt']\r")).toBe("[e for e in os.ilistdir() if e[0] == 'five.txt']\r\n[('five.txt', 32768, 0, 5)]\r\n>>> ");
     await keys("os.remove('five.txt')\r");
+  });
+
+  it("input() reads a line from the serial line, echoed; Ctrl-C ends it with KeyboardInterrupt", async () => {
+    expect(await keys("name = input('name? ')\r", "\r\nname? ")).toBe("name = input('name? ')\r\nname? ");
+    expect(await keys("bobb\x7f\r")).toBe("bobb\x08 \x08\r\n>>> ");
+    expect(await keys("name\r")).toBe("name\r\n'bob'\r\n>>> ");
+    await keys("input('?? ')\r", "\r\n?? ");
+    await keys("ab", "ab");
+    expect(await keys("\x03")).toBe('Traceback (most recent call last):\r\n  File "<stdin>", line 1, in <module>\r\nKeyboardInterrupt: \r\n>>> ');
   });
 
   it("input typed while a program runs waits for it, as in a UART buffer", async () => {

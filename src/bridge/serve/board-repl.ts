@@ -30,6 +30,8 @@ export interface Cpu {
   interrupt(): void;
   /** The board's files as last reported. */
   readonly files: BoardFiles;
+  /** The line typed for the program's input() (after CpuEvents.readLine). */
+  giveLine(line: string): void;
   stop(): Promise<void>;
 }
 
@@ -37,6 +39,8 @@ export interface CpuEvents {
   output(bytes: Uint8Array): void;
   /** The CPU failed for good: the REPL restarts it. */
   fault(detail: string): void;
+  /** The running program waits for a line (input()). */
+  readLine(): void;
 }
 
 export type StartCpu = (files: BoardFiles, events: CpuEvents) => Promise<Cpu>;
@@ -55,6 +59,8 @@ const CTRL_C = 0x03;
 const CTRL_D = 0x04;
 const CTRL_E = 0x05;
 const ESC = 0x1b;
+/** Lines a board's REPL remembers for the up arrow. */
+const HISTORY_LINES = 8;
 
 const RAW_BANNER = "raw REPL; CTRL-B to exit\r\n>";
 const KEYBOARD_INTERRUPT = "Traceback (most recent call last):\r\nKeyboardInterrupt: \r\n";
@@ -77,6 +83,8 @@ export class BoardRepl {
   private booting = false;
   private closed = false;
   private interruptTimer: NodeJS.Timeout | null = null;
+  /** The running program waits in input() for this line. */
+  private programLine: number[] | null = null;
   private lastOutputByte = -1;
   private readonly grace: number;
   private files: BoardFiles = { dirs: [], files: {} };
@@ -87,8 +95,12 @@ export class BoardRepl {
   private block: string[] = [];
   /** Paste mode (Ctrl-E): the lines so far. */
   private paste: string[] | null = null;
-  /** Bytes of an escape sequence (arrow keys) being skipped. */
-  private escape = 0;
+  /** An escape sequence (arrow keys) being read: its bytes after ESC. */
+  private escape: number[] | null = null;
+  /** Lines entered, oldest first, for the up and down arrows (as many as a board keeps). */
+  private history: string[] = [];
+  /** Which history line the up arrow shows (-1: the line being typed). */
+  private historyAt = -1;
   private lastInput = -1;
 
   // raw REPL
@@ -128,6 +140,28 @@ export class BoardRepl {
     this.pump();
   }
 
+  /** Input for a program waiting in input(): echoed, with backspace, up to Enter. */
+  private pumpProgramLine(): void {
+    const line = this.programLine;
+    while (line && this.input.length) {
+      const b = this.input.shift()!;
+      if (b === 0x0d || b === 0x0a) {
+        this.programLine = null;
+        this.sendText("\r\n");
+        this.cpu?.giveLine(utf8(line));
+        return;
+      }
+      if ((b === 0x08 || b === 0x7f) && line.length) {
+        while (line.length > 1 && (line[line.length - 1]! & 0xc0) === 0x80) line.pop();
+        line.pop();
+        this.sendText("\x08 \x08");
+      } else if (b >= 0x20) {
+        line.push(b);
+        this.send(Uint8Array.of(b));
+      }
+    }
+  }
+
   // ---- running chunks -----------------------------------------------------
 
   private async startCpu(): Promise<void> {
@@ -139,6 +173,11 @@ export class BoardRepl {
       fault: (detail) => {
         if (generation === this.generation) void this.restart(`\r\n[serve-board: the board's VM failed (${detail}); restarted it, files kept]\r\n`);
       },
+      readLine: () => {
+        if (generation !== this.generation) return;
+        this.programLine = [];
+        this.pumpProgramLine();
+      },
     });
   }
 
@@ -148,6 +187,7 @@ export class BoardRepl {
     const cpu = this.cpu!;
     const end = await cpu.run(chunk);
     if (generation !== this.generation) return null;
+    this.programLine = null; // an input() ended by Ctrl-C
     this.files = cpu.files;
     this.clearInterrupt();
     return end;
@@ -284,6 +324,7 @@ export class BoardRepl {
 
   /** Hands queued input to the REPL until a program starts. */
   private pump(): void {
+    if (this.programLine) return this.pumpProgramLine();
     while (!this.busy && !this.closed && this.input.length) {
       const b = this.input.shift()!;
       if (this.mode === "raw") this.rawByte(b);
@@ -295,16 +336,11 @@ export class BoardRepl {
     const last = this.lastInput;
     this.lastInput = b;
     if (this.paste) return this.pasteByte(b, last);
-    if (this.escape > 0) {
-      // ESC [ <final byte>: arrow keys and the like are not supported; skip them.
-      if (this.escape === 1 || (b >= 0x30 && b <= 0x3f)) this.escape = b === 0x5b || b === 0x4f || (b >= 0x30 && b <= 0x3f) ? 2 : 0;
-      else this.escape = 0;
-      return;
-    }
+    if (this.escape) return this.escapeByte(b);
     const empty = this.line.length === 0 && this.block.length === 0;
     switch (b) {
       case ESC:
-        this.escape = 1;
+        this.escape = [];
         return;
       case CTRL_A:
         if (!empty) return;
@@ -337,8 +373,17 @@ export class BoardRepl {
       case 0x08:
       case 0x7f:
         if (this.line.length) {
+          // A whole character: UTF-8 continuation bytes, then the one that starts it.
+          while (this.line.length > 1 && (this.line[this.line.length - 1]! & 0xc0) === 0x80) this.line.pop();
           this.line.pop();
           this.sendText("\x08 \x08");
+        }
+        return;
+      case 0x09:
+        // No completion here; at the start of a line, Tab indents as on a board.
+        if (this.line.every((c) => c === 0x20)) {
+          this.line.push(0x20, 0x20, 0x20, 0x20);
+          this.sendText("    ");
         }
         return;
       case 0x0a:
@@ -347,15 +392,45 @@ export class BoardRepl {
       case 0x0d:
         return this.enter();
     }
-    if (b < 0x20 && b !== 0x09) return;
+    if (b < 0x20) return;
     this.line.push(b);
     this.send(Uint8Array.of(b));
+  }
+
+  /** ESC [ (or O), parameters, a final byte: the up and down arrows walk the history; other keys are ignored. */
+  private escapeByte(b: number): void {
+    const seq = this.escape!;
+    if (seq.length === 0) {
+      this.escape = b === 0x5b || b === 0x4f ? [b] : null;
+      return;
+    }
+    if (b >= 0x30 && b <= 0x3f) {
+      if (seq.length < 8) seq.push(b);
+      else this.escape = null;
+      return;
+    }
+    this.escape = null;
+    if (seq.length !== 1 || (b !== 0x41 && b !== 0x42)) return;
+    const at = Math.max(-1, Math.min(this.history.length - 1, this.historyAt + (b === 0x41 ? 1 : -1)));
+    if (at === this.historyAt) return;
+    this.historyAt = at;
+    const shown = at < 0 ? "" : this.history[this.history.length - 1 - at]!;
+    // Back over the typed text, the history line over it, the rest cleared.
+    this.sendText(`${"\x08".repeat(utf8(this.line).length)}`);
+    this.line = [...new TextEncoder().encode(shown)];
+    this.send(Uint8Array.from(this.line));
+    this.sendText("\x1b[K");
   }
 
   /** Enter in the friendly REPL: run the statement, or ask for more with "... ". */
   private enter(): void {
     const text = utf8(this.line);
     this.line = [];
+    this.historyAt = -1;
+    if (text.trim() !== "" && text !== this.history[this.history.length - 1]) {
+      this.history.push(text);
+      if (this.history.length > HISTORY_LINES) this.history.shift();
+    }
     this.sendText("\r\n");
     const lines = [...this.block, text.trim() === "" ? "" : text];
     const source = lines.join("\n") + (lines.length > 1 && lines[lines.length - 1] === "" ? "\n" : "");

@@ -38,11 +38,21 @@ def _source(kind, text):
     return compile(src, text, "exec")
 
 
+def _input(prompt=""):
+    # input() reads a line from the serial line, as on a device (the front end echoes it).
+    if prompt:
+        print(prompt, end="")
+    return wait("repl.input")
+
+
 def loop():
     # Returns when the VM must reboot (soft reset from the host, machine.reset()).
     # Registered by the worker once this VM is up (this module is loaded before, with the glue).
     import _benchfs
 
+    import builtins
+
+    builtins.input = _input
     sync = _benchfs.sync
     g = {"__name__": "__main__"}
     r = _next(sync, BOOTED, "")
