@@ -47,7 +47,7 @@ function current() {
 }
 
 if (!process.argv.includes("--force") && current()) {
-  console.log("umqtt-bench: dist/ is up to date with src/");
+  console.error("umqtt-bench: dist/ is up to date with src/");
   process.exit(0);
 }
 
@@ -67,6 +67,8 @@ await build({
   platform: "node",
   target: "node20",
   jsx: "automatic",
+  tsconfig: join(ROOT, "tsconfig.json"),
+  keepNames: true,
   logLevel: "warning",
   plugins: [
     {
@@ -119,4 +121,4 @@ try {
 }
 renameSync(NEXT, OUT);
 rmSync(OLD, { recursive: true, force: true });
-console.log(`umqtt-bench: compiled ${typescript.length} files to dist/ in ${Math.round(performance.now() - started)} ms`);
+console.error(`umqtt-bench: compiled ${typescript.length} files to dist/ in ${Math.round(performance.now() - started)} ms`);
