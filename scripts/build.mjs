@@ -17,7 +17,7 @@
 // starting meanwhile finds either a whole build or none (and then uses src/).
 
 import { build } from "esbuild";
-import { cpSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -67,7 +67,8 @@ await build({
   platform: "node",
   target: "node20",
   jsx: "automatic",
-  tsconfig: join(ROOT, "tsconfig.json"),
+  // As tsx compiles the sources: the project's tsconfig.json, and function and class names kept.
+  ...(existsSync(join(ROOT, "tsconfig.json")) ? { tsconfig: join(ROOT, "tsconfig.json") } : {}),
   keepNames: true,
   logLevel: "warning",
   plugins: [
