@@ -27,6 +27,8 @@ export interface ReplVmOptions {
   onFault?(detail: string): void;
   /** The program waits in input() for a line: answer with giveLine(). */
   onReadLine?(): void;
+  /** The board reset while no chunk ran (its watchdog fired at the prompt): the VM is fresh, waiting for boot.py. */
+  onReset?(): void;
 }
 
 /** The output ring: a real UART buffer is far smaller; this only bounds a flood. */
@@ -49,7 +51,7 @@ export class ReplVm {
   private running: ((end: ChunkEnd) => void) | undefined;
   /** Answers the program's pending input(). */
   private giveInput: ((line: string) => void) | undefined;
-  private booted!: () => void;
+  private booted: (() => void) | undefined;
   private stopped = false;
   files: BoardFiles;
 
@@ -139,11 +141,16 @@ export class ReplVm {
           const end = this.running;
           this.running = undefined;
           this.giveInput = undefined; // an input() that Ctrl-C ended
+          // Ready for the next chunk before anyone hears how this one ended.
+          const next = new Promise<string>((resolve) => (this.giveChunk = resolve));
           if (status === BOOTED) {
+            const first = this.booted;
+            this.booted = undefined;
             if (end) end({ how: "rebooted" });
-            else this.booted();
+            else if (first) first();
+            else this.options.onReset?.();
           } else end?.(status === CHUNK_RAISED ? { how: "raised", traceback: String(traceback ?? "") } : { how: "ok" });
-          return new Promise<string>((resolve) => (this.giveChunk = resolve));
+          return next;
         },
         /** input(): the prompt is out; the front end reads a line from the serial line. */
         "repl.input": () => {

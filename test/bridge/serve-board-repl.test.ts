@@ -140,6 +140,15 @@ describe("the board's REPL front end on the VM board", () => {
     expect(await until("42\r\n>>> ", from)).toBe("import time; time.sleep_ms(300); print('slept')\r\nslept\r\n>>> 7*6\r\n42\r\n>>> ");
   });
 
+  it("a watchdog that is not fed resets the board while it waits at the prompt: soft reboot, main.py, banner", async () => {
+    const answer = await keys("from machine import WDT; dog = WDT(timeout=300)\r", ">>> ");
+    expect(answer).toBe("from machine import WDT; dog = WDT(timeout=300)\r\n>>> ");
+    const from = out.length;
+    const reset = await until("more information.\r\n>>> ", from);
+    expect(reset).toMatch(/^\r\nMPY: soft reboot\r\nmain\.py here\r\nTraceback[^]*\r\nMicroPython [^]*>>> $/);
+    expect(await keys("'dog' in globals()\r")).toBe("'dog' in globals()\r\nFalse\r\n>>> ");
+  });
+
   it("a Timer callback runs while the board waits at the prompt, and its output reaches the line", async () => {
     await keys("from machine import Timer\r");
     await keys("t = Timer(0)\r");

@@ -41,6 +41,8 @@ export interface CpuEvents {
   fault(detail: string): void;
   /** The running program waits for a line (input()). */
   readLine(): void;
+  /** The board reset by itself while it waited at the prompt (its watchdog); the CPU is fresh. */
+  reset(): void;
 }
 
 export type StartCpu = (files: BoardFiles, events: CpuEvents) => Promise<Cpu>;
@@ -121,7 +123,7 @@ export class BoardRepl {
   async start(files: BoardFiles = { dirs: [], files: {} }): Promise<void> {
     this.files = files;
     await this.startCpu();
-    void this.boot(false);
+    this.spawn(this.boot(false));
   }
 
   async stop(): Promise<void> {
@@ -171,7 +173,16 @@ export class BoardRepl {
         if (generation === this.generation) this.output(bytes);
       },
       fault: (detail) => {
-        if (generation === this.generation) void this.restart(`\r\n[serve-board: the board's VM failed (${detail}); restarted it, files kept]\r\n`);
+        if (generation === this.generation) this.spawn(this.restart(`\r\n[serve-board: the board's VM failed (${detail}); restarted it, files kept]\r\n`));
+      },
+      reset: () => {
+        if (generation !== this.generation || this.closed) return;
+        // As after a reset: the line typed so far is gone; boot.py and main.py run again.
+        this.line = [];
+        this.block = [];
+        this.raw = [];
+        this.sendText("\r\nMPY: soft reboot\r\n");
+        this.spawn(this.boot(false));
       },
       readLine: () => {
         if (generation !== this.generation) return;
@@ -264,6 +275,13 @@ export class BoardRepl {
     this.idle();
   }
 
+  /** Runs a REPL task; a failure in it (the CPU refused a chunk) restarts the board's VM rather than leaving the line dead. */
+  private spawn(task: Promise<void>): void {
+    task.catch((error: Error) => {
+      if (!this.closed) this.spawn(this.restart(`\r\n[serve-board: ${error.message}; restarted the board's VM, files kept]\r\n`));
+    });
+  }
+
   private idle(): void {
     this.busy = false;
     this.pump();
@@ -271,7 +289,7 @@ export class BoardRepl {
 
   private interrupt(): void {
     this.cpu?.interrupt();
-    this.interruptTimer ??= setTimeout(() => void this.restart(KEYBOARD_INTERRUPT), this.grace);
+    this.interruptTimer ??= setTimeout(() => this.spawn(this.restart(KEYBOARD_INTERRUPT)), this.grace);
   }
 
   private clearInterrupt(): void {
@@ -294,7 +312,13 @@ export class BoardRepl {
       this.sendText(message);
       this.prompt(true);
     } else this.sendText(this.mode === "raw" ? `\x04${message}\x04>` : `${message}>>> `);
-    await this.startCpu();
+    try {
+      await this.startCpu();
+    } catch (error) {
+      // No VM to run on: the board stays silent, as a dead one does, and says why once.
+      this.sendText(`\r\n[serve-board: the board's VM could not start again (${(error as Error).message})]\r\n`);
+      return;
+    }
     this.idle();
   }
 
@@ -362,7 +386,7 @@ export class BoardRepl {
       case CTRL_D:
         if (!empty) return;
         this.sendText("\r\n");
-        void this.boot(true);
+        this.spawn(this.boot(true));
         return;
       case CTRL_E:
         if (!empty) return;
@@ -446,7 +470,7 @@ export class BoardRepl {
       return;
     }
     this.block = [];
-    void this.exec({ kind: "single", code: lines.join("\n") });
+    this.spawn(this.exec({ kind: "single", code: lines.join("\n") }));
   }
 
   private pasteByte(b: number, last: number): void {
@@ -460,7 +484,7 @@ export class BoardRepl {
       const code = [...paste, utf8(this.line)].join("\n");
       this.line = [];
       this.sendText("\r\n");
-      void this.exec({ kind: "exec", code });
+      this.spawn(this.exec({ kind: "exec", code }));
     } else if (b === 0x0d || (b === 0x0a && last !== 0x0d)) {
       paste.push(utf8(this.line));
       this.line = [];
@@ -500,8 +524,8 @@ export class BoardRepl {
         this.sendText("OK");
         if (code.length === 0) {
           this.sendText("\r\n");
-          void this.boot(true);
-        } else void this.exec({ kind: "exec", code: utf8(code) });
+          this.spawn(this.boot(true));
+        } else this.spawn(this.exec({ kind: "exec", code: utf8(code) }));
         return;
       }
     }
@@ -514,7 +538,7 @@ export class BoardRepl {
     if (b === CTRL_D || b === CTRL_C) {
       this.rawPaste = null;
       this.send(Uint8Array.of(CTRL_D)); // end of paste acknowledged (or abandoned, for Ctrl-C)
-      void this.exec({ kind: "exec", code: b === CTRL_D ? utf8(paste.code) : "raise KeyboardInterrupt" });
+      this.spawn(this.exec({ kind: "exec", code: b === CTRL_D ? utf8(paste.code) : "raise KeyboardInterrupt" }));
       return;
     }
     paste.code.push(b);

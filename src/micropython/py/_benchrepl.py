@@ -18,6 +18,7 @@ BOOTED = 3
 
 
 def _next(sync, status, tb):
+    # The next chunk; None when the board resets while it waits (its watchdog).
     sync()
     while True:
         try:
@@ -25,6 +26,8 @@ def _next(sync, status, tb):
         except KeyboardInterrupt:
             # A Ctrl-C that reached the host as the chunk ended: nothing left to interrupt.
             pass
+        except _benchcore.SoftReset:
+            return None
 
 
 def _source(kind, text):
@@ -57,9 +60,9 @@ def loop():
     g = {"__name__": "__main__"}
     r = _next(sync, BOOTED, "")
     while True:
-        kind = r[0]
-        if kind == "r":
+        if r is None or r[0] == "r":
             return
+        kind = r[0]
         status = OK
         tb = ""
         try:
