@@ -6,11 +6,16 @@ import machine
 from machine import Pin
 from umqtt.simple import MQTTClient
 
-button = Pin(0, Pin.IN)
+try:
+    from bench_params import PARAMS  # the scenario's params, written by the bench
+except ImportError:
+    PARAMS = {}
+
+button = Pin(PARAMS.get("button_pin", 0), Pin.IN)
 
 SERVER = "broker.local"  # the bench resolves any name (or address) to its broker
 CLIENT_ID = ubinascii.hexlify(machine.unique_id())
-TOPIC = b"led"
+TOPIC = PARAMS.get("topic", "led").encode()
 
 
 def main(server=SERVER):

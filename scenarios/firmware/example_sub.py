@@ -2,8 +2,13 @@
 import time
 from umqtt.simple import MQTTClient
 
+try:
+    from bench_params import PARAMS  # the scenario's params, written by the bench
+except ImportError:
+    PARAMS = {}
+
 SERVER = "broker.local"  # the bench resolves any name (or address) to its broker
-POLL = False  # True: check_msg() once a second instead of blocking in wait_msg()
+POLL = PARAMS.get("poll", False)  # True: check_msg() once a second instead of blocking in wait_msg()
 
 
 def on_message(topic, msg):

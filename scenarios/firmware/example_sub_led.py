@@ -5,11 +5,16 @@ import ubinascii
 from machine import Pin
 from umqtt.simple import MQTTClient
 
-led = Pin(2, Pin.OUT, value=1)  # high: dark
+try:
+    from bench_params import PARAMS  # the scenario's params, written by the bench
+except ImportError:
+    PARAMS = {}
+
+led = Pin(PARAMS.get("led_pin", 2), Pin.OUT, value=1)  # high: dark
 
 SERVER = "broker.local"  # the bench resolves any name (or address) to its broker
 CLIENT_ID = ubinascii.hexlify(machine.unique_id())
-TOPIC = b"led"
+TOPIC = PARAMS.get("topic", "led").encode()
 lit = 0
 
 

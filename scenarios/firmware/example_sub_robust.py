@@ -2,10 +2,15 @@
 # while the board is away, and robust reconnects by itself on network errors.
 from umqtt.robust import MQTTClient
 
+try:
+    from bench_params import PARAMS  # the scenario's params, written by the bench
+except ImportError:
+    PARAMS = {}
+
 SERVER = "broker.local"  # the bench resolves any name (or address) to its broker
 
 # QoS 0 as in umqtt.robust's own example; robust_sub_qos1 asks for 1.
-QOS = 0
+QOS = PARAMS.get("qos", 0)
 
 client = MQTTClient("umqtt_client", SERVER)
 

@@ -4,8 +4,13 @@ import machine
 import ubinascii
 from umqtt.simple import MQTTClient
 
+try:
+    from bench_params import PARAMS  # the scenario's params, written by the bench
+except ImportError:
+    PARAMS = {}
+
 SERVER = "broker.local"  # the bench resolves any name (or address) to its broker
-KEEPALIVE = 10
+KEEPALIVE = PARAMS.get("keepalive", 10)
 
 client = MQTTClient(ubinascii.hexlify(machine.unique_id()), SERVER, keepalive=KEEPALIVE)
 client.set_callback(lambda topic, msg: print((topic, msg)))

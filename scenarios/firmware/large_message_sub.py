@@ -6,6 +6,11 @@ import machine
 import ubinascii
 from umqtt.simple import MQTTClient
 
+try:
+    from bench_params import PARAMS  # the scenario's params, written by the bench
+except ImportError:
+    PARAMS = {}
+
 SERVER = "broker.local"  # the bench resolves any name (or address) to its broker
 
 
@@ -16,7 +21,7 @@ def on_message(topic, msg):
 client = MQTTClient(ubinascii.hexlify(machine.unique_id()), SERVER)
 client.set_callback(on_message)
 client.connect()
-client.subscribe(b"blob")
+client.subscribe(PARAMS.get("topic", "blob").encode())
 gc.collect()
 print("subscribed, %d bytes free" % gc.mem_free())
 while True:

@@ -51,6 +51,8 @@ export function buildProgram(): Command {
     .option("--junit <file>", "write a JUnit XML report")
     .option("--quiet", "print only the verdict line")
     .option("--target <target>", "run on a real MicroPython board: serial:PATH (e.g. serial:/dev/ttyUSB0) or serial:auto")
+    .option("--a-firmware <path>", "run this firmware on side A's boards instead of the scenario's (NAME=PATH for one board)", collect)
+    .option("--b-firmware <path>", "run this firmware on side B's boards instead of the scenario's (NAME=PATH for one board)", collect)
     .option("--wifi <ssid:password>", "with --target: Wi-Fi credentials for the firmware's network.WLAN (joined before the firmware starts)")
     .action(runCommand);
 
@@ -125,6 +127,8 @@ export function buildProgram(): Command {
     .option("--b-firmware-lang <lang>", "py or ts for side B only")
     .option("--a-board <model>", "board model for side A only (NAME=MODEL for one board)", collect)
     .option("--b-board <model>", "board model for side B only (NAME=MODEL for one board)", collect)
+    .option("--a-firmware <path>", "run this firmware on side A's boards instead of the scenario's (NAME=PATH for one board)", collect)
+    .option("--b-firmware <path>", "run this firmware on side B's boards instead of the scenario's (NAME=PATH for one board)", collect)
     .option("--wifi <ssid:password>", "Wi-Fi for a board on serial:PORT (its firmware's network.WLAN joins it)")
     .option("--out <dir>", "folder for A.jsonl and B.jsonl (default: a new temporary folder)")
     .option("--json", "print the sides and the comparison as JSON")

@@ -19,6 +19,7 @@ export interface SideEvent {
   line: number;
   t: number;
   show: string;
+  during?: string;
   /** MQTT packets: the normalised bytes in hex. */
   hex?: string;
 }
@@ -28,6 +29,8 @@ export interface Difference {
   /** Position in the stream, from 0. */
   index: number;
   reason: string;
+  /** The step running at the divergence, numbered from 1 ("11 wait-pin board1.led on"), on A if A has the event, else on B. */
+  during?: string;
   a?: SideEvent;
   b?: SideEvent;
 }
@@ -74,7 +77,7 @@ export function compareTraces(a: readonly NumberedEvent[], b: readonly NumberedE
       notCompared.push(`${name}: no step ends with a reading on both sides (A ${ia.length}, B ${ib.length} checkpoints)`);
     }
     streams.push({ stream: name, a: ia.length, b: ib.length, equal: difference === undefined });
-    if (difference) differences.push(difference);
+    if (difference) differences.push({ ...difference, ...(difference.a?.during ?? difference.b?.during ? { during: difference.a?.during ?? difference.b?.during } : {}) });
   }
   // Earliest in scenario time on either side (each side's clock starts at its first step), then by A's line.
   const at = (d: Difference): number => Math.min(d.a ? d.a.t - na.origin : Infinity, d.b ? d.b.t - nb.origin : Infinity);
@@ -98,7 +101,7 @@ function leaveOutSkippedSteps(a: NormalisedTrace, b: NormalisedTrace): string[] 
   const skipped = new Set([...a.skipped.keys(), ...b.skipped.keys()]);
   for (const index of [...skipped].sort((x, y) => x - y)) {
     const sides = [a.skipped.has(index) ? `A (${a.skipped.get(index)})` : "", b.skipped.has(index) ? `B (${b.skipped.get(index)})` : ""].filter(Boolean);
-    notes.push(`step ${index}: skipped on ${sides.join(" and ")}`);
+    notes.push(`step ${index + 1}: skipped on ${sides.join(" and ")}`);
   }
   for (const trace of [a, b]) {
     const steps = trace.streams.get("steps");
@@ -170,7 +173,7 @@ function keyReason(stream: string, x: Item, y: Item): string {
 function side(item: Item | undefined): SideEvent | undefined {
   if (!item) return undefined;
   const timing = item.delayMs !== undefined ? `  (+${ms(item.delayMs)})` : "";
-  return { line: item.line, t: item.t, show: `${item.show}${timing}`, ...(item.bytes ? { hex: item.key } : {}) };
+  return { line: item.line, t: item.t, show: `${item.show}${timing}`, ...(item.during ? { during: item.during } : {}), ...(item.bytes ? { hex: item.key } : {}) };
 }
 
 function around(trace: NormalisedTrace, d: Difference): SideEvent[] {

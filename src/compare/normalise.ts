@@ -25,6 +25,8 @@ export interface Item {
   bytes?: Uint8Array;
   /** Steps: the step's index in the scenario. */
   stepIndex?: number;
+  /** The step running when the event happened, numbered from 1 ("11 wait-pin board1.led on"), if any. */
+  during?: string;
 }
 
 export interface BenchError {
@@ -63,7 +65,9 @@ export function normaliseTrace(numbered: readonly NumberedEvent[], rename: Reado
   const replacements = placeholders(clientIds);
   const text = (s: string): string => normaliseText(replaceText(s, replacements));
   const streams = new Map<string, Item[]>();
+  let during: string | undefined;
   const push = (item: Item): void => {
+    if (during !== undefined && item.during === undefined) item.during = during;
     const list = streams.get(item.stream);
     if (list) list.push(item);
     else streams.set(item.stream, [item]);
@@ -118,11 +122,12 @@ export function normaliseTrace(numbered: readonly NumberedEvent[], rename: Reado
         if (e.status === "start") {
           stepAnchor = e.t;
           lastHeap.clear();
+          during = `${e.index + 1} ${e.step}`; // numbered from 1, as run's report numbers steps
           break;
         }
         stepAnchor = e.t;
         if ((e.status as string) === "skipped") skipped.set(e.index, `${e.step}${e.detail ? `: ${e.detail}` : ""}`);
-        push({ stream: "steps", line, t: e.t, key: `${e.index} ${e.step}: ${e.status}`, show: `step ${e.index} ${e.step}: ${e.status}`, stepIndex: e.index });
+        push({ stream: "steps", line, t: e.t, key: `${e.index} ${e.step}: ${e.status}`, show: `step ${e.index + 1} ${e.step}: ${e.status}`, stepIndex: e.index, during: `${e.index + 1} ${e.step}` });
         // Heap checkpoint: the board's last reading during this step.
         for (const [board, reading] of lastHeap) {
           push({ stream: `${board} heap`, line: reading.line, t: reading.t, key: `end of step ${e.index}`, free: reading.free, show: `free ${reading.free.toLocaleString("en-US")} B at the end of step ${e.index}` });

@@ -25,7 +25,7 @@ export function humanDiffReport(c: Comparison, labels: Labels): string {
   for (const s of c.streams) out.push(`  ${s.equal ? "=" : "≠"}  ${s.stream.padEnd(width)}  ${String(s.a).padStart(4)} | ${s.b}`);
   if (c.first) {
     const f = c.first;
-    out.push("", `First divergence: ${f.stream} #${f.index + 1} (${where(f.a, f.b)})`, `  ${f.reason}`);
+    out.push("", `First divergence: ${f.stream} #${f.index + 1}${f.during ? ` during step ${f.during}` : ""} (${where(f.a, f.b)})`, `  ${f.reason}`);
     out.push(`    ${"A".padEnd(COLUMN)} | B`);
     // Both context windows start at the same position in the stream, so rows line up.
     const diverging = Math.min(f.index, CONTEXT_BEFORE);
@@ -44,7 +44,7 @@ export function humanDiffReport(c: Comparison, labels: Labels): string {
   out.push(
     c.equivalent
       ? `EQUIVALENT  ${labels.a} and ${labels.b}`
-      : `DIFFERENT  ${labels.a} vs ${labels.b}: first divergence at ${c.first!.stream} #${c.first!.index + 1} (${where(c.first!.a, c.first!.b)})`,
+      : `DIFFERENT  ${labels.a} vs ${labels.b}: first divergence at ${c.first!.stream} #${c.first!.index + 1}${c.first!.during ? ` during step ${c.first!.during}` : ""} (${where(c.first!.a, c.first!.b)})`,
   );
   return out.join("\n");
 }

@@ -1,11 +1,15 @@
 // A check on the emulator: the scenario's board as the given model with the
-// given umqtt.simple release, on a MicroPython VM, under the same supervisor
-// as `umqtt-bench run` (so no firmware can hang the pack).
+// given umqtt.simple release, on a MicroPython VM. The session runs in this
+// process, not under `run`'s supervisor thread (which costs a thread and a
+// fresh module load per check, a few seconds each): the pack's firmware is
+// .py only, so it runs on the VM's own worker thread, whose runaway watchdog
+// ends a board that never yields, and the scenario's deadline bounds every
+// check. Nothing a check's firmware does can hold this thread.
 
 import type { UmqttVersion } from "../client/versions.ts";
+import { createSession } from "../emulator/runner/session.ts";
 import type { Scenario } from "../emulator/scenario/types.ts";
-import type { TraceEvent } from "../emulator/trace.ts";
-import { Supervisor } from "../cli/supervisor/supervisor.ts";
+import { Trace, type TraceEvent } from "../emulator/trace.ts";
 import type { CheckRun, ScenarioRunner } from "./runner.ts";
 
 export interface EmulatedBoard {
@@ -18,8 +22,8 @@ export interface EmulatedBoard {
 
 export class EmulatorRunner implements ScenarioRunner {
   readonly label: string;
-  private current: Supervisor | undefined;
   private stopped = false;
+  private wake: (() => void) | undefined;
 
   constructor(
     private readonly board: EmulatedBoard,
@@ -29,21 +33,25 @@ export class EmulatorRunner implements ScenarioRunner {
   }
 
   async run(scenario: Scenario, onEvent: (event: TraceEvent) => void): Promise<CheckRun> {
-    const supervisor = new Supervisor(scenario, { seed: this.seed, speed: "max", boardModel: this.board.model, umqtt: this.board.umqtt });
-    this.current = supervisor;
-    if (this.stopped) supervisor.stop(true);
-    const unsubscribe = supervisor.trace.subscribe(onEvent);
+    const trace = new Trace();
+    const unsubscribe = trace.subscribe(onEvent);
     try {
-      const outcome = await supervisor.outcome; // a LoadError (bad board file...) is bad input
-      return { result: outcome.result, events: supervisor.trace.events };
+      // A bad board file or firmware is bad input, thrown from here (exit 2).
+      const session = await createSession(scenario, { seed: this.seed, speed: "max", boardModel: this.board.model, umqtt: this.board.umqtt, trace });
+      const stopRequested = new Promise<void>((resolve) => (this.wake = resolve));
+      if (this.stopped) this.wake?.();
+      await Promise.race([session.verdict, stopRequested]);
+      // After a verdict this is the result; after Ctrl-C, what was recorded until then.
+      const result = await session.stop();
+      return { result, events: trace.events };
     } finally {
       unsubscribe();
-      this.current = undefined;
+      this.wake = undefined;
     }
   }
 
   stop(): void {
     this.stopped = true;
-    this.current?.stop(true);
+    this.wake?.();
   }
 }

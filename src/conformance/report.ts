@@ -1,11 +1,15 @@
 // The pack's reports: a table for people, JSON for programs, JUnit for CI.
 // Each row is one result: the device's value beside the prediction's.
 
+import type { UmqttVersion } from "../client/versions.ts";
 import type { PackOutcome } from "./run-pack.ts";
+import { releaseNote, releasesFitting } from "./umqtt-release.ts";
 
 export interface PackHeader {
   device: string;
   prediction: string;
+  /** The umqtt.simple release the prediction assumed. */
+  umqtt: UmqttVersion;
   seed: number;
 }
 
@@ -44,6 +48,8 @@ export function humanReport(outcome: PackOutcome, header: PackHeader): string {
       }
     }
   }
+  const release = releaseNote(outcome.checks, header.umqtt);
+  if (release) notes.push(`  ${release}`);
   if (notes.length) lines.push("", "Notes", ...notes);
   const verdict = outcome.notRun.length ? "INTERRUPTED" : outcome.checks.every((c) => c.status === "match") ? "MATCH" : "DIFFERS";
   lines.push("", `${verdict}  ${summary(outcome)}`);
@@ -67,6 +73,8 @@ export function jsonReport(outcome: PackOutcome, header: PackHeader): string {
         ...(c.status === "mismatch" ? { onMismatch: c.check.onMismatch } : {}),
       })),
       notRun: outcome.notRun,
+      /** The umqtt.simple releases that fit the device's results (absent when no check tells them apart). */
+      deviceUmqtt: releasesFitting(outcome.checks),
     },
     null,
     2,

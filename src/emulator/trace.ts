@@ -21,7 +21,7 @@ export type TraceEvent =
       /** The raw packet as hex. */
       raw: string;
     }
-  // op "checkpoint": a real board's gc.mem_free()/mem_alloc() read at a point of the run (largestFree is then the free figure: a board does not tell its largest block).
+  // op "checkpoint": a real board's gc.mem_free() read at a point of the run (used counts from the boot checkpoint) (largestFree is then the free figure: a board does not tell its largest block).
   | { t: number; kind: "heap"; board: string; op: "alloc" | "collect" | "oom" | "checkpoint"; what?: string; bytes?: number; used: number; free: number; largestFree: number; boardMs?: number }
   | { t: number; kind: "net"; board: string; event: NetEventName; detail?: string }
   | { t: number; kind: "step"; index: number; step: string; status: "start" | "pass" | "fail" | "skipped"; detail?: string }

@@ -15,14 +15,6 @@ export interface PythonFirmware {
   files: Record<string, string>;
 }
 
-/**
- * Built-in firmware that runs its TypeScript port unless `--firmware-lang py`
- * asks for the .py: large_message's report explains the MemoryError from the
- * heap model's trace events (what was being allocated, the largest free
- * block), which the VM does not emit yet.
- */
-const TS_BY_DEFAULT = new Set(["large_message_sub"]);
-
 /** Files larger than this are not copied onto the board (a device's flash filesystem is a few MB). */
 const MAX_FILE_BYTES = 1024 * 1024;
 
@@ -43,13 +35,13 @@ function readFolder(root: string): Record<string, string> {
 /**
  * The MicroPython firmware `name` names, or undefined when it names
  * TypeScript firmware (a .ts path, or a built-in under `lang` "ts"). Built-in
- * names run their .py unless `lang` is "ts" (see TS_BY_DEFAULT).
+ * names run their .py unless `lang` is "ts".
  */
 export function pythonFirmware(name: string, baseDir: string, lang?: FirmwareLang): PythonFirmware | undefined {
   const isPath = /[\\/]/.test(name) || name.endsWith(".py");
   if (!isPath) {
     const builtin = join(BUILTIN_FIRMWARE_DIR, `${name}.py`);
-    if (lang === "ts" || (lang === undefined && TS_BY_DEFAULT.has(name)) || !existsSync(builtin)) return undefined;
+    if (lang === "ts" || !existsSync(builtin)) return undefined;
     return { label: `${name}.py`, files: { "main.py": readFileSync(builtin, "utf8") } };
   }
   if (/\.[cm]?[jt]s$/.test(name)) return undefined;

@@ -9,12 +9,16 @@
 //                         code 2: invoke, vals = [python callable id, ...args]: run it,
 //                                 answer with `return`, then keep waiting for the reply
 //   VM  -> host  return   the invoked callable's result (code 0, vals[0]) or
-//                         exception (code 1, vals = [type name, kept key, message])
+//                         exception (code 1, vals = [type name, kept key, message,
+//                         where a KeyboardInterrupt was raised, and for a MemoryError
+//                         making the invocation's values, which value: 1 is the first
+//                         argument])
 //
 // Values are plain: None, bool, int/float, str, or bytes (a Uint8Array the VM
 // side turns into a Python `bytes` allocated in the VM's own heap).
 
 import type { MessagePort } from "node:worker_threads";
+import type { InterruptWords } from "./vm-interrupt.ts";
 import type { ReplInit } from "./repl-protocol.ts";
 
 export type Value = null | boolean | number | string | Uint8Array;
@@ -30,13 +34,15 @@ export interface HeapFigures {
   free: number;
   used: number;
   largestFree: number;
+  /** The most in use since boot: used only falls at a collection, so this is the largest `used` just before one, or now. */
+  peakUsed?: number;
 }
 
 /** Sent with every VM message: serial output since the last one, and the heap at blocking points. */
 interface VmReport {
   /** Complete lines printed since the last message. */
   out: string[];
-  /** Read at blocking calls and at the end only: reading it costs more than a bridged call. */
+  /** Read at blocking calls, returns from invoked callables and at the end: reading it costs more than a bridged call. */
   heap?: HeapFigures;
 }
 
@@ -45,10 +51,10 @@ export type VmMessage =
   | (VmReport & { t: "return"; code: 0 | 1; vals: Value[] })
   /** The VM loaded and compiled every file: ready for `start`. `syntax` is "file:line: SyntaxError: ..." when not. */
   | { t: "ready"; syntax?: string }
-  /** Not a request (no answer): which file the VM is running now, for the runaway message. */
-  | { t: "running"; file: string }
+  /** Not a request (no answer): which file the VM is running now, for the runaway message; with a fresh VM, how to interrupt it. */
+  | { t: "running"; file: string; interrupt?: InterruptWords }
   /** The firmware ended: returned ("exit"), raised ("crash", detail = last traceback line) or failed inside the bench ("fault"). */
-  | (VmReport & { t: "end"; how: "exit" | "crash" | "fault"; detail?: string });
+  | (VmReport & { t: "end"; how: "exit" | "crash" | "fault"; detail?: string; where?: string });
 
 export type HostMessage = { t: "start" } | { t: "reply"; code: ReplyCode; vals: Value[] };
 

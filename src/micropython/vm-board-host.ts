@@ -10,6 +10,7 @@ import type { ScenarioBoard } from "../emulator/scenario/types.ts";
 import { FirmwareError } from "../emulator/firmware/load.ts";
 import type { PythonFirmware } from "./firmware-files.ts";
 import { VmHost, VmSyntaxError, type VmEnd } from "./vm-host.ts";
+import { PARAMS_MODULE_FILE, ParamsError, paramsModuleText } from "./params-module.ts";
 
 export class VmBoardHost extends BoardHost {
   private vm!: VmHost;
@@ -22,8 +23,9 @@ export class VmBoardHost extends BoardHost {
   /** Starts the board's VM and compiles its files: a SyntaxError is bad input (FirmwareError). */
   static async create(spec: ScenarioBoard, board: Board, firmware: PythonFirmware, server: string): Promise<VmBoardHost> {
     const host = new VmBoardHost(spec, board, server);
+    const files = withParams(spec, firmware);
     try {
-      host.vm = await VmHost.create({ board, files: firmware.files, umqttVersion: spec.umqtt, onEnd: (end) => host.ended(end) });
+      host.vm = await VmHost.create({ board, files, umqttVersion: spec.umqtt, onEnd: (end) => host.ended(end) });
     } catch (error) {
       if (error instanceof VmSyntaxError) throw new FirmwareError(`firmware ${firmware.label}: ${error.message}`);
       throw error;
@@ -43,7 +45,7 @@ export class VmBoardHost extends BoardHost {
 
   override heap(): HeapView {
     const h = this.vm.heap();
-    this.peakUsed = Math.max(this.peakUsed, h.used);
+    this.peakUsed = Math.max(this.peakUsed, h.used, h.peakUsed ?? 0);
     return { budget: h.budget, used: h.used, free: h.free, largestFree: h.largestFree, peakUsed: this.peakUsed };
   }
 
@@ -70,5 +72,19 @@ export class VmBoardHost extends BoardHost {
       this.board.trace.emit({ t: this.board.clock.now(), kind: "error", board: this.name, message: end.detail });
       this.onFatal?.(end.detail);
     }
+  }
+}
+
+/** The board's files plus PARAMS_MODULE_FILE when the scenario gives the board params (bad values are bad input). */
+function withParams(spec: ScenarioBoard, firmware: PythonFirmware): Record<string, string> {
+  if (Object.keys(spec.params).length === 0) return firmware.files;
+  if (PARAMS_MODULE_FILE in firmware.files) {
+    throw new FirmwareError(`board ${spec.name}: firmware ${firmware.label} has its own ${PARAMS_MODULE_FILE}, where the bench writes the board's params: rename it or drop params`);
+  }
+  try {
+    return { ...firmware.files, [PARAMS_MODULE_FILE]: paramsModuleText(spec.params) };
+  } catch (error) {
+    if (error instanceof ParamsError) throw new FirmwareError(`board ${spec.name}: ${error.message}`);
+    throw error;
   }
 }

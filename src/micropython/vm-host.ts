@@ -19,6 +19,7 @@ import { OSError, MQTTException } from "../client/errors.ts";
 import { DEFAULT_UMQTT_VERSION, type UmqttVersion } from "../client/versions.ts";
 import { allGlue, allOps, HOST_MODULES } from "./modules/registry.ts";
 import { workerUrl } from "./worker-code.ts";
+import { interruptVm, type InterruptWords } from "./vm-interrupt.ts";
 import { Handles, type HostModule, type Op, type VmContext } from "./modules/context.ts";
 import type { BoardFiles, ReplInit, ReplMessage } from "./repl-protocol.ts";
 import { REPLY_DONE, REPLY_INVOKE, REPLY_RAISE, type HeapFigures, type HostMessage, type ReplyCode, type Value, type VmMessage, type WorkerInit } from "./protocol.ts";
@@ -27,18 +28,26 @@ import { REPLY_DONE, REPLY_INVOKE, REPLY_RAISE, type HeapFigures, type HostMessa
 export const SLICE_MS = 1 / 64;
 /** Wall time a VM may run without a bridged call before it counts as a runaway loop. */
 export const DEFAULT_RUNAWAY_MS = 5000;
+/** Wall time a runaway VM gets to raise the KeyboardInterrupt that tells where it loops, before it is stopped regardless. */
+const INTERRUPT_GRACE_MS = 1000;
 
 const GLUE_DIR = new URL("./py/", import.meta.url);
 
 /** Python exception types the host's errors map to by name. */
 const PYTHON_ERRORS = new Set(["ValueError", "TypeError", "IndexError", "AttributeError", "AssertionError", "OverflowError", "MemoryError", "KeyError", "RuntimeError"]);
 
-/** An exception raised by a Python callable the host invoked; `key` lets the VM re-raise the very same object. */
+/**
+ * An exception raised by a Python callable the host invoked; `key` lets the VM
+ * re-raise the very same object. `argument` is set when the VM could not make
+ * that argument (a MemoryError before the callable ran): its index in the
+ * invocation's arguments.
+ */
 export class PythonCallbackError extends Error {
   constructor(
     readonly type: string,
     readonly key: number,
     message: string,
+    readonly argument?: number,
   ) {
     super(message);
     this.name = type;
@@ -90,7 +99,7 @@ export class VmSyntaxError extends Error {
 
 type Reply = { code: ReplyCode; vals: Value[] };
 type CallFrame = { kind: "call"; reply?: Reply };
-type InvokeFrame = { kind: "invoke"; fn: number; args: Value[]; resolve: (v: Value) => void; reject: (e: Error) => void };
+type InvokeFrame = { kind: "invoke"; fn: number; args: Value[]; resolve: (v: Value) => void; reject: (e: Error) => void; unmade?: (argument: number) => void };
 
 function raised(error: unknown): Reply {
   if (error instanceof PythonCallbackError) return { code: REPLY_RAISE, vals: [error.type, error.key, error.message] };
@@ -130,6 +139,10 @@ export class VmHost {
   private ended = false;
   private file = "boot.py";
   private figures: HeapFigures;
+  /** How to raise KeyboardInterrupt in the VM, once it reported it. */
+  private interruptWords: InterruptWords | undefined;
+  /** A runaway was found and KeyboardInterrupt raised to learn where: the VM's next message ends it. */
+  private runaway: { seconds: number; since: number } | undefined;
   /** An answer that replaces the innermost call's own (VmContext.interrupt). */
   private interruption: Reply | undefined;
 
@@ -146,8 +159,8 @@ export class VmHost {
       board: this.board,
       handles,
       umqttVersion: options.umqttVersion ?? DEFAULT_UMQTT_VERSION,
-      invoke: (fn, args) => new Promise((resolve, reject) => {
-        this.invokes.push({ kind: "invoke", fn, args, resolve, reject });
+      invoke: (fn, args, unmade) => new Promise((resolve, reject) => {
+        this.invokes.push({ kind: "invoke", fn, args, resolve, reject, unmade });
         this.flush();
       }),
       interrupt: (error) => {
@@ -159,6 +172,7 @@ export class VmHost {
         return true;
       },
       alive: () => !this.ended,
+      heap: () => this.figures,
       reboot: (kind) => {
         for (const m of HOST_MODULES) m.reset?.(this.context);
         handles.clear();
@@ -253,6 +267,11 @@ export class VmHost {
     if (this.ended) return;
     if (message.t === "running") {
       this.file = message.file;
+      if (message.interrupt) this.interruptWords = message.interrupt;
+      return;
+    }
+    if (this.runaway) {
+      this.endRunaway(message);
       return;
     }
     this.inbox = message;
@@ -295,7 +314,13 @@ export class VmHost {
         }
         this.waiting = true;
         if (message.code === 0) top.resolve(message.vals[0] ?? null);
-        else top.reject(new PythonCallbackError(String(message.vals[0]), Number(message.vals[1]), String(message.vals[2] ?? "")));
+        else {
+          const [type, key, text, , made] = message.vals;
+          // vals[4] counts the callable's id as value 0; `argument` counts the arguments after it.
+          const argument = typeof made === "number" ? made - 1 : undefined;
+          if (argument !== undefined) top.unmade?.(argument);
+          top.reject(new PythonCallbackError(String(type), Number(key), String(text ?? ""), argument));
+        }
         this.flush();
         return;
       }
@@ -359,13 +384,37 @@ export class VmHost {
 
   private checkRunaway(): void {
     if (this.ended || this.runningSince === undefined) return;
-    const ran = performance.now() - this.runningSince;
+    const now = performance.now();
+    if (this.runaway) {
+      // The firmware caught the KeyboardInterrupt and kept spinning.
+      if (now - this.runaway.since >= INTERRUPT_GRACE_MS) this.end({ how: "runaway", detail: this.runawayDetail(this.runaway.seconds, "") });
+      return;
+    }
+    const ran = now - this.runningSince;
     if (ran < this.runawayMs) return;
     const seconds = Math.round(ran / 100) / 10;
-    this.end({
-      how: "runaway",
-      detail: `board ${this.board.name}: ${this.file} ran ${seconds}s of wall time without sleeping or doing I/O (a loop with no time.sleep?); its VM was stopped`,
-    });
+    if (!this.interruptWords) {
+      this.end({ how: "runaway", detail: this.runawayDetail(seconds, "") });
+      return;
+    }
+    // Ctrl-C, as on a device's serial line: the traceback says where the loop is.
+    this.runaway = { seconds, since: now };
+    interruptVm(this.interruptWords);
+  }
+
+  /** The VM's first message after the KeyboardInterrupt: print what it printed (the traceback), end naming where it looped. */
+  private endRunaway(message: VmMessage): void {
+    if (message.t === "ready" || message.t === "running") return;
+    for (const line of message.out) this.board.print(line);
+    let where = "";
+    if (message.t === "end" && message.detail?.startsWith("KeyboardInterrupt")) where = message.where ?? "";
+    if (message.t === "return" && message.vals[0] === "KeyboardInterrupt") where = String(message.vals[3] ?? "");
+    this.end({ how: "runaway", detail: this.runawayDetail(this.runaway!.seconds, where) });
+  }
+
+  private runawayDetail(seconds: number, where: string): string {
+    const at = where ? `, stopped at ${where}` : "";
+    return `board ${this.board.name}: ${this.file} ran ${seconds}s of wall time without sleeping or doing I/O${at} (a loop with no time.sleep?); its VM was stopped`;
   }
 
   private settle(): void {

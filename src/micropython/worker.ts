@@ -7,6 +7,7 @@
 import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import { loadMicroPython, type MicroPython } from "@micropython/micropython-webassembly-pyscript";
 import { heapLoadOptions, installHeapBudget, type HeapBudget } from "./heap/index.ts";
+import { probeInterruptWords, type InterruptWords } from "./vm-interrupt.ts";
 import { REPLY_DONE, REPLY_RAISE, type HostMessage, type Value, type VmMessage, type WorkerInit } from "./protocol.ts";
 import { ringWriter, serveRepl } from "./repl-worker.ts";
 
@@ -19,6 +20,8 @@ const INITIAL_HEAP = 256 * 1024;
 let mp: MicroPython;
 const replOut = init.repl ? (ringWriter(init.repl) as unknown as (line: string) => void) : undefined;
 let budget: HeapBudget;
+/** How the host can interrupt this VM's current instance (a soft reset makes a new one). */
+let interrupt: InterruptWords | undefined;
 let out: string[] = [];
 let args: Value[] = [];
 let vals: Value[] = [];
@@ -90,7 +93,8 @@ const bridge = {
   ret: guarded((code: 0 | 1): number => {
     const a = args;
     args = [];
-    post({ t: "return", code, vals: a, ...report() });
+    // With the heap: what the callable's arguments (a received message) took, or the heap a MemoryError found.
+    post({ t: "return", code, vals: a, ...report(true) });
     return awaitReply();
   }, REPLY_RAISE),
   n: () => vals.length,
@@ -103,7 +107,15 @@ const bridge = {
     mp._module.setValue(id + 4, 0, "i32");
   }, undefined),
   gc_collect: guarded(() => budget.collect(), undefined),
-  heap: guarded((which: number) => (which === 0 ? budget.figures().free : budget.figures().used), 0),
+  /** gc and micropython.mem_info() figures: 0 free, 1 used (bytes), 2 largest free block (bytes), 3/4 objects of 1/2 blocks, 5 longest object (blocks). */
+  heap: guarded((which: number) => {
+    if (which <= 2) {
+      const f = budget.figures();
+      return which === 0 ? f.free : which === 1 ? f.used : f.largestFree;
+    }
+    const c = budget.objectCounts();
+    return which === 3 ? c.oneBlock : which === 4 ? c.twoBlocks : c.longest;
+  }, 0),
 };
 
 /** The VM's own folders at the root, not the board's files. */
@@ -150,6 +162,7 @@ async function bootVm(): Promise<void> {
   mp.runPython(`import sys\nsys.path.append("${GLUE_DIR}")\nimport _benchboot${ownUmqtt ? "" : "\nimport umqtt.simple, umqtt.robust"}${init.repl ? "\nimport _benchrepl" : ""}`);
   mp.runPython("import gc\ngc.collect()");
   budget = installHeapBudget(mp, init.heapBudget);
+  interrupt = probeInterruptWords(mp);
 }
 
 function flushPartialLine(): void {
@@ -180,7 +193,7 @@ async function main(): Promise<void> {
   if (receive().t !== "start") return;
   for (;;) {
     const runner = mp.pyimport("_benchboot");
-    post({ t: "running", file: "boot.py" });
+    post({ t: "running", file: "boot.py", interrupt });
     let status = runner.run("boot.py") as number;
     if (status !== 2) {
       post({ t: "running", file: "main.py" });
@@ -193,7 +206,7 @@ async function main(): Promise<void> {
       continue;
     }
     flushPartialLine();
-    if (status === 1) post({ t: "end", how: "crash", detail: String(runner.error()), ...report(true) });
+    if (status === 1) post({ t: "end", how: "crash", detail: String(runner.error()), where: String(runner.where()), ...report(true) });
     else post({ t: "end", how: "exit", ...report(true) });
     return;
   }

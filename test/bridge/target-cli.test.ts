@@ -3,6 +3,8 @@
 // Ctrl-C during a run on serve-board stops the firmware, puts the user's
 // main.py back and exits 130 with the report.
 import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { background, BIN, cli, expectUsageError } from "../cli/cli-process.ts";
@@ -11,6 +13,7 @@ import { Repl } from "../../src/bridge/repl.ts";
 import { SerialLink } from "../../src/bridge/serial-port.ts";
 
 const hasSocat = spawnSync("socat", ["-V"]).status === 0;
+const FIXTURES = join(import.meta.dirname, "../fixtures/target");
 
 describe("run --target: bad input is one line, exit 2", () => {
   it("a port that does not exist", async () => {
@@ -41,8 +44,8 @@ describe("run --target: bad input is one line, exit 2", () => {
   }, 60_000);
 });
 
-describe.skipIf(!hasSocat)("run --target: Ctrl-C", () => {
-  it("stops the firmware, puts the user's main.py back, reports what was recorded, exit 130", async () => {
+describe.skipIf(!hasSocat)("run --target on serve-board from the command line", () => {
+  it("Ctrl-C stops the firmware, puts the user's main.py back, reports and writes --trace and --junit with what was recorded, exit 130; --json adds the board's part", async () => {
     const served = background("serve-board", "--board", "esp8266");
     try {
       await served.waitFor("(Ctrl-C to stop)", 30_000);
@@ -57,27 +60,43 @@ describe.skipIf(!hasSocat)("run --target: Ctrl-C", () => {
       await board.ops.put("/main.py", new TextEncoder().encode("print('mine')\n"));
       await board.link.close();
 
-      const run = spawn(process.execPath, [BIN, "run", "example_sub_led", "--target", `serial:${path}`], { stdio: ["ignore", "pipe", "pipe"] });
+      const files = mkdtempSync(join(tmpdir(), "target-cli-"));
+      const traceFile = join(files, "trace.jsonl");
+      const junitFile = join(files, "junit.xml");
+      const run = spawn(process.execPath, [BIN, "run", "example_sub_led", "--target", `serial:${path}`, "--trace", traceFile, "--junit", junitFile], { stdio: ["ignore", "pipe", "pipe"] });
       let out = "";
       let err = "";
       run.stdout.on("data", (d) => (out += d));
       run.stderr.on("data", (d) => (err += d));
       const exited = new Promise<number | null>((resolve) => run.once("exit", (code) => resolve(code)));
       for (let i = 0; i < 600 && !err.includes("running example_sub_led"); i++) await new Promise((r) => setTimeout(r, 100));
-      await new Promise((r) => setTimeout(r, 1500));
+      await new Promise((r) => setTimeout(r, 2500));
       run.kill("SIGINT");
       expect(await exited).toBe(130);
       expect(err).toContain("stopping the firmware and putting your files back");
       expect(out).toContain("your /main.py was kept in /umqtt_bench/saved/main.py during the run and is back in place");
       expect(out).toMatch(/FAIL {2}example_sub_led/);
       expect(out).toContain("stopped before the scenario finished");
+      // What was recorded until Ctrl-C is in the files, in the emulated run's formats.
+      const events = readFileSync(traceFile, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+      expect(events.find((e) => e.kind === "board" && e.event === "boot")).toMatchObject({ board: "board1", detail: "example_sub_led" });
+      expect(events.some((e) => e.kind === "print" && e.text.includes("subscribed to b'led' topic"))).toBe(true);
+      expect(readFileSync(junitFile, "utf8")).toContain('<testsuite name="example_sub_led"');
+      rmSync(files, { recursive: true, force: true });
 
       board = await open();
       expect(new TextDecoder().decode(await board.ops.get("/main.py"))).toBe("print('mine')\n");
       await board.link.close();
+
+      // --json: the emulated run's result, plus what only a board has.
+      const json = await cli("run", join(FIXTURES, "crash.yaml"), "--target", `serial:${path}`, "--json");
+      expect(json.code).toBe(1);
+      const result = JSON.parse(json.stdout);
+      expect(result).toMatchObject({ scenario: "target_crash", status: "fail", clock: "real", boards: [{ name: "board1", crashed: "OSError: -1" }] });
+      expect(result.target).toMatchObject({ port: path, board: { implementation: "micropython" }, moved: [{ path: "/main.py", restored: true }], skipped: [] });
     } finally {
       served.child.kill("SIGTERM");
       await served.exited;
     }
-  }, 120_000);
+  }, 180_000);
 });

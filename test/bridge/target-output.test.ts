@@ -59,4 +59,9 @@ describe("BoardOutput", () => {
     expect(output.level(2)).toBe(0);
     expect(output.level(0)).toBe(1); // the button, released, reads high (active-low)
   });
+
+  it("records a line that never ends in pieces rather than holding it", () => {
+    const { trace } = decode([encodeFrame({ k: "boot", ms: 0 }), ascii("x".repeat(10_000))]);
+    expect(trace.of("print").map((e) => e.text.length)).toEqual([4096, 4096, 1808]);
+  });
 });

@@ -25,6 +25,8 @@ async function runShimmed(firmware: string, config: Partial<ShimConfig> = {}) {
     "main.py": LAUNCHER,
     "umqtt_bench/ubench_frame.py": py("ubench_frame.py"),
     "umqtt_bench/ubench_shim.py": py("ubench_shim.py"),
+    "umqtt_bench/ubench_pin.py": py("ubench_pin.py"),
+    "umqtt_bench/ubench_net.py": py("ubench_net.py"),
     "umqtt_bench/ubench_run.py": py("ubench_run.py"),
     "umqtt_bench/cfg.json": JSON.stringify(cfg),
     "umqtt_bench/fw/main.py": firmware,
@@ -84,5 +86,41 @@ describe("the board shim on a MicroPython VM board", () => {
     expect(trace.of("heap").map((e) => e.what)).toContain("boot");
     expect(trace.of("heap").map((e) => e.what)).toContain("connect");
     expect(output.freeAtBoot).toBeGreaterThan(0);
+  });
+
+  it("with Wi-Fi credentials from the bench, joins before the firmware starts; the firmware's own connect() joins again", async () => {
+    const { trace, output, vmTrace } = await runShimmed(
+      [
+        "import network",
+        "w = network.WLAN(network.STA_IF)",
+        "print('joined', w.isconnected())",
+        "w.connect('the-firmware-ssid', 'its-key')",
+        "import time",
+        "time.sleep(2)  # joining again takes a moment, as on a board",
+        "print('again', w.isconnected())",
+      ].join("\n"),
+      { wifi: ["bench-net", "secret"] },
+    );
+    expect(vmTrace.of("board").filter((e) => e.event === "crash")).toEqual([]);
+    expect(output.wifiJoined).toBe(true);
+    expect(trace.of("print").map((e) => e.text)).toEqual(["joined True", "again True"]);
+  });
+
+  it("a button press from the bench calls the firmware's IRQ handler when its trigger matches", async () => {
+    const { trace, vmTrace } = await runShimmed(
+      [
+        "from machine import Pin",
+        "import time",
+        "import ubench_shim",
+        "b = Pin(0, Pin.IN)",
+        "b.irq(lambda p: print('edge', p.value()), Pin.IRQ_FALLING)",
+        "ubench_shim._command('{\"pin\": 0, \"level\": 0}')  # pressed: falling",
+        "ubench_shim._command('{\"pin\": 0, \"level\": 1}')  # released: rising, not asked for",
+        "time.sleep_ms(30)",
+        "print('slept')",
+      ].join("\n"),
+    );
+    expect(vmTrace.of("board").filter((e) => e.event === "crash")).toEqual([]);
+    expect(trace.of("print").map((e) => e.text)).toEqual(["edge 0", "slept"]);
   });
 });

@@ -3,7 +3,8 @@
 // real serial bindings, with the embedded aedes and the bench's proxy on
 // 127.0.0.1, as it would drive a board on USB.
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BoardOps, sha256 } from "../../src/bridge/board-ops.ts";
@@ -11,6 +12,7 @@ import { Repl } from "../../src/bridge/repl.ts";
 import { SerialLink } from "../../src/bridge/serial-port.ts";
 import { runOnTarget } from "../../src/bridge/target/run-on-target.ts";
 import { Trace } from "../../src/emulator/trace.ts";
+import { findMosquitto, MosquittoBroker } from "../support/mosquitto.ts";
 
 const BIN = join(import.meta.dirname, "../../bin/umqtt-bench.js");
 const hasSocat = spawnSync("socat", ["-V"]).status === 0;
@@ -109,6 +111,29 @@ describe.skipIf(!hasSocat)("run --target on serve-board (the VM board, esp8266)"
     expect(run.result.boards[0].crashed).toBe("OSError: [Errno 104] ECONNRESET");
   }, 90_000);
 
+  it.skipIf(!findMosquitto())("runs against an external broker (--broker): mosquitto on 127.0.0.1 behind the bench's proxy", async () => {
+    const mosquitto = await MosquittoBroker.create();
+    try {
+      const run = await runOnTarget("example_sub_led", { target: `serial:${served.path}`, brokerUrl: `mqtt://127.0.0.1:${mosquitto.port}` });
+      expect(run.result.failure).toBeUndefined();
+      expect(run.result.broker).toBe(`mqtt://127.0.0.1:${mosquitto.port}`);
+      const received = run.trace.of("mqtt").filter((e) => e.board === "board1" && e.dir === "in" && e.type === "publish");
+      expect(received.map((e) => e.fields.payload)).toEqual(["on", "off", "toggle", "toggle"]);
+    } finally {
+      await mosquitto.stop();
+    }
+  }, 90_000);
+
+  // serve-board's VM board does not yet let a running program poll sys.stdin, which is how the shim
+  // reads the bench's button levels on a board: until it does, example_pub_button's press fails, with the
+  // reason and not silently. When it does, this becomes "example_pub_button passes" (two presses, two toggles).
+  it("example_pub_button on a board that cannot read the bench's commands: the press fails with the reason", async () => {
+    const run = await runOnTarget("example_pub_button", { target: `serial:${served.path}` });
+    expect(run.result.steps.slice(0, 2).map((s) => s.status)).toEqual(["pass", "fail"]);
+    expect(run.result.steps[1].detail).toMatch(/^the board cannot take the bench's button presses: bench input unavailable: /);
+    expect(run.trace.of("error").map((e) => e.message)).toEqual([expect.stringMatching(/^bench input unavailable: /)]);
+  }, 90_000);
+
   it("a firmware exception is a crash with its traceback on the serial output", async () => {
     const run = await runOnTarget(join(FIXTURES, "crash.yaml"), { target: `serial:${served.path}` });
     expect(run.result.status).toBe("fail");
@@ -138,4 +163,40 @@ describe.skipIf(!hasSocat)("run --target on serve-board (the VM board, esp8266)"
       await ops.remove("/main.py");
     });
   }, 90_000);
+});
+
+describe.skipIf(!hasSocat)("run --target: a board that re-enumerates", () => {
+  it("finds the board again by its USB serial number when its port goes away and comes back on another path", async () => {
+    // A pty has no USB serial number and cannot re-enumerate: the port list is a stand-in that gives the
+    // serve-board of the moment one. Two serve-boards on one --fs folder are one board's flash across a reset.
+    const fs = mkdtempSync(join(tmpdir(), "target-fs-"));
+    let current = await serveBoard(["--board", "esp8266", "--fs", fs]);
+    const first = current;
+    const ports = async () => [{ path: current.path, serialNumber: "E2E-0001" }];
+    await withBoard(current.path, (ops) => ops.put("/main.py", new TextEncoder().encode("print('mine')\n")));
+    const trace = new Trace();
+    let moved = false;
+    trace.subscribe((e) => {
+      if (e.kind === "print" && e.text.includes("subscribed") && !moved) {
+        moved = true;
+        void (async () => {
+          await stop(first);
+          current = await serveBoard(["--board", "esp8266", "--fs", fs]);
+        })();
+      }
+    });
+    try {
+      const run = await runOnTarget(join(FIXTURES, "comes_back.yaml"), { target: `serial:${first.path}`, trace, ports });
+      expect(run.result.failure).toBeUndefined();
+      expect(run.result.status).toBe("pass");
+      expect(run.port).toBe(current.path);
+      expect(run.trace.of("board").map((e) => e.event)).toEqual(["boot", "boot"]);
+      expect(run.moved).toEqual([{ path: "/main.py", keptAt: "/umqtt_bench/saved/main.py", restored: true }]);
+      expect(readFileSync(join(fs, "main.py"), "utf8")).toBe("print('mine')\n");
+    } finally {
+      await stop(current);
+      await stop(first);
+      rmSync(fs, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

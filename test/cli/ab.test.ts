@@ -47,11 +47,22 @@ describe("umqtt-bench ab", () => {
       cli("ab", "example_sub_led", "--b", "emulator", "--b-seed", "x"),
       cli("ab", "example_sub_led", "--b", "emulator", "--a-umqtt", "9.9"),
     ]);
+    const [sharedUmqtt, boardNet, noSuchBoard, wifiNoBoard] = await Promise.all([
+      cli("ab", "example_sub_led", "--b", "serial:/dev/ttyUSB9", "--umqtt", "1.7.1"),
+      cli("ab", "example_sub_led", "--b", "serial:/dev/ttyUSB9", "--b-net", "gprs"),
+      cli("ab", "example_sub_led", "--b", "emulator", "--b-firmware", "board9=x.py"),
+      cli("ab", "example_sub_led", "--b", "emulator", "--wifi", "home:secret"),
+    ]);
+    // Refused before anything runs: the port is never opened.
+    expectUsageError(sharedUmqtt, /^umqtt-bench: --umqtt would apply to side B, a board on serial:\/dev\/ttyUSB9, which has its own network and umqtt: give it to the emulated side only \(--a-umqtt\)$/);
+    expectUsageError(boardNet, /^umqtt-bench: --b-net does not apply to side B, a board on serial:\/dev\/ttyUSB9/);
+    expectUsageError(noSuchBoard, /^umqtt-bench: --b-firmware: example_sub_led has no board "board9" \(boards: board1\)$/);
+    expectUsageError(wifiNoBoard, /^umqtt-bench: --wifi is for a board on serial:PORT, and both sides are the emulator$/);
     expectUsageError(noB, /^umqtt-bench: ab: --b is required/);
     expectUsageError(badB, /^umqtt-bench: --b: expected emulator or serial:PORT .*got "board"$/);
     expectUsageError(badSeed, /^umqtt-bench: --seed: expected an integer/);
     expectUsageError(badUmqtt, /^umqtt-bench: --umqtt: unknown umqtt.simple version "9.9"/);
-  });
+  }, 90_000);
 
   it("stops on Ctrl-C during side A: exit 130, the trace so far kept, nothing compared", async () => {
     const out = join(tmp, "interrupted");

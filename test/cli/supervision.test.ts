@@ -69,15 +69,25 @@ describe("firmware that never yields", () => {
 
 describe("signals during start-up", () => {
   it("Ctrl-C while the command is still starting ends with exit 130 and still writes the JUnit", async () => {
-    const junit = join(tmp, "early", "junit.xml");
-    const run = background("run", "example_sub_led", "--junit", junit);
-    await new Promise((r) => setTimeout(r, 500)); // Node is up, the program is still loading
-    run.child.kill("SIGINT");
-    expect(await run.exited).toBe(130);
-    const xml = readFileSync(junit, "utf8");
-    expect(xml).toMatch(/failures="[1-9]/);
-    expect(xml).toContain("stopped before the scenario finished");
-  }, 60_000);
+    // 500 ms after spawning, Node is up and the program still loading. On a
+    // loaded machine Node may not have reached the bin script's first line by
+    // then, and the signal ends it by Node's default action (exit -1 here,
+    // the documented limit): try again later. Never a pass (exit 0).
+    for (const delayMs of [500, 1000, 2000]) {
+      const junit = join(tmp, `early-${delayMs}`, "junit.xml");
+      const run = background("run", "example_sub_led", "--junit", junit);
+      await new Promise((r) => setTimeout(r, delayMs));
+      run.child.kill("SIGINT");
+      const code = await run.exited;
+      if (code === -1) continue;
+      expect(code).toBe(130);
+      const xml = readFileSync(junit, "utf8");
+      expect(xml).toMatch(/failures="[1-9]/);
+      expect(xml).toContain("stopped before the scenario finished");
+      return;
+    }
+    throw new Error("every SIGINT arrived before the bin script started (Node's default action ended the process each time)");
+  }, 90_000);
 });
 
 describe("firmware cannot end or crash the bench", () => {

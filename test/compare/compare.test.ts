@@ -95,7 +95,7 @@ describe("compareTraces", () => {
       trace(step(0, 0, "start"), step(1, 0, "pass"), step(1, 1, "start"), { t: 2, kind: "step", index: 1, step: "fault board1 wifi-down", status, detail: status === "skipped" ? "a board on serial cannot lose Wi-Fi here" : undefined } as unknown as TraceEvent, step(2, 2, "start"), step(3, 2, "pass"));
     const c = compareTraces(steps("pass"), steps("skipped"));
     expect(c.equivalent).toBe(true);
-    expect(c.notCompared).toEqual(["step 1: skipped on B (fault board1 wifi-down: a board on serial cannot lose Wi-Fi here)"]);
+    expect(c.notCompared).toEqual(["step 2: skipped on B (fault board1 wifi-down: a board on serial cannot lose Wi-Fi here)"]);
     expect(c.streams.find((s) => s.stream === "steps")).toMatchObject({ a: 2, b: 2, equal: true });
   });
 

@@ -45,10 +45,10 @@ describe("diff on runs that differ", () => {
   it("shows that divergence side by side, with the bytes", async () => {
     const run = await cli("diff", trace("umqtt-1.8.0"), trace("umqtt-1.7.1"));
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/^First divergence: board1 mqtt out #2 \(A line \d+, B line \d+\)$/m);
+    expect(run.stdout).toMatch(/^First divergence: board1 mqtt out #2 during step 1 wait-serial board1 "subscribed" \(A line \d+, B line \d+\)$/m);
     expect(run.stdout).toMatch(/^ {2}> +\d+ {2}subscribe .*\| +\d+ {2}\S/m);
     expect(run.stdout).toMatch(/^ {2}A bytes {2}82870100/m);
-    expect(run.stdout).toMatch(/\nDIFFERENT {2}.*first divergence at board1 mqtt out #2/);
+    expect(run.stdout).toMatch(/\nDIFFERENT {2}.*first divergence at board1 mqtt out #2 during step 1 /);
   });
 
   it("finds a blink of 700 ms instead of 300 ms different beyond the pin tolerance, and equivalent within a wider one", async () => {

@@ -3,7 +3,8 @@
 // that is the same model must agree on every row; a device with another
 // umqtt.simple release or another heap must differ exactly where those
 // behaviours differ. Each test runs a few checks only (--only), so the file
-// stays fast.
+// stays fast. A run is a few seconds per side and check, more on a loaded
+// machine: hence the generous timeouts.
 
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -26,6 +27,7 @@ interface Json {
     prediction: { info: string[] };
   }[];
   notRun: string[];
+  deviceUmqtt?: string[];
 }
 
 const rowsOf = (json: Json, id: string) => Object.fromEntries(json.checks.find((c) => c.id === id)!.rows.map((r) => [r.key, r]));
@@ -37,6 +39,7 @@ describe("umqtt-bench conformance --target emulator", () => {
     const json = JSON.parse(run.stdout) as Json;
     expect(json.status).toBe("match");
     expect(json.prediction).toBe("emulator esp8266, umqtt.simple 1.8.0");
+    expect(json.deviceUmqtt).toEqual(["1.7.0", "1.7.1", "1.8.0"]); // unsubscribe works; long topics were not checked
     expect(json.checks.map((c) => [c.id, c.status])).toEqual([["connect_session", "match"], ["unsubscribe", "match"]]);
     expect(rowsOf(json, "connect_session").session_present).toMatchObject({ device: "0,0,1,0", prediction: "0,0,1,0", match: true });
     expect(rowsOf(json, "unsubscribe")).toMatchObject({
@@ -47,7 +50,7 @@ describe("umqtt-bench conformance --target emulator", () => {
     // Progress names each check and side as it starts.
     expect(run.stderr).toContain("[1/2] connect_session: prediction (emulator esp8266, umqtt.simple 1.8.0)");
     expect(run.stderr).toContain("[2/2] unsubscribe: device (emulator esp8266, umqtt.simple 1.8.0)");
-  });
+  }, 120_000);
 
   it("a device on umqtt.simple 1.6.0 differs where 1.7.0 and 1.8.0 changed things: table, JUnit, exit 1", async () => {
     const junit = join(mkdtempSync(join(tmpdir(), "umqtt-bench-conf-")), "out", "conformance.xml");
@@ -62,6 +65,8 @@ describe("umqtt-bench conformance --target emulator", () => {
     expect(table).toMatch(/topic_122\s+ok\s+ok\s+match/);
     expect(table).toMatch(/topic_123\s+subscribe OSError\(-1\)\s+ok\s+DIFFERS/);
     expect(table).toMatch(/topic_300\s+subscribe OSError\(-1\)\s+ok\s+DIFFERS/);
+    // What the device's results say about its release.
+    expect(table).toContain("the device's umqtt.simple behaves like 1.3.4, 1.4.0, 1.5.0 or 1.6.0; the prediction assumed 1.8.0: run again with --umqtt 1.6.0 to predict for it");
     expect(table).toContain("DIFFERS  2 check(s): 0 match, 2 differ (unsubscribe, long_topics)");
     const xml = readFileSync(junit, "utf8");
     expect(xml).toContain(`<testsuite name="conformance" tests="2" failures="2" skipped="0">`);
@@ -70,7 +75,7 @@ describe("umqtt-bench conformance --target emulator", () => {
     expect(xml).not.toContain("topic_122: device");
     // Each case carries both sides' serial output.
     expect(xml).toContain("result unsubscribe AttributeError");
-  });
+  }, 120_000);
 
   it("a device with less heap than its model differs on the largest payload, found by a bounded bisection", async () => {
     const run = await cli(
@@ -95,7 +100,7 @@ describe("umqtt-bench conformance --target emulator", () => {
     expect(bounds).toHaveLength(2);
     for (const [, lo, hi, probes] of bounds) expect(Number(probes)).toBe(Math.ceil(Math.log2(Number(hi) - Number(lo))));
     expect(run.stderr).toMatch(/device: probe 1\/\d+: \d+ B (received|MemoryError)/);
-  });
+  }, 120_000);
 });
 
 describe("umqtt-bench conformance: bad input and interruption", () => {
@@ -135,5 +140,5 @@ describe("umqtt-bench conformance: bad input and interruption", () => {
     expect(await run.exited).toBe(130);
     expect(run.out()).toMatch(/connect_session\s+session_present\s+0,0,1,0\s+0,0,1,0\s+match/);
     expect(run.out()).toContain("interrupted, not run: keepalive, will");
-  });
+  }, 120_000);
 });

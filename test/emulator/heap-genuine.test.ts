@@ -25,14 +25,17 @@ steps:
 
 async function receive(load: string, sizes: readonly number[]) {
   const publishes = sizes.map((s) => `  - publish: { topic: blob, size: ${s} }\n  - delay: 200ms\n`).join("");
-  const { events, result } = await runScenario(`
+  const { events, result } = await runScenario(
+    `
 name: receive_sizes
 timeout: 60s
 boards:
   - { name: b1, board: esp8266, firmware: large_message_sub, net: ideal, umqtt-load: ${load} }
 steps:
   - wait-serial: { board: b1, text: subscribed, timeout: 5s }
-${publishes}`);
+${publishes}`,
+    { firmwareLang: "ts" }, // the heap model under test is the TypeScript firmware's (the built-in runs its .py by default)
+  );
   const lines = prints(events, "b1");
   return { ok: lines.includes(`received ${sizes.at(-1)} bytes`), lines, heap: result.boards[0].heap };
 }

@@ -67,10 +67,10 @@ describe("umqtt-bench run with MicroPython firmware", () => {
     expect(run.code).toBe(0);
   });
 
-  it("ends a run whose firmware spins without sleeping: one line naming the board and file, exit 1", async () => {
+  it("ends a run whose firmware spins without sleeping: one line naming the board, file and line, exit 1", async () => {
     const run = await cli(["run", join(FIXTURES, "runaway.yaml"), "--quiet"], { UMQTT_BENCH_RUNAWAY_MS: "1500" });
     expect(run.code).toBe(1);
-    expect(run.stdout.trim()).toMatch(/^FAIL runaway seed \d+: board board1: main\.py ran [\d.]+s of wall time without sleeping or doing I\/O/);
+    expect(run.stdout.trim()).toMatch(/^FAIL runaway seed \d+: board board1: main\.py ran [\d.]+s of wall time without sleeping or doing I\/O, stopped at main\.py line 5 /);
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 

@@ -65,16 +65,22 @@ def on_message(topic, msg):
     print("received", len(msg))
 
 
+def start():
+    client.connect()
+    client.subscribe(b"limits/in")
+
+
 client = MQTTClient(b"limits", "broker.local")
 client.set_callback(on_message)
-client.connect()
-client.subscribe(b"limits/in")
+start()
 print("subscribed")
 while True:
     try:
         client.wait_msg()
     except MemoryError:
         print("MemoryError")
+        # The payload that did not fit is still in the socket, as on a device: start over on a new connection.
+        start()
 `,
 );
 

@@ -23,6 +23,9 @@ interface Report {
   connected?: boolean;
 }
 
+/** Characters of an unfinished line kept before it is recorded as it is. */
+const MAX_LINE = 4096;
+
 export interface HeapReading {
   used: number;
   free: number;
@@ -51,6 +54,8 @@ export class BoardOutput {
     private readonly trace: Trace,
     private readonly board: string,
     private readonly model: BoardDefinition,
+    /** The firmware's name as the scenario gives it: the `boot` event's detail, as in an emulated run. */
+    private readonly firmware?: string,
   ) {}
 
   /**
@@ -98,6 +103,8 @@ export class BoardOutput {
     for (const ch of text) {
       if (ch === "\n") this.emitLine();
       else if (ch !== "\r") this.line += ch;
+      // A firmware that never ends its line still has its output recorded, in pieces.
+      if (this.line.length >= MAX_LINE) this.emitLine();
     }
   }
 
@@ -118,7 +125,7 @@ export class BoardOutput {
         this.running = true;
         this.boots++;
         this.crashed = undefined;
-        this.trace.emit({ t, kind: "board", board: this.board, event: "boot", ...stamp });
+        this.trace.emit({ t, kind: "board", board: this.board, event: "boot", ...(this.firmware === undefined ? {} : { detail: this.firmware }), ...stamp });
         return;
       case "pin": {
         const pin = r.pin === undefined ? undefined : pinNumber(this.model, r.pin);

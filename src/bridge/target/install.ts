@@ -15,7 +15,7 @@ export const HOME = "/umqtt_bench";
 const SAVED = `${HOME}/saved`;
 
 const PY_DIR = new URL("../py/", import.meta.url);
-const SHIMS = ["ubench_frame.py", "ubench_shim.py", "ubench_run.py"];
+const SHIMS = ["ubench_frame.py", "ubench_shim.py", "ubench_pin.py", "ubench_net.py", "ubench_run.py"];
 
 /** The launcher that takes /main.py's place for the run. */
 export const LAUNCHER = [

@@ -7,9 +7,10 @@ import { realpathSync } from "node:fs";
 import { networkInterfaces } from "node:os";
 import { BoardOps, type BoardInfo } from "../board-ops.ts";
 import { BridgeError } from "../errors.ts";
-import { resolveSerialTarget } from "../ports.ts";
+import { resolveSerialTarget, type PortLister } from "../ports.ts";
 import { Repl } from "../repl.ts";
 import { SerialLink } from "../serial-port.ts";
+import { serialNumberOf } from "./reattach.ts";
 
 export interface PreparedBoard {
   path: string;
@@ -21,8 +22,8 @@ export interface PreparedBoard {
   info: BoardInfo;
 }
 
-export async function prepareBoard(target: string): Promise<PreparedBoard> {
-  const { path, picked } = await resolveSerialTarget(target);
+export async function prepareBoard(target: string, list?: PortLister): Promise<PreparedBoard> {
+  const { path, picked } = await resolveSerialTarget(target, list);
   const link = await SerialLink.open(path);
   try {
     const repl = new Repl(link, { name: path, answerMs: 5000 });
@@ -32,7 +33,7 @@ export async function prepareBoard(target: string): Promise<PreparedBoard> {
     if (info.implementation !== "micropython") {
       throw new BridgeError("garbage", `${path}: the board runs ${info.implementation} ${info.version}, not MicroPython`);
     }
-    return { path, serialNumber: picked?.serialNumber, link, repl, ops, info };
+    return { path, serialNumber: picked?.serialNumber ?? (await serialNumberOf(path, list)), link, repl, ops, info };
   } catch (error) {
     await link.close();
     throw error;

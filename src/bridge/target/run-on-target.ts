@@ -26,6 +26,7 @@ import { BoardOutput } from "./board-output.ts";
 import { BrokerProxy } from "./broker-proxy.ts";
 import { install, restore, uninstall, type ShimConfig } from "./install.ts";
 import { describeBoard, isPseudoTerminal, lanAddress, prepareBoard, type PreparedBoard } from "./prepare.ts";
+import { COME_BACK_MS, findAgain, reopen } from "./reattach.ts";
 import { targetStepHost } from "./step-host.ts";
 import { TargetClock } from "./target-clock.ts";
 import type { MovedFile, TargetOptions, TargetRun } from "./types.ts";
@@ -54,7 +55,7 @@ export async function runOnTarget(scenarioOrName: Scenario | string, options: Ta
   const trace = options.trace ?? new Trace();
   const seed = options.seed ?? 1;
 
-  const board = await prepareBoard(options.target);
+  const board = await prepareBoard(options.target, options.ports);
   stage(`${board.path}: ${describeBoard(board.info)}`);
   const clock = new TargetClock();
   let broker: BrokerLink | undefined;
@@ -80,7 +81,7 @@ export async function runOnTarget(scenarioOrName: Scenario | string, options: Ta
     const moved: MovedFile[] = [];
     try {
       moved.push(...(await install(board.ops, firmware.files, config, (path) => stage(`uploading ${path}`))));
-      return await runFirmware({ scenario, spec, model, firmware: firmware.label, options, trace, clock, board, broker, proxy, moved, seed, stage });
+      return await runFirmware({ scenario, spec, model, options, trace, clock, board, broker, proxy, moved, seed, stage });
     } finally {
       await tidyUp(board, moved, stage).catch((error: Error) => stage(`could not tidy up the board: ${error.message}`));
     }
@@ -95,7 +96,6 @@ interface RunContext {
   scenario: Scenario;
   spec: ScenarioBoard;
   model: BoardDefinition;
-  firmware: string;
   options: TargetOptions;
   trace: Trace;
   clock: TargetClock;
@@ -110,11 +110,7 @@ interface RunContext {
 /** Starts the firmware and runs the steps until a verdict; stops the firmware before returning. */
 async function runFirmware(c: RunContext): Promise<TargetRun> {
   const { scenario, spec, trace, clock, board, proxy } = c;
-  const output = new BoardOutput(clock, trace, spec.name, c.model);
-  let live = false;
-  board.link.onData(() => {
-    if (live) output.push(board.repl.inbox.takeAll());
-  });
+  const output = new BoardOutput(clock, trace, spec.name, c.model, spec.firmware);
 
   let finished = false;
   let status: RunStatus = "fail";
@@ -131,6 +127,34 @@ async function runFirmware(c: RunContext): Promise<TargetRun> {
     endedMs = clock.now();
     settle();
   };
+
+  let live = false;
+  // Follows the board's line; when the port goes away during the run, looks for the board again by serial number.
+  const follow = (link: typeof board.link): void => {
+    link.onData(() => {
+      if (live && link === board.link) output.push(board.repl.inbox.takeAll());
+    });
+    link.onClose(() => {
+      if (link === board.link) void cameBack();
+    });
+  };
+  const cameBack = async (): Promise<void> => {
+    if (finished) return;
+    const gone = `${board.path} closed during the run`;
+    if (!board.serialNumber) return finish("fail", `${gone}: was the board unplugged?`);
+    c.stage(`${gone}: looking for the board (serial number ${board.serialNumber}) again`);
+    const path = await findAgain(board.serialNumber, c.options.ports, () => finished);
+    if (finished) return;
+    if (!path) return finish("fail", `${gone} and no port with serial number ${board.serialNumber} came back within ${COME_BACK_MS / 1000} s: was the board unplugged?`);
+    try {
+      await reopen(board, path);
+    } catch (error) {
+      return finish("fail", `${gone} and came back on ${path}, which could not be opened: ${(error as Error).message}`);
+    }
+    c.stage(`the board is back on ${path}`);
+    follow(board.link);
+  };
+  follow(board.link);
 
   const stepResults: StepResult[] = scenario.steps.map((step, index) => ({ index, description: describeStep(step), status: "skipped" }));
   let running: number | undefined;
@@ -158,7 +182,6 @@ async function runFirmware(c: RunContext): Promise<TargetRun> {
   };
   if (c.options.signal?.aborted) onAbort();
   c.options.signal?.addEventListener("abort", onAbort);
-  board.link.onClose(() => finish("fail", `${board.path} closed during the run: was the board unplugged?`));
 
   let bench: BenchClient | undefined;
   void (async () => {
@@ -200,7 +223,7 @@ async function runFirmware(c: RunContext): Promise<TargetRun> {
   const boardResult: BoardResult = {
     name: spec.name,
     model: c.model.id,
-    firmware: c.firmware,
+    firmware: spec.firmware,
     net: "real",
     heap: {
       budget: output.freeAtBoot ?? board.info.memFree ?? 0,

@@ -57,7 +57,8 @@ export function targetStepHost(o: TargetStepHostOptions): StepHost {
       if (!button) throw new StepFailure(`${board} has no button "${control}"`);
       if (o.output.inputUnavailable) throw new StepFailure(`the board cannot take the bench's button presses: ${o.output.inputUnavailable}`);
       const value: 0 | 1 = pressed === (button.active === "low") ? 0 : 1;
-      o.command(JSON.stringify({ pin: button.pin, level: value }));
+      // Only to a running firmware: at the REPL prompt a command line would be typed in as Python.
+      if (o.output.running) o.command(JSON.stringify({ pin: button.pin, level: value }));
       const pin = pinNumber(o.model, button.pin);
       if (pin !== undefined) o.output.setLevel(pin, value);
     },

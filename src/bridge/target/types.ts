@@ -6,6 +6,7 @@
 import type { RunResult } from "../../emulator/runner/result.ts";
 import type { Trace } from "../../emulator/trace.ts";
 import type { BoardInfo } from "../board-ops.ts";
+import type { PortLister } from "../ports.ts";
 
 export interface TargetOptions {
   /** "serial:/dev/ttyUSB0" or "serial:auto". */
@@ -27,6 +28,8 @@ export interface TargetOptions {
   trace?: Trace;
   /** Aborting stops the firmware, restores the user's files and returns what was recorded (Ctrl-C). */
   signal?: AbortSignal;
+  /** Lists serial ports (serial:auto, and finding a board again by serial number); default: the platform's. */
+  ports?: PortLister;
   /** One line per stage (opening, uploading, running...), for the CLI's progress. */
   onStage?: (line: string) => void;
 }
@@ -43,7 +46,7 @@ export interface TargetRun {
   /** The same shape an emulated run returns; clock "real", times in wall milliseconds. */
   result: RunResult;
   trace: Trace;
-  /** The serial port used (serial:auto resolved). */
+  /** The serial port used (serial:auto resolved; where the board came back, if it re-enumerated). */
   port: string;
   /** What the board said it is (sys.implementation, os.uname(), gc.mem_free()). */
   board: BoardInfo;

@@ -8,6 +8,7 @@ import { Supervisor } from "../supervisor/supervisor.ts";
 import { TraceFile } from "../trace-file.ts";
 import { reproduceCommand } from "../report/reproduce.ts";
 import { UsageError } from "../errors.ts";
+import { EXIT } from "../exit-codes.ts";
 import { Trace } from "../../emulator/trace.ts";
 import { runOnTarget, type TargetOptions } from "../../bridge/target/run-on-target.ts";
 
@@ -98,7 +99,14 @@ export function startSerialSide({ scenario, options, tracePath, onStart }: Seria
     .finally(() => traceFile.close());
   return {
     outcome,
-    // A second Ctrl-C cannot hurry the board: stopping its firmware and putting the user's files back is what the first one started.
-    stop: () => controller.abort(),
+    stop(now) {
+      controller.abort(); // stops the firmware and puts the user's files back, then the run returns what it recorded
+      if (now) {
+        // A second Ctrl-C: no waiting for the board (as run --target); what was recorded is written, the next run tidies the board.
+        traceFile.close();
+        process.stderr.write(`stopped at once: ${tracePath} has what was recorded; the board keeps the bench's main.py until the next run puts yours back\n`);
+        process.exit(EXIT.interrupted);
+      }
+    },
   };
 }

@@ -5,13 +5,14 @@
 
 import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { compareTraces, type Comparison } from "../../compare/compare.ts";
 import { humanDiffReport } from "../../compare/report.ts";
 import { resolveScenario } from "../../emulator/scenario/resolve.ts";
 import { EXIT } from "../exit-codes.ts";
 import { UsageError } from "../errors.ts";
 import type { SessionOptions } from "../../emulator/runner/session.ts";
+import type { Scenario } from "../../emulator/scenario/types.ts";
 import { parseSeed, sessionOptionsFrom, type RunFlags } from "../session-options.ts";
 import { claimSignals, signalsReceived } from "../signals.ts";
 import { describeSide, parseSideTarget, startEmulatorSide, startSerialSide, type RunningSide, type SideOutcome, type SideTarget } from "./ab-side.ts";
@@ -26,6 +27,8 @@ type Prefixed<P extends string> = { [K in PerSide as `${P}${Capitalize<K>}`]?: K
 export interface AbFlags extends RunFlags, DiffFlags, Prefixed<"a">, Prefixed<"b"> {
   a?: string;
   b?: string;
+  aFirmware?: string[];
+  bFirmware?: string[];
   out?: string;
   wifi?: string;
 }
@@ -33,6 +36,9 @@ export interface AbFlags extends RunFlags, DiffFlags, Prefixed<"a">, Prefixed<"b
 interface Side {
   label: "A" | "B";
   target: SideTarget;
+  scenario: Scenario;
+  /** Firmware given with --a-firmware/--b-firmware, as absolute paths. */
+  firmware: string[];
   flags: RunFlags;
   options: SessionOptions;
   trace: string;
@@ -57,7 +63,8 @@ export async function abCommand(scenarioArg: string, flags: AbFlags): Promise<vo
     const wifi = flags.wifi === undefined ? undefined : parseWifi(flags.wifi);
     const sides: Side[] = (["A", "B"] as const).map((label) => {
       const own = sideFlags(flags, label === "A" ? "a" : "b", seed);
-      const side = { label, target: targets[label], flags: own, options: sessionOptionsFrom(own, { speed: "max" }), trace: join(dir, `${label}.jsonl`) };
+      const firmware = label === "A" ? flags.aFirmware : flags.bFirmware;
+      const side = { label, target: targets[label], ...withFirmware(scenario, firmware, `--${label.toLowerCase()}-firmware`), flags: own, options: sessionOptionsFrom(own, { speed: "max" }), trace: join(dir, `${label}.jsonl`) };
       checkSide(side, flags);
       return side;
     });
@@ -66,21 +73,24 @@ export async function abCommand(scenarioArg: string, flags: AbFlags): Promise<vo
     const outcomes: SideOutcome[] = [];
     for (const side of sides) {
       if (interrupts > 0) break;
-      const onStart = () => process.stderr.write(`${side.label}: running ${scenario.name} on ${describeSide(side.target, side.flags)} ...\n`);
-      running = startSide(scenarioArg, scenario, side, wifi, onStart);
+      const onStart = () => process.stderr.write(`${side.label}: running ${scenario.name} on ${describe(side)} ...\n`);
+      running = startSide(scenarioArg, side, wifi, onStart);
       if (interrupts > 0) running.stop(interrupts > 1);
       outcomes.push(await running.outcome);
       running = undefined;
     }
     const header = sides.map((side, i) => sideLine(side, outcomes[i]));
     if (interrupts > 0 || outcomes.length < 2) {
-      process.stdout.write(`${header.join("\n")}\nINTERRUPTED  ab ${scenario.name}: nothing compared\n`);
+      if (flags.json) {
+        const report = { scenario: scenario.name, interrupted: true, sides: sides.map((s, i) => ({ side: s.label, target: describe(s), ...(outcomes[i] ? { trace: s.trace, ...outcomes[i] } : { status: "not run" }) })) };
+        process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      } else process.stdout.write(`${header.join("\n")}\nINTERRUPTED  ab ${scenario.name}: nothing compared\n`);
       process.exitCode = EXIT.interrupted;
       return;
     }
     const comparison = compareTraces(readTraceForCommand(sides[0].trace), readTraceForCommand(sides[1].trace), tolerances);
     if (flags.json) {
-      const report = { scenario: scenario.name, sides: sides.map((s, i) => ({ side: s.label, target: describeSide(s.target, s.flags), trace: s.trace, ...outcomes[i] })), ...comparison };
+      const report = { scenario: scenario.name, sides: sides.map((s, i) => ({ side: s.label, target: describe(s), trace: s.trace, ...outcomes[i] })), ...comparison };
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     } else {
       process.stdout.write(`${header.join("\n")}\n\n${humanDiffReport(comparison, { a: sides[0].trace, b: sides[1].trace })}\n${verdictNote(comparison, outcomes)}`);
@@ -121,7 +131,33 @@ function checkSide(side: Side, flags: AbFlags): void {
   }
 }
 
-function startSide(scenarioArg: string, scenario: ReturnType<typeof resolveScenario>, side: Side, wifi: { ssid: string; password: string } | undefined, onStart: () => void): RunningSide {
+/** `--b-firmware new.py` runs that firmware on every board of side B; `--b-firmware board2=new.py` on one. */
+function withFirmware(scenario: Scenario, values: string[] | undefined, flag: string): { scenario: Scenario; firmware: string[] } {
+  if (!values?.length) return { scenario, firmware: [] };
+  const byBoard = new Map<string | undefined, string>();
+  for (const value of values) {
+    const eq = value.indexOf("=");
+    const board = eq > 0 ? value.slice(0, eq) : undefined;
+    const path = eq > 0 ? value.slice(eq + 1) : value;
+    if (path === "") throw new UsageError(`${flag}: expected PATH or NAME=PATH, got "${value}"`);
+    if (board !== undefined && !scenario.boards.some((b) => b.name === board)) {
+      throw new UsageError(`${flag}: ${scenario.name} has no board "${board}" (boards: ${scenario.boards.map((b) => b.name).join(", ")})`);
+    }
+    byBoard.set(board, resolve(path));
+  }
+  const boards = scenario.boards.map((b) => {
+    const firmware = byBoard.get(b.name) ?? byBoard.get(undefined);
+    return firmware === undefined ? b : { ...b, firmware };
+  });
+  return { scenario: { ...scenario, boards }, firmware: [...new Set(byBoard.values())] };
+}
+
+function describe(side: Side): string {
+  return `${describeSide(side.target, side.flags)}${side.firmware.length ? `, firmware ${side.firmware.join(", ")}` : ""}`;
+}
+
+function startSide(scenarioArg: string, side: Side, wifi: { ssid: string; password: string } | undefined, onStart: () => void): RunningSide {
+  const scenario = side.scenario;
   if (side.target.kind === "emulator") return startEmulatorSide({ scenarioArg, scenario, flags: side.flags, options: side.options, tracePath: side.trace, onStart });
   const { seed, timeoutMs, brokerUrl, boardModel, boardModels } = side.options;
   const options = { target: side.target.target, seed, timeoutMs, brokerUrl, boardModel, boardModels, wifi };
@@ -140,9 +176,10 @@ function outputFolder(out: string | undefined): string {
 
 function sideLine(side: Side, outcome: SideOutcome | undefined): string {
   const verdict = outcome ? `${outcome.status.toUpperCase()}${outcome.failure ? `: ${outcome.failure}` : ""}` : "not run";
-  const lines = [`${side.label}  ${describeSide(side.target, side.flags)}  ${verdict}`];
+  const lines = [`${side.label}  ${describe(side)}  ${verdict}`];
   if (outcome) lines.push(`   trace ${side.trace}`);
-  if (outcome?.reproduce) lines.push(`   reproduce: ${outcome.reproduce}`);
+  // `run` takes no firmware in place of the scenario's, so a side with its own has no one-line reproduction.
+  if (outcome?.reproduce && side.firmware.length === 0) lines.push(`   reproduce: ${outcome.reproduce}`);
   return lines.join("\n");
 }
 

@@ -122,7 +122,7 @@ export async function conformanceCommand(flags: ConformanceFlags): Promise<void>
     const prediction = new EmulatorRunner(predicted, seed);
     runners = [prediction, device];
     if (interrupts > 0) for (const r of runners) r.stop();
-    const header: PackHeader = { device: device.label, prediction: prediction.label, seed };
+    const header: PackHeader = { device: device.label, prediction: prediction.label, umqtt, seed };
     const outcome = await runPack(checks, {
       device,
       prediction,

@@ -16,6 +16,8 @@ export interface HeapFigures {
   free: number;
   used: number;
   largestFree: number;
+  /** The most ever in use (as `used` counts it): what was in use just before a collection, or now. */
+  peakUsed?: number;
 }
 
 /** The area as it was after a collection: its allocation table and pool, copied. */
@@ -139,6 +141,34 @@ export class GcArea {
     if (run > longest) longest = run;
     const blocks = table.length * BLOCKS_PER_ATB;
     return { budget, free: free * BYTES_PER_BLOCK, used: (blocks - free) * BYTES_PER_BLOCK, largestFree: longest * BYTES_PER_BLOCK };
+  }
+
+  /**
+   * Objects whose head block is at or after block `from`, as gc_info() counts
+   * them for micropython.mem_info(): how many take 1 block, how many 2, and
+   * the longest in blocks.
+   */
+  objectCounts(from: number): { oneBlock: number; twoBlocks: number; longest: number } {
+    const table = this.tableView();
+    const kind = (block: number) => (table[block >> 2] >> ((block & 3) * 2)) & 3;
+    const blocks = table.length * BLOCKS_PER_ATB;
+    let oneBlock = 0;
+    let twoBlocks = 0;
+    let longest = 0;
+    for (let block = Math.max(0, from); block < blocks; ) {
+      const k = kind(block);
+      if (k !== AT_HEAD && k !== AT_MARK) {
+        block++;
+        continue;
+      }
+      let length = 1;
+      while (block + length < blocks && kind(block + length) === AT_TAIL) length++;
+      if (length === 1) oneBlock++;
+      else if (length === 2) twoBlocks++;
+      if (length > longest) longest = length;
+      block += length;
+    }
+    return { oneBlock, twoBlocks, longest };
   }
 
   /** Size in blocks of the lowest run of free blocks below the highest block in use, or 0. */

@@ -7,7 +7,7 @@
 import { findCallDepthCounter } from "./call-depth.ts";
 import { calibrate, EXPECTED_COLLECT_SHAPES } from "./calibration.ts";
 import { mayBeSameActivation, wasmStack, type CallSiteAllowlist, type WasmStack } from "./call-sites.ts";
-import { GcArea, type AreaSnapshot, type HeapFigures } from "./gc-area.ts";
+import { BYTES_PER_BLOCK, GcArea, type AreaSnapshot, type HeapFigures } from "./gc-area.ts";
 import { armNextMicroPythonLoad, patchedVm, type PatchedVm } from "./load-hook.ts";
 import type { LoadedVm, LoadMicroPythonOptions, MicroPythonInstance } from "./vm-types.ts";
 
@@ -19,6 +19,8 @@ export interface HeapBudget {
   collect(): void;
   /** As gc would report them on the device: free and largest free block exactly, used counted from boot. */
   figures(): { budget: number; free: number; used: number; largestFree: number };
+  /** Objects the firmware allocated (after boot), as micropython.mem_info() counts them: 1-block, 2-block, longest in blocks. */
+  objectCounts(): { oneBlock: number; twoBlocks: number; longest: number };
 }
 
 /** Counters for benchmarks and tests. */
@@ -205,6 +207,7 @@ class BudgetedHeap implements InstalledHeap {
   private usedAfterCollection: number;
   /** Bytes in use when the budget was installed. */
   private readonly startUpBytes: number;
+  private peakUsed = 0;
 
   constructor(
     private readonly budget: number,
@@ -255,7 +258,13 @@ class BudgetedHeap implements InstalledHeap {
    */
   figures(): HeapFigures {
     const f = this.area.figures(this.budget);
-    return { ...f, used: Math.max(0, f.used - this.startUpBytes) };
+    const used = Math.max(0, f.used - this.startUpBytes);
+    return { ...f, used, peakUsed: Math.max(this.peakUsed, used) };
+  }
+
+  objectCounts(): { oneBlock: number; twoBlocks: number; longest: number } {
+    // Start-up objects were packed into the area's first blocks (installHeapBudget).
+    return this.area.objectCounts(this.startUpBytes / BYTES_PER_BLOCK);
   }
 
   /** The area to count "new" objects from, for a partial collection on `stack`. */
@@ -279,6 +288,8 @@ class BudgetedHeap implements InstalledHeap {
    * counted from the last collection that ran before it was entered.
    */
   private collectHere(stack: WasmStack): void {
+    // Used only falls here: the heap's peak is what was in use just before a collection.
+    this.peakUsed = Math.max(this.peakUsed, this.area.figures(this.budget).used - this.startUpBytes);
     const unsafe = this.allowlist.unknownIn(stack);
     this.collecting = true;
     try {

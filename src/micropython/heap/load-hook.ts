@@ -3,6 +3,7 @@
 // One VM per thread: the package keeps its state on globalThis anyway.
 
 import { patchMicroPythonWasm } from "./wasm-patch.ts";
+import { shareWasmMemory } from "../vm-interrupt.ts";
 
 /** The patched VM of this thread, once instantiated. */
 export interface PatchedVm {
@@ -49,6 +50,8 @@ export function armNextMicroPythonLoad(): void {
     WebAssembly.instantiate = original;
     armed = false;
     const patch = patchMicroPythonWasm(view);
+    // Shared memory lets another thread interrupt a VM spinning in pure Python (vm-interrupt.ts).
+    shareWasmMemory(patch.bytes);
     const vm: PatchedVm = {
       memory: null as unknown as WebAssembly.Memory,
       pendingFlagAddr: patch.pendingFlagAddr,

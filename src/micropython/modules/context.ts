@@ -3,7 +3,7 @@
 // clients) the VM holds by number.
 
 import type { Board } from "../../emulator/board/board.ts";
-import type { Value } from "../protocol.ts";
+import type { HeapFigures, Value } from "../protocol.ts";
 import type { UmqttVersion } from "../../client/versions.ts";
 
 export class Handles {
@@ -36,8 +36,12 @@ export interface VmContext {
   readonly handles: Handles;
   /** The umqtt.simple release the board's umqtt behaves as. */
   readonly umqttVersion: UmqttVersion;
-  /** Run Python callable `fn` (an id from the VM's `ref`) in the VM; resolves with what it returned. */
-  invoke(fn: number, args: Value[]): Promise<Value>;
+  /**
+   * Run Python callable `fn` (an id from the VM's `ref`) in the VM; resolves
+   * with what it returned. `unmade(i)` is called, just before the promise
+   * rejects, when the VM could not make `args[i]` (MemoryError before `fn` ran).
+   */
+  invoke(fn: number, args: Value[], unmade?: (argument: number) => void): Promise<Value>;
   /** machine.reset() / soft_reset(): the VM reboots once this call returns. */
   reboot(kind: "reset" | "soft reset" | "watchdog reset"): void;
   /**
@@ -49,6 +53,8 @@ export interface VmContext {
    * watchdog reset). False when the VM has already ended.
    */
   interrupt(error: Error): boolean;
+  /** The VM's heap as it last reported it (at blocking calls, and with a MemoryError a callable raised). */
+  heap(): HeapFigures;
   /** The VM is still running (not ended or stopped). */
   alive(): boolean;
 }

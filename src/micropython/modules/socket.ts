@@ -11,6 +11,7 @@ import type { TimerHandle } from "../../emulator/clock/clock.ts";
 import { errno, OSError } from "../../client/errors.ts";
 import type { Value } from "../protocol.ts";
 import { int, type HostModule, type VmContext } from "./context.ts";
+import { UnreadSocket } from "./unread-socket.ts";
 
 export const POLLIN = 1;
 export const POLLOUT = 4;
@@ -24,10 +25,21 @@ export class VmSocket {
   /** Seconds; null blocks, 0 is non-blocking (kept here too: SimSocket's is private). */
   timeout: number | null = null;
   closed = false;
+  /** Reads go through it, so bytes the VM could not allocate can be given back (socket.unread). */
+  readonly reader: UnreadSocket;
+  /** What the last read or recv returned. */
+  lastRead: Uint8Array | null = null;
   constructor(
     readonly board: Board,
     readonly sim: SimSocket,
-  ) {}
+  ) {
+    this.reader = new UnreadSocket(sim);
+  }
+
+  /** Bytes to read: given back, or in the connection's receive buffer. */
+  hasBytes(conn: Conn): boolean {
+    return this.reader.buffered > 0 || conn.rx.length > 0;
+  }
 
   get conn(): Conn | null {
     return this.sim.connection as Conn | null;
@@ -40,7 +52,7 @@ export class VmSocket {
     if (c === null) return POLLOUT | POLLHUP;
     if (c.error) return POLLIN | POLLERR | POLLHUP;
     let ev = 0;
-    if (c.rx.length > 0 || c.rxEof) ev |= POLLIN;
+    if (this.hasBytes(c) || c.rxEof) ev |= POLLIN;
     if (c.status === "open") ev |= POLLOUT;
     return ev;
   }
@@ -100,7 +112,7 @@ function timedOut(s: VmSocket, conn: Conn, what: string): OSError {
 
 /** Waits until `conn` has bytes, EOF or an error, as the socket's timeout allows; raises EAGAIN / ETIMEDOUT. */
 async function readable(s: VmSocket, conn: Conn, what: string): Promise<void> {
-  const ok = await waitUntil(s.board, () => conn.rx.length > 0 || conn.rxEof || conn.error !== null, s.timeout === null ? null : s.timeout * 1000);
+  const ok = await waitUntil(s.board, () => s.hasBytes(conn) || conn.rxEof || conn.error !== null, s.timeout === null ? null : s.timeout * 1000);
   if (ok) return;
   if (s.timeout === 0) throw new OSError(errno.EAGAIN);
   throw timedOut(s, conn, what);
@@ -110,6 +122,7 @@ async function readable(s: VmSocket, conn: Conn, what: string): Promise<void> {
 async function recv(s: VmSocket, n: number): Promise<Uint8Array> {
   const conn = open(s);
   await readable(s, conn, "recv");
+  if (s.reader.buffered > 0) return (await s.reader.read(Math.min(n, s.reader.buffered)))!;
   if (conn.rx.length > 0) return conn.rx.take(n);
   if (conn.error) throw conn.error;
   return new Uint8Array(0);
@@ -129,7 +142,8 @@ async function readAll(s: VmSocket): Promise<Uint8Array | null> {
       }
       return null;
     }
-    if (conn.rx.length > 0) parts.push(conn.rx.take(conn.rx.length));
+    if (s.reader.buffered > 0) parts.push((await s.reader.read(s.reader.buffered))!);
+    else if (conn.rx.length > 0) parts.push(conn.rx.take(conn.rx.length));
     else if (conn.error) throw conn.error;
     else break;
   }
@@ -187,9 +201,23 @@ export const socketModule: HostModule = {
       const size = int(n, "size");
       if (size < 0) return readAll(s);
       open(s);
-      return s.sim.read(size);
+      s.lastRead = await s.reader.read(size);
+      return s.lastRead;
     },
-    "socket.recv": (ctx, [h, n]) => recv(vmSocket(ctx, h), int(n, "bufsize")),
+    "socket.recv": async (ctx, [h, n]) => {
+      const s = vmSocket(ctx, h);
+      s.lastRead = await recv(s, int(n, "bufsize"));
+      return s.lastRead;
+    },
+    /**
+     * The VM could not allocate what the last read or recv returned: a device
+     * allocates its buffer before reading, so those bytes are still to be read.
+     */
+    "socket.unread": (ctx, [h]) => {
+      const s = vmSocket(ctx, h);
+      if (s.lastRead && s.lastRead.length > 0) s.reader.putBack(s.lastRead);
+      s.lastRead = null;
+    },
     "socket.write": async (ctx, [h, data]) => {
       const s = vmSocket(ctx, h);
       open(s);
@@ -198,7 +226,7 @@ export const socketModule: HostModule = {
     "socket.close": (ctx, [h]) => {
       const s = vmSocket(ctx, h);
       s.closed = true;
-      s.sim.close();
+      s.reader.close();
     },
   },
   reset(ctx) {

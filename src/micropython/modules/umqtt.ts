@@ -13,6 +13,7 @@ import { AttributeError } from "../../client/errors.ts";
 import type { Socket } from "../../client/socket.ts";
 import type { Value } from "../protocol.ts";
 import { int, type HostModule, type VmContext } from "./context.ts";
+import { UnreadSocket, unreadTransport } from "./unread-socket.ts";
 
 type AnyClient = simple.MQTTClient & Partial<robust.MQTTClient>;
 
@@ -27,6 +28,29 @@ const text = (v: Value | undefined, what: string): string | Uint8Array => {
 };
 
 const client = (ctx: VmContext, h: Value | undefined): AnyClient => ctx.handles.get<AnyClient>(h ?? null, "MQTTClient");
+
+/** What the TypeScript heap model calls the objects a received PUBLISH allocates (the report's notes read them). */
+const RECEIVED = ["publish.topic", "publish.payload"];
+
+/**
+ * Runs a Python callback with a received message. When the VM cannot make
+ * the topic or the payload (MemoryError before the callback ran), the bytes
+ * it could not hold go back into the socket, as on a device, where umqtt's
+ * sock.read() fails before reading them (see unread-socket.ts), and the
+ * trace records the failed allocation with the heap it found.
+ */
+function deliver(ctx: VmContext, c: AnyClient, fn: number, args: [Uint8Array, Uint8Array]): Promise<Value> {
+  // A callback, not a .catch(): the client must see the outcome in the same turn as before (trace order).
+  return ctx.invoke(fn, args, (i) => {
+    const data = args[i];
+    if (!data) return;
+    const sock = c.sock;
+    if (sock instanceof UnreadSocket) sock.unread(data);
+    const { board } = ctx;
+    const { used, free, largestFree } = ctx.heap();
+    board.trace.emit({ t: board.clock.now(), kind: "heap", board: board.name, op: "oom", what: RECEIVED[i], bytes: data.length, used, free, largestFree });
+  });
+}
 
 /** A Python object with read/write/setblocking/settimeout/close, driven from the host. */
 function pythonSocket(ctx: VmContext, fn: number): Socket {
@@ -67,7 +91,7 @@ export const umqttModule: HostModule = {
         keepalive: int(keepalive ?? 0, "keepalive"),
         ssl: ssl === true,
         version: ctx.umqttVersion,
-        transport: board.network,
+        transport: unreadTransport(board.network),
         // The VM's own heap holds what the firmware allocates; the host charges nothing twice.
         allocator: unlimitedAllocator,
         sleep: (ms: number) => board.clock.sleep(ms),
@@ -99,11 +123,12 @@ export const umqttModule: HostModule = {
     "umqtt.default_subscribe": (ctx, [h, topic, fn, qos]) => {
       const c = client(ctx, h) as unknown as umqttDefault.MQTTClient;
       const f = int(fn, "handler");
-      return c.subscribe(text(topic, "topic"), ([t, m]) => ctx.invoke(f, [t, m]), int(qos ?? 0, "qos"));
+      return c.subscribe(text(topic, "topic"), ([t, m]) => deliver(ctx, c, f, [t, m]), int(qos ?? 0, "qos"));
     },
     "umqtt.set_callback": (ctx, [h, fn]) => {
       const f = int(fn, "callback");
-      client(ctx, h).set_callback(f === 0 ? null : (topic, msg) => ctx.invoke(f, [topic, msg]));
+      const c = client(ctx, h);
+      c.set_callback(f === 0 ? null : (topic, msg) => deliver(ctx, c, f, [topic, msg]));
     },
     "umqtt.set_sock": (ctx, [h, fn]) => {
       const f = int(fn, "sock");

@@ -17,6 +17,9 @@ sys.modules["utime"] = bench_time
 import bench_gc
 
 sys.modules["gc"] = bench_gc
+import bench_micropython
+
+sys.modules["micropython"] = bench_micropython
 # The VM has its own select (it spins on the wall clock) and os (its own
 # folders and errno values): the board's replace them, under both names.
 import bench_select, bench_os
@@ -25,11 +28,15 @@ for _name, _mod in (("select", bench_select), ("os", bench_os)):
     sys.modules[_name] = sys.modules["u" + _name] = _mod
 
 _GLUE = '"/.bench/'
-last_error = [""]
+last_error = ["", ""]  # the last line of the last traceback, and where it was raised
 
 
 def error():
     return last_error[0]
+
+
+def where():
+    return last_error[1]
 
 
 def _traceback(e):
@@ -71,5 +78,6 @@ def run(path):
         for l in lines:
             print(l)
         last_error[0] = lines[-1] if lines else type(e).__name__
+        last_error[1] = _benchcore.where_in(lines)
         return 1
     return 0

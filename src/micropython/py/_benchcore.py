@@ -33,6 +33,27 @@ def ref(f):
     return k
 
 
+def where_in(lines):
+    # "main.py line 3", or "/lib/spin.py line 4 in spin()": the innermost frame of traceback lines.
+    for l in reversed(lines):
+        if l.startswith('  File "'):
+            parts = l[8:].split('", line ')
+            if len(parts) == 2:
+                rest = parts[1].split(", in ", 1)
+                fn = rest[1] if len(rest) == 2 else "<module>"
+                return parts[0] + " line " + rest[0] + ("" if fn == "<module>" else " in %s()" % fn)
+    return ""
+
+
+def _interrupted_where(e):
+    # Where a KeyboardInterrupt stopped a callable the host invoked (see vm-interrupt.ts).
+    import io, sys
+
+    buf = io.StringIO()
+    sys.print_exception(e, buf)
+    return where_in([l for l in buf.getvalue().split("\n") if l and '"/.bench/' not in l])
+
+
 def register_exc(cls):
     _exc_types[cls.__name__] = cls
 
@@ -45,9 +66,14 @@ def _push(args):
             _bench.arg(a)
 
 
+# The index of the value _values() is making (a MemoryError names it to the host).
+_making = [0]
+
+
 def _values():
     out = []
     for i in range(_bench.n()):
+        _making[0] = i
         if _bench.kind(i):
             n = _bench.blen(i)
             if n:
@@ -74,11 +100,30 @@ def _error(v):
     return cls(*v[2:])
 
 
+def _keep(e):
+    # An id the host can name exception `e` by, to have it raised again here.
+    k = _next_id[0]
+    _next_id[0] = k + 1
+    _kept[k] = e
+    return k
+
+
 def _answer(r):
     # Serve invocations until the host answers our own call.
     while r == 2:
         try:
             v = _values()
+        except MemoryError as e:
+            # An argument (a received topic or payload) did not fit, before the
+            # callable ran: where a device's socket read would have failed.
+            _bench.arg("MemoryError")
+            _bench.arg(_keep(e))
+            _bench.arg(str(e))
+            _bench.arg("")
+            _bench.arg(_making[0])
+            r = _bench.ret(1)
+            continue
+        try:
             f = _callables[v[0]]
             # Plain calls, not f(*args): a star-call puts a C function on the
             # stack, where the VM heap cannot collect safely.
@@ -94,12 +139,11 @@ def _answer(r):
             else:
                 res = f(*v[1:])
         except BaseException as e:
-            k = _next_id[0]
-            _next_id[0] = k + 1
-            _kept[k] = e
             _bench.arg(type(e).__name__)
-            _bench.arg(k)
+            _bench.arg(_keep(e))
             _bench.arg(str(e))
+            if isinstance(e, KeyboardInterrupt):
+                _bench.arg(_interrupted_where(e))
             r = _bench.ret(1)
             continue
         _push((res,))

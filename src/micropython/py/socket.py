@@ -1,7 +1,7 @@
 # socket on the emulated board: TCP sockets on the board's simulated network
 # (its latency, faults and errnos). Blocking calls block this VM on the
 # virtual clock; received bytes are allocated in the VM's own heap.
-from _benchcore import call, wait
+from _benchcore import call, callv, wait
 
 AF_INET = 2
 AF_INET6 = 10
@@ -20,6 +20,16 @@ TCP_NODELAY = 1
 def getaddrinfo(host, port, af=0, type=0, proto=0, flags=0):
     port, ip = wait("socket.getaddrinfo", host, port).split(" ", 1)
     return [(AF_INET, SOCK_STREAM, IPPROTO_TCP, "", (ip, int(port)))]
+
+
+def _buffer(n):
+    # A device's read(n) and recv(n) allocate their n-byte buffer before
+    # reading, whatever arrives: a MemoryError then leaves every byte in the
+    # socket. The same allocation here, dropped at once (the bytes the host
+    # returns are allocated next, in its place after a collection if need be).
+    if n > 0:
+        b = bytes(n)
+        b = None
 
 
 def _buf(b):
@@ -45,7 +55,18 @@ class socket:
         pass
 
     def read(self, n=-1):
-        return wait("socket.read", self._h, n)
+        _buffer(n)
+        try:
+            return wait("socket.read", self._h, n)
+        except MemoryError:
+            self._unread(n)
+            raise
+
+    def _unread(self, n):
+        # The received bytes did not fit the heap after all (the buffer did):
+        # as on a device, they are still in the socket.
+        if n >= 0:
+            callv("socket.unread", (self._h,))
 
     def readinto(self, buf, n=-1):
         if n < 0 or n > len(buf):
@@ -68,7 +89,12 @@ class socket:
                 return line
 
     def recv(self, n):
-        return wait("socket.recv", self._h, n)
+        _buffer(n)
+        try:
+            return wait("socket.recv", self._h, n)
+        except MemoryError:
+            self._unread(n)
+            raise
 
     def write(self, buf):
         return wait("socket.write", self._h, _buf(buf))

@@ -1,0 +1,71 @@
+// `umqtt-bench ab <scenario> --b serial:PORT` end to end: side B is a board
+// on a real pseudo-terminal (`umqtt-bench serve-board`, a MicroPython VM
+// board, its own process), driven by run --target's runner; side A is the
+// emulator with the same board model.
+
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BIN, cli } from "./cli-process.ts";
+
+const hasSocat = spawnSync("socat", ["-V"]).status === 0;
+if (!hasSocat) console.warn("socat is not installed: skipping ab against serve-board (apt-get install socat)");
+
+const tmp = mkdtempSync(join(tmpdir(), "umqtt-bench-ab-serial-"));
+
+describe.skipIf(!hasSocat)("ab against a board on a pseudo-terminal (serve-board, esp8266)", () => {
+  let board: ChildProcessWithoutNullStreams;
+  let port = "";
+  beforeAll(async () => {
+    board = spawn(process.execPath, [BIN, "serve-board", "--board", "esp8266"], { stdio: ["pipe", "pipe", "pipe"] });
+    let out = "";
+    board.stdout.on("data", (d) => (out += d));
+    board.stderr.on("data", (d) => (out += d));
+    const deadline = Date.now() + 30_000;
+    while (!/ on (\S+) \(/.test(out) && board.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    port = / on (\S+) \(/.exec(out)?.[1] ?? "";
+    if (!port) throw new Error(`serve-board did not print its device path: ${out}`);
+  }, 40_000);
+  afterAll(async () => {
+    if (!board || board.exitCode !== null) return;
+    const exited = new Promise((resolve) => board.once("exit", resolve));
+    board.kill("SIGTERM");
+    await exited;
+  });
+
+  it("finds example_sub_led on the emulator and on the board equivalent", async () => {
+    const out = join(tmp, "same");
+    const run = await cli("ab", "example_sub_led", "--b", `serial:${port}`, "--seed", "5", "--out", out);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toContain(`A  emulator (seed 5)  PASS\n   trace ${join(out, "A.jsonl")}\n`);
+    expect(run.stdout).toContain(`B  board on ${port}  PASS\n   trace ${join(out, "B.jsonl")}\n`);
+    // Both client ids come from unique_id, and differ: normalised.
+    expect(run.stdout).toMatch(/^ {2}board1 client id: [0-9a-f]+ \(A\), [0-9a-f]+ \(B\)$/m);
+    expect(run.stdout).toMatch(/^ {2}= {2}board1 mqtt out +2 \| 2$/m);
+    expect(run.stdout).toMatch(/^ {2}= {2}board1 pins +4 \| 4$/m);
+    expect(run.stdout).toMatch(/\nEQUIVALENT {2}\S+A\.jsonl and \S+B\.jsonl\n$/);
+    // The board's trace is a real run's: its own ticks beside each pin change.
+    expect(readFileSync(join(out, "B.jsonl"), "utf8")).toMatch(/"kind":"pin".*"boardMs":\d+/);
+  }, 120_000);
+
+  it("names the step (14, as run numbers it) where a deliberately changed firmware on the board goes its own way", async () => {
+    // The same firmware with one bug: "toggle" forgets to flip its flag, so the second toggle leaves the LED lit.
+    const original = readFileSync(join(import.meta.dirname, "../../scenarios/firmware/example_sub_led.py"), "utf8");
+    const changed = original.replace(/(\n\s+led\.value\(lit\)\n)\s+lit = 1 - lit\n/, "$1");
+    expect(changed).not.toBe(original);
+    const firmware = join(tmp, "example_sub_led.py");
+    writeFileSync(firmware, changed);
+    const out = join(tmp, "changed");
+    const run = await cli("ab", "example_sub_led", "--b", `serial:${port}`, "--b-firmware", firmware, "--seed", "5", "--out", out, "--json");
+    expect(run.code, run.stderr).toBe(1);
+    const report = JSON.parse(run.stdout);
+    expect(report.sides.map((s: { status: string }) => s.status)).toEqual(["pass", "fail"]);
+    expect(report.sides[1].target).toBe(`board on ${port}, firmware ${firmware}`);
+    expect(existsSync(join(out, "B.jsonl"))).toBe(true);
+    // Up to the second toggle both agree; there the board's LED never goes off.
+    expect(report.first).toMatchObject({ stream: "board1 pins", index: 3, during: "14 wait-pin board1.led off", reason: "B has only 3 board1 pins event(s), A has 4" });
+    expect(report.first.a.show).toMatch(/^pin 2 \(led\) = 1/);
+  }, 120_000);
+});
