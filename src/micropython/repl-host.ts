@@ -119,6 +119,16 @@ export class ReplVm {
     this.ctx.interrupt(error);
   }
 
+  /**
+   * Ctrl-C for a program that makes no call into the board (`while True:
+   * pass`): KeyboardInterrupt at its next backward jump. False when the VM
+   * cannot be interrupted so (it is blocked in a call, or its build is not
+   * supported).
+   */
+  interruptRunning(): boolean {
+    return this.running !== undefined && this.vm.interruptRunning();
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.drainTimer);

@@ -26,8 +26,10 @@ export const PASTE_WINDOW = 128;
 export interface Cpu {
   /** Runs one chunk; output streams through CpuEvents.output meanwhile. */
   run(chunk: Chunk): Promise<ChunkEnd>;
-  /** Ctrl-C: KeyboardInterrupt into the running chunk. */
+  /** Ctrl-C: KeyboardInterrupt into the running chunk, at its next call into the board. */
   interrupt(): void;
+  /** Ctrl-C still unanswered: KeyboardInterrupt into a chunk that never calls into the board; false when it cannot. */
+  interruptRunning(): boolean;
   /** The board's files as last reported. */
   readonly files: BoardFiles;
   /** The line typed for the program's input() (after CpuEvents.readLine). */
@@ -85,6 +87,7 @@ export class BoardRepl {
   private booting = false;
   private closed = false;
   private interruptTimer: NodeJS.Timeout | null = null;
+  private interruptRunningTimer: NodeJS.Timeout | null = null;
   /** The running program waits in input() for this line. */
   private programLine: number[] | null = null;
   private lastOutputByte = -1;
@@ -287,19 +290,32 @@ export class BoardRepl {
     this.pump();
   }
 
+  /**
+   * Ctrl-C: KeyboardInterrupt at the program's next call into the board; a
+   * third of the grace period later, if it is still running, at its next
+   * backward jump (a loop that never calls into the board); after the grace
+   * period, a restart of the VM (a program that catches KeyboardInterrupt and
+   * goes on, or a VM that cannot be interrupted).
+   */
   private interrupt(): void {
     this.cpu?.interrupt();
+    this.interruptRunningTimer ??= setTimeout(() => {
+      this.interruptRunningTimer = null;
+      if (this.busy) this.cpu?.interruptRunning();
+    }, this.grace / 3);
     this.interruptTimer ??= setTimeout(() => this.spawn(this.restart(KEYBOARD_INTERRUPT)), this.grace);
   }
 
   private clearInterrupt(): void {
     if (this.interruptTimer) clearTimeout(this.interruptTimer);
+    if (this.interruptRunningTimer) clearTimeout(this.interruptRunningTimer);
     this.interruptTimer = null;
+    this.interruptRunningTimer = null;
   }
 
   /** The program ignored Ctrl-C (no call into the board to raise it at), or the VM failed: a new VM with the same files. */
   private async restart(message: string): Promise<void> {
-    this.interruptTimer = null;
+    this.clearInterrupt();
     if (this.closed) return;
     const old = this.cpu;
     this.generation++;
