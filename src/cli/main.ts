@@ -4,17 +4,38 @@
 import { Command, CommanderError, Option } from "commander";
 import { EXIT } from "./exit-codes.ts";
 import { describeFailure } from "./errors.ts";
-import { runCommand } from "./commands/run.ts";
-import { watchCommand } from "./commands/watch.ts";
-import { listCommand } from "./commands/list.ts";
-import { boardsCommand } from "./commands/boards.ts";
-import { brokerCommand } from "./commands/broker.ts";
-import { serveBoardCommand } from "./commands/serve-board.ts";
-import { devicesCommand } from "./commands/devices.ts";
-import { diffCommand } from "./commands/diff.ts";
-import { abCommand } from "./commands/ab.ts";
-import { conformanceCommand } from "./commands/conformance.ts";
 import { installSignalHandlers } from "./signals.ts";
+import { registerSweep } from "./commands/sweep.ts";
+import { registerMerge } from "./commands/merge.ts";
+
+// Each command's module loads when that command runs: `run` does not pay
+// for ink (watch) or the serial-port bindings (devices) at start-up.
+type Commands = typeof import("./commands/run.ts") &
+  typeof import("./commands/watch.ts") &
+  typeof import("./commands/list.ts") &
+  typeof import("./commands/boards.ts") &
+  typeof import("./commands/broker.ts") &
+  typeof import("./commands/serve-board.ts") &
+  typeof import("./commands/devices.ts") &
+  typeof import("./commands/diff.ts") &
+  typeof import("./commands/ab.ts") &
+  typeof import("./commands/conformance.ts");
+function lazy<K extends keyof Commands>(load: () => Promise<Pick<Commands, K>>, name: K): (...args: unknown[]) => Promise<void> {
+  return async (...args: unknown[]) => {
+    const action = (await load())[name] as unknown as (...a: unknown[]) => void | Promise<void>;
+    await action(...args);
+  };
+}
+const runCommand = lazy(() => import("./commands/run.ts"), "runCommand");
+const watchCommand = lazy(() => import("./commands/watch.ts"), "watchCommand");
+const listCommand = lazy(() => import("./commands/list.ts"), "listCommand");
+const boardsCommand = lazy(() => import("./commands/boards.ts"), "boardsCommand");
+const brokerCommand = lazy(() => import("./commands/broker.ts"), "brokerCommand");
+const serveBoardCommand = lazy(() => import("./commands/serve-board.ts"), "serveBoardCommand");
+const devicesCommand = lazy(() => import("./commands/devices.ts"), "devicesCommand");
+const diffCommand = lazy(() => import("./commands/diff.ts"), "diffCommand");
+const abCommand = lazy(() => import("./commands/ab.ts"), "abCommand");
+const conformanceCommand = lazy(() => import("./commands/conformance.ts"), "conformanceCommand");
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -50,6 +71,8 @@ export function buildProgram(): Command {
     .option("--json", "print the result as JSON instead of the human report")
     .option("--junit <file>", "write a JUnit XML report")
     .option("--quiet", "print only the verdict line")
+    .option("--coverage", "record which lines of .py firmware ran: a summary in the report and an lcov file (coverage/lcov.info)")
+    .option("--coverage-out <dir>", "folder for --coverage's lcov.info (implies --coverage)")
     .option("--target <target>", "run on a real MicroPython board: serial:PATH (e.g. serial:/dev/ttyUSB0) or serial:auto")
     .option("--a-firmware <path>", "run this firmware on side A's boards instead of the scenario's (NAME=PATH for one board)", collect)
     .option("--b-firmware <path>", "run this firmware on side B's boards instead of the scenario's (NAME=PATH for one board)", collect)
@@ -80,6 +103,8 @@ export function buildProgram(): Command {
     .option("--link <path>", "also make the device appear at this path")
     .option("--fs <dir>", "keep the board's filesystem in this folder, so files survive stopping (default: in memory)")
     .action(serveBoardCommand);
+  registerSweep(program);
+  registerMerge(program);
   program
     .command("conformance")
     .description("run the conformance pack on a board and compare each result with the emulator's prediction for its model")

@@ -13,23 +13,30 @@ export interface PythonFirmware {
   /** As the user named it, for messages. */
   label: string;
   files: Record<string, string>;
+  /** Board path -> the host file it was read from (coverage reports name these). */
+  sources: Record<string, string>;
 }
 
 /** Files larger than this are not copied onto the board (a device's flash filesystem is a few MB). */
 const MAX_FILE_BYTES = 1024 * 1024;
 
-function readFolder(root: string): Record<string, string> {
+function readFolder(root: string): { files: Record<string, string>; sources: Record<string, string> } {
   const files: Record<string, string> = {};
+  const sources: Record<string, string> = {};
   const walk = (dir: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       if (entry.name.startsWith(".") || entry.name === "__pycache__") continue;
       const full = join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
-      else if (entry.isFile() && statSync(full).size <= MAX_FILE_BYTES) files[relative(root, full).split(sep).join("/")] = readFileSync(full, "utf8");
+      else if (entry.isFile() && statSync(full).size <= MAX_FILE_BYTES) {
+        const boardPath = relative(root, full).split(sep).join("/");
+        files[boardPath] = readFileSync(full, "utf8");
+        sources[boardPath] = full;
+      }
     }
   };
   walk(root);
-  return files;
+  return { files, sources };
 }
 
 /**
@@ -42,16 +49,16 @@ export function pythonFirmware(name: string, baseDir: string, lang?: FirmwareLan
   if (!isPath) {
     const builtin = join(BUILTIN_FIRMWARE_DIR, `${name}.py`);
     if (lang === "ts" || !existsSync(builtin)) return undefined;
-    return { label: `${name}.py`, files: { "main.py": readFileSync(builtin, "utf8") } };
+    return { label: `${name}.py`, files: { "main.py": readFileSync(builtin, "utf8") }, sources: { "main.py": builtin } };
   }
   if (/\.[cm]?[jt]s$/.test(name)) return undefined;
   const path = isAbsolute(name) ? name : resolve(baseDir, name);
   if (!existsSync(path)) throw new FirmwareError(`firmware ${name} not found (looked at ${path})`);
   if (statSync(path).isDirectory()) {
-    const files = readFolder(path);
+    const { files, sources } = readFolder(path);
     if (!("main.py" in files) && !("boot.py" in files)) throw new FirmwareError(`firmware folder ${name} has no main.py or boot.py`);
-    return { label: name, files };
+    return { label: name, files, sources };
   }
   if (!name.endsWith(".py")) return undefined;
-  return { label: name, files: { "main.py": readFileSync(path, "utf8") } };
+  return { label: name, files: { "main.py": readFileSync(path, "utf8") }, sources: { "main.py": path } };
 }

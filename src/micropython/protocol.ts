@@ -44,13 +44,21 @@ interface VmReport {
   out: string[];
   /** Read at blocking calls, returns from invoked callables and at the end: reading it costs more than a bridged call. */
   heap?: HeapFigures;
+  /** Coverage runs only: lines first run since the last message, flat [file index, line] pairs (files as in `ready`). */
+  hits?: number[];
+}
+
+/** Coverage runs only: the board's .py files and each one's executable lines, from the compiler's line table. */
+export interface CoverageFiles {
+  files: string[];
+  lines: number[][];
 }
 
 export type VmMessage =
   | (VmReport & { t: "call"; op: string; args: Value[] })
   | (VmReport & { t: "return"; code: 0 | 1; vals: Value[] })
   /** The VM loaded and compiled every file: ready for `start`. `syntax` is "file:line: SyntaxError: ..." when not. */
-  | { t: "ready"; syntax?: string }
+  | { t: "ready"; syntax?: string; coverage?: CoverageFiles }
   /** Not a request (no answer): which file the VM is running now, for the runaway message; with a fresh VM, how to interrupt it. */
   | { t: "running"; file: string; interrupt?: InterruptWords }
   /** The firmware ended: returned ("exit"), raised ("crash", detail = last traceback line) or failed inside the bench ("fault"). */
@@ -68,6 +76,8 @@ export interface WorkerInit {
   heapBudget: number;
   /** Glue modules installed in the VM's own folder: path -> text. */
   glue: Record<string, string>;
+  /** Set for a coverage run: the settrace build of the VM to load (a file path). */
+  coverage?: { wasm: string };
   /** Where HostMessages arrive; the VM reads it synchronously (receiveMessageOnPort). */
   port: MessagePort;
   /** A board served on a serial line: its REPL instead of boot.py/main.py (repl-worker.ts). */

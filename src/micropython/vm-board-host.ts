@@ -21,11 +21,17 @@ export class VmBoardHost extends BoardHost {
   }
 
   /** Starts the board's VM and compiles its files: a SyntaxError is bad input (FirmwareError). */
-  static async create(spec: ScenarioBoard, board: Board, firmware: PythonFirmware, server: string): Promise<VmBoardHost> {
+  static async create(spec: ScenarioBoard, board: Board, firmware: PythonFirmware, server: string, coverage = false): Promise<VmBoardHost> {
     const host = new VmBoardHost(spec, board, server);
     const files = withParams(spec, firmware);
     try {
-      host.vm = await VmHost.create({ board, files, umqttVersion: spec.umqtt, onEnd: (end) => host.ended(end) });
+      host.vm = await VmHost.create({
+        board,
+        files,
+        umqttVersion: spec.umqtt,
+        onEnd: (end) => host.ended(end),
+        ...(coverage ? { coverage: { sources: firmware.sources } } : {}),
+      });
     } catch (error) {
       if (error instanceof VmSyntaxError) throw new FirmwareError(`firmware ${firmware.label}: ${error.message}`);
       throw error;
@@ -52,9 +58,11 @@ export class VmBoardHost extends BoardHost {
   override result(): BoardResult {
     const base = super.result();
     const heap = this.heap();
+    const coverage = this.vm.coverage();
     return {
       ...base,
       heap: { budget: heap.budget, peakUsed: heap.peakUsed, freeAtEnd: heap.free, largestFreeAtEnd: heap.largestFree },
+      ...(coverage ? { coverage } : {}),
     };
   }
 

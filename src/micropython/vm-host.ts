@@ -12,6 +12,8 @@
 
 import { MessageChannel, Worker } from "node:worker_threads";
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { availableParallelism } from "node:os";
 import type { Board } from "../emulator/board/board.ts";
 import type { TimerHandle } from "../emulator/clock/clock.ts";
@@ -20,6 +22,7 @@ import { DEFAULT_UMQTT_VERSION, type UmqttVersion } from "../client/versions.ts"
 import { allGlue, allOps, HOST_MODULES } from "./modules/registry.ts";
 import { workerUrl } from "./worker-code.ts";
 import { interruptVm, type InterruptWords } from "./vm-interrupt.ts";
+import { LineCoverage, type FileCoverage } from "./coverage/line-coverage.ts";
 import { Handles, type HostModule, type Op, type VmContext } from "./modules/context.ts";
 import type { BoardFiles, ReplInit, ReplMessage } from "./repl-protocol.ts";
 import { REPLY_DONE, REPLY_INVOKE, REPLY_RAISE, type HeapFigures, type HostMessage, type ReplyCode, type Value, type VmMessage, type WorkerInit } from "./protocol.ts";
@@ -76,6 +79,14 @@ export interface VmHostOptions {
   repl?: ReplInit;
   /** In REPL mode: the board's files changed. */
   onFiles?: (files: BoardFiles) => void;
+  /** Record which lines of the board's .py files run (the VM's settrace build). `sources`: board path -> host path. */
+  coverage?: { sources?: Record<string, string> };
+}
+
+/** The VM build with sys.settrace, shipped in the pinned package. */
+function settraceWasm(): string {
+  const entry = createRequire(import.meta.url).resolve("@micropython/micropython-webassembly-pyscript");
+  return join(dirname(entry), "micropython-settrace.wasm");
 }
 
 /** VMs starting at once: more than the cores only makes every start slower (each compiles the wasm). */
@@ -145,6 +156,9 @@ export class VmHost {
   private runaway: { seconds: number; since: number } | undefined;
   /** An answer that replaces the innermost call's own (VmContext.interrupt). */
   private interruption: Reply | undefined;
+  private readonly lineCoverage: LineCoverage | undefined;
+  /** The slice timer's callback, made once (one timer per bridged call). */
+  private readonly onSlice = (): void => this.handle();
 
   private constructor(options: VmHostOptions) {
     this.board = options.board;
@@ -186,6 +200,10 @@ export class VmHost {
     const glue: Record<string, string> = {};
     for (const path of allGlue(modules)) glue[path] = readFileSync(new URL(path, GLUE_DIR), "utf8");
     const init: WorkerInit = { signal, files: options.files, heapBudget: budget, glue, port: channel.port2, ...(options.repl ? { repl: options.repl } : {}) };
+    if (options.coverage) {
+      this.lineCoverage = new LineCoverage(options.coverage.sources);
+      init.coverage = { wasm: settraceWasm() };
+    }
     this.worker = new Worker(workerUrl(), { workerData: init, transferList: [channel.port2] });
     this.worker.unref();
     this.ready = new Promise((resolve, reject) => {
@@ -194,6 +212,7 @@ export class VmHost {
         if (m.t === "files") return options.onFiles?.(m.files);
         if (m.t === "ready") {
           started = true;
+          if (m.coverage) this.lineCoverage?.setFiles(m.coverage);
           if (m.syntax) reject(new VmSyntaxError(m.syntax));
           else resolve();
           return;
@@ -234,6 +253,11 @@ export class VmHost {
     return this.figures;
   }
 
+  /** Lines of the board's .py files that ran so far (coverage runs only). */
+  coverage(): FileCoverage[] | undefined {
+    return this.lineCoverage?.result();
+  }
+
   /** Runs boot.py then main.py. */
   start(): void {
     this.send({ t: "start" });
@@ -272,11 +296,13 @@ export class VmHost {
     this.runningSince = performance.now();
     // On the wall clock nothing needs ordering between boards: the answer is handled as it arrives.
     if (clock.kind === "real") this.due = true;
-    else this.slice = clock.setTimer(SLICE_MS, () => this.handle());
+    else this.slice = clock.setTimer(SLICE_MS, this.onSlice);
   }
 
   private arrive(message: VmMessage): void {
     if (this.ended) return;
+    // Lines that ran are recorded on arrival: the run may end before the message is handled.
+    if (message.t !== "ready" && message.t !== "running" && message.hits) this.lineCoverage?.add(message.hits);
     if (message.t === "running") {
       this.file = message.file;
       if (message.interrupt) this.interruptWords = message.interrupt;

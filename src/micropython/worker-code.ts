@@ -3,7 +3,6 @@
 // start-up (several hundred ms each) in the loader, so VM boards start much
 // faster from the bundle. Falls back to worker-boot.mjs (tsx) if bundling fails.
 
-import { buildSync } from "esbuild";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -16,7 +15,11 @@ let url: URL | undefined;
 /** The URL a VM worker starts from. */
 export function workerUrl(): URL {
   if (url) return url;
+  // The compiled build (dist/) has the worker as plain JavaScript already.
+  if (import.meta.url.endsWith(".js")) return (url = new URL("./worker.js", import.meta.url));
   try {
+    // esbuild is loaded only here: the compiled build never needs it.
+    const { buildSync } = createRequire(import.meta.url)("esbuild") as typeof import("esbuild");
     const result = buildSync({
       entryPoints: [fileURLToPath(WORKER_TS)],
       bundle: true,

@@ -9,6 +9,7 @@ import { loadMicroPython, type MicroPython } from "@micropython/micropython-weba
 import { heapLoadOptions, installHeapBudget, type HeapBudget } from "./heap/index.ts";
 import { probeInterruptWords, type InterruptWords } from "./vm-interrupt.ts";
 import { REPLY_DONE, REPLY_RAISE, type HostMessage, type Value, type VmMessage, type WorkerInit } from "./protocol.ts";
+import { LineRecorder, RECORDER_MODULE, TRACE_ON_PY, TRACER_MODULE, TRACER_PY } from "./coverage/tracer.ts";
 import { ringWriter, serveRepl } from "./repl-worker.ts";
 
 const init = workerData as WorkerInit;
@@ -26,6 +27,8 @@ let out: string[] = [];
 let args: Value[] = [];
 let vals: Value[] = [];
 let code = 0;
+/** Line coverage of the board's .py files (--coverage): the settrace build runs the firmware. */
+const coverage = init.coverage ? new LineRecorder(Object.keys(init.files).filter((p) => p.endsWith(".py")).sort()) : undefined;
 /** _bench.call's answer when the reply is not one plain value (see _MORE in py/_benchcore.py). */
 const MORE = "\u0000bench";
 
@@ -49,8 +52,12 @@ function takeOut(): string[] {
   return lines;
 }
 
-function report(withHeap = false): { out: string[]; heap?: ReturnType<HeapBudget["figures"]> } {
-  return withHeap ? { out: takeOut(), heap: budget.figures() } : { out: takeOut() };
+function report(withHeap = false): { out: string[]; heap?: ReturnType<HeapBudget["figures"]>; hits?: number[] } {
+  const r: { out: string[]; heap?: ReturnType<HeapBudget["figures"]>; hits?: number[] } = { out: takeOut() };
+  if (withHeap) r.heap = budget.figures();
+  const hits = coverage?.take();
+  if (hits) r.hits = hits;
+  return r;
 }
 
 function awaitReply(): number {
@@ -151,6 +158,7 @@ async function bootVm(): Promise<void> {
     // A served board's output streams byte by byte (repl-worker.ts); a scenario's goes in lines with each message.
     ...(init.repl ? { linebuffer: false, stdout: replOut, stderr: replOut } : { linebuffer: true, stdout: (line: string) => out.push(line), stderr: (line: string) => out.push(line) }),
     ...heapLoadOptions(init.heapBudget),
+    ...(init.coverage ? { url: init.coverage.wasm } : {}),
   });
   writeTree("", init.files);
   writeTree(GLUE_DIR, init.glue);
@@ -160,6 +168,12 @@ async function bootVm(): Promise<void> {
   // budget is installed, so it counts from a board "after boot".
   const ownUmqtt = Object.keys(init.files).some((p) => /(^|\/)umqtt(\/|\.py$)/.test(p));
   mp.runPython(`import sys\nsys.path.append("${GLUE_DIR}")\nimport _benchboot${ownUmqtt ? "" : "\nimport umqtt.simple, umqtt.robust"}${init.repl ? "\nimport _benchrepl" : ""}`);
+  if (coverage) {
+    mp.registerJsModule(RECORDER_MODULE, coverage.module());
+    mp.FS.writeFile(`${GLUE_DIR}/${TRACER_MODULE}.py`, TRACER_PY);
+    // Before the budget: the compiler's garbage and the calls' objects are not the board's.
+    mp.runPython(`import ${TRACER_MODULE}\n${TRACER_MODULE}.executable(${JSON.stringify(coverage.files)})`);
+  }
   mp.runPython("import gc\ngc.collect()");
   budget = installHeapBudget(mp, init.heapBudget);
   interrupt = probeInterruptWords(mp);
@@ -189,10 +203,11 @@ async function main(): Promise<void> {
       return;
     }
   }
-  post({ t: "ready" });
+  post(coverage ? { t: "ready", coverage: { files: [...coverage.files], lines: coverage.executable } } : { t: "ready" });
   if (receive().t !== "start") return;
   for (;;) {
     const runner = mp.pyimport("_benchboot");
+    if (coverage) mp.runPython(TRACE_ON_PY);
     post({ t: "running", file: "boot.py", interrupt });
     let status = runner.run("boot.py") as number;
     if (status !== 2) {

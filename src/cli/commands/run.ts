@@ -4,7 +4,8 @@
 // command before the report and files are written.
 
 import { closeSync, mkdirSync, openSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
+import { DEFAULT_COVERAGE_DIR, LCOV_FILE, writeCoverage } from "../../micropython/coverage/write.ts";
 import { resolveScenario } from "../../emulator/scenario/resolve.ts";
 import type { RunResult } from "../../emulator/runner/result.ts";
 import { EXIT } from "../exit-codes.ts";
@@ -27,6 +28,8 @@ interface RunCommandFlags extends RunFlags {
   junit?: string;
   trace?: string;
   quiet?: boolean;
+  coverage?: boolean;
+  coverageOut?: string;
 }
 
 export function exitCodeFor(result: RunResult): number {
@@ -34,7 +37,7 @@ export function exitCodeFor(result: RunResult): number {
 }
 
 /** An output file's folder is created, and the file opened once, before the run: a bad path fails in a second, not after it. */
-function prepareOutput(flag: string, path: string): void {
+export function prepareOutput(flag: string, path: string): void {
   try {
     mkdirSync(dirname(path), { recursive: true });
     closeSync(openSync(path, "a"));
@@ -44,6 +47,9 @@ function prepareOutput(flag: string, path: string): void {
 }
 
 export async function runCommand(scenarioArg: string, flags: RunCommandFlags): Promise<void> {
+  if (flags.target !== undefined && (flags.coverage || flags.coverageOut !== undefined)) {
+    throw new UsageError("--coverage records lines run on emulated boards (the VM's sys.settrace); it does not go with --target");
+  }
   if (flags.target !== undefined) return runTargetCommand(scenarioArg, { ...flags, target: flags.target }, prepareOutput, exitCodeFor);
   if (flags.wifi !== undefined) throw new UsageError("--wifi goes with --target: an emulated board needs no Wi-Fi credentials");
   // Signals are ours from here on; one that came while the flags were read is not lost.
@@ -56,6 +62,11 @@ export async function runCommand(scenarioArg: string, flags: RunCommandFlags): P
   try {
     const scenario = resolveScenario(scenarioArg);
     const options = sessionOptionsFrom(flags, { speed: "max" });
+    const coverageDir = flags.coverageOut ?? (flags.coverage ? DEFAULT_COVERAGE_DIR : undefined);
+    if (coverageDir !== undefined) {
+      options.coverage = true;
+      prepareOutput(flags.coverageOut ? "--coverage-out" : "--coverage", join(coverageDir, LCOV_FILE));
+    }
     if (flags.junit) prepareOutput("--junit", flags.junit);
     if (flags.trace) prepareOutput("--trace", flags.trace);
     supervisor = new Supervisor(scenario, options);
@@ -81,6 +92,15 @@ export async function runCommand(scenarioArg: string, flags: RunCommandFlags): P
         throw new UsageError(`--junit ${flags.junit}: cannot write (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
       }
     }
+    let coverageLines: string[] = [];
+    if (coverageDir !== undefined) {
+      try {
+        const written = writeCoverage(result.boards, coverageDir);
+        coverageLines = [...written.summary, `lcov: ${written.path}`];
+      } catch (error) {
+        throw new UsageError(`--coverage-out ${coverageDir}: cannot write (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+      }
+    }
     if (flags.json) {
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     } else if (flags.quiet) {
@@ -89,6 +109,7 @@ export async function runCommand(scenarioArg: string, flags: RunCommandFlags): P
       const activeLow = (board: string, led: string): boolean =>
         boards.find((b) => b.name === board)?.leds.find((l) => l.name === led)?.activeLow ?? false;
       process.stdout.write(`${humanReport(result, supervisor.trace.events, activeLow, reproduce)}\n`);
+      if (coverageLines.length) process.stdout.write(`${coverageLines.join("\n")}\n`);
     }
     if (outcome.internalError && process.env.UMQTT_BENCH_DEBUG) process.stderr.write(`${outcome.internalError}\n`);
     process.exitCode = interrupts > 0 ? EXIT.interrupted : outcome.internalError ? EXIT.internal : exitCodeFor(result);

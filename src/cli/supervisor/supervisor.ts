@@ -7,7 +7,7 @@
 import type { Worker } from "node:worker_threads";
 import type { SessionOptions } from "../../emulator/runner/session.ts";
 import type { RunResult } from "../../emulator/runner/result.ts";
-import { startTsWorker } from "../../emulator/runner/ts-worker.ts";
+import { moduleBeside, startTsWorker } from "../../emulator/runner/ts-worker.ts";
 import type { Scenario } from "../../emulator/scenario/types.ts";
 import { Trace } from "../../emulator/trace.ts";
 import { resultFromTrace } from "./fallback-result.ts";
@@ -77,7 +77,7 @@ export class Supervisor {
     const heartbeat = createHeartbeat();
     const data: SessionThreadData = { scenario, options, heartbeat };
     // Firmware's console output goes to stderr: stdout carries the report (or --json).
-    this.worker = startTsWorker(new URL("./session-thread.ts", import.meta.url), data, { stdout: true });
+    this.worker = startTsWorker(moduleBeside("./session-thread.ts", import.meta.url), data, { stdout: true });
     this.worker.stdout.pipe(process.stderr, { end: false });
     this.worker.on("message", (message: FromSessionThread) => this.receive(message));
     this.worker.on("error", (error) => {

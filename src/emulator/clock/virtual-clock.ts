@@ -72,8 +72,8 @@ export class VirtualClock implements Clock {
   private isPaused = false;
   /** The activity count when the host was last seen quiet. */
   private quietAt = 0;
-  /** Resolves the driver's wait for activity (idle in background mode, paused, paced waits). */
-  private wake: AbortController | null = null;
+  /** Ends the driver's wait for activity (idle in background mode, paused, holds, paced waits). */
+  private wake: (() => void) | null = null;
 
   // Pacing anchors: virtual time `virtAnchor` corresponds to wall time `wallAnchor`.
   private wallAnchor = 0;
@@ -118,7 +118,7 @@ export class VirtualClock implements Clock {
     if (this.wake !== null) {
       const w = this.wake;
       this.wake = null;
-      w.abort();
+      w();
     }
   }
 
@@ -284,11 +284,11 @@ export class VirtualClock implements Clock {
   }
 
   private waitForWake(ms: number): Promise<void> {
+    // An unbounded wait (every hold of a VM board's bridged call ends in one) is a bare promise: an
+    // AbortController per wait cost more than the rest of the wake-up (a DOMException per abort).
+    if (ms === Infinity) return new Promise<void>((resolve) => (this.wake = resolve));
     const controller = new AbortController();
-    this.wake = controller;
-    if (ms === Infinity) {
-      return new Promise<void>((resolve) => controller.signal.addEventListener("abort", () => resolve(), { once: true }));
-    }
+    this.wake = () => controller.abort();
     return this.wall.wait(ms, controller.signal);
   }
 

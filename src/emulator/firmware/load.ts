@@ -4,7 +4,6 @@
 import { existsSync, readdirSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { tsImport } from "tsx/esm/api";
 import type { Firmware } from "./context.ts";
 
 export const BUILTIN_FIRMWARE_DIR = fileURLToPath(new URL("../../../scenarios/firmware/", import.meta.url));
@@ -55,6 +54,8 @@ export async function loadFirmware(name: string, baseDir: string): Promise<Firmw
   try {
     // tsImport, not import(): a user's firmware may sit in a folder with no
     // package.json, where Node would treat the .ts file as CommonJS.
+    // tsx is loaded here, on demand: only runs with TypeScript firmware pay for it.
+    const { tsImport } = await import("tsx/esm/api");
     module = (await tsImport(path, import.meta.url)) as { default?: unknown };
   } catch (error) {
     throw new FirmwareError(`firmware ${name} failed to load: ${loadFailure(error)}`);

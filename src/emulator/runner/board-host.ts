@@ -16,7 +16,7 @@ import { loadBoard } from "../board/board-file.ts";
 import type { BrokerLink } from "../broker/link.ts";
 import type { Clock } from "../clock/clock.ts";
 import type { Firmware, FirmwareContext, UmqttModules } from "../firmware/context.ts";
-import { loadFirmware, locateFirmware } from "../firmware/load.ts";
+import { FirmwareError, loadFirmware, locateFirmware } from "../firmware/load.ts";
 import { firmwareTraceback } from "./traceback.ts";
 import { markClientMethods, markingModule, type FirmwareWatch } from "./firmware-watch.ts";
 import { hexlify } from "../firmware/py.ts";
@@ -46,6 +46,8 @@ export interface BoardHostOptions {
   firmwareWatch?: FirmwareWatch;
   /** Built-in firmware in MicroPython (default, run on a VM) or its TypeScript port. */
   firmwareLang?: "py" | "ts";
+  /** Record line coverage of .py firmware (`--coverage`); TypeScript firmware is then bad input. */
+  coverage?: boolean;
 }
 
 /** Taps every connection a network opens, so its MQTT packets reach the trace. */
@@ -325,6 +327,9 @@ export async function createBoardHosts(scenario: Scenario, options: BoardHostOpt
       const definition = definitionFor(spec);
       const profile = resolveProfile(options.net ?? spec.net ?? definition.network, options.netOverrides ?? []);
       const python = pythonOf(spec.firmware);
+      if (!python && options.coverage) {
+        throw new FirmwareError(`--coverage: board ${spec.name} runs TypeScript firmware (${spec.firmware}); coverage is recorded for .py firmware only (for a built-in, drop --firmware-lang ts)`);
+      }
       const firmware = python ? undefined : await firmwareOf(spec.firmware);
       const board = new Board({
         definition,
@@ -343,7 +348,7 @@ export async function createBoardHosts(scenario: Scenario, options: BoardHostOpt
       const boardSpec = { ...spec, umqtt: options.umqtt ?? spec.umqtt ?? DEFAULT_UMQTT_VERSION };
       if (python) {
         const { VmBoardHost } = await import("../../micropython/vm-board-host.ts");
-        pending.push(VmBoardHost.create(boardSpec, board, python, SERVER_NAME));
+        pending.push(VmBoardHost.create(boardSpec, board, python, SERVER_NAME, options.coverage === true));
       } else {
         const path = locateFirmware(spec.firmware, scenario.baseDir);
         pending.push(Promise.resolve(new BoardHost(boardSpec, board, firmware!, SERVER_NAME, path, options.firmwareWatch)));

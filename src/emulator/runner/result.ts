@@ -1,6 +1,8 @@
 // What a finished run reports. Everything here is derived from the run's
 // trace plus a few end-of-run readings (heap, network counters).
 
+import type { FileCoverage } from "../../micropython/coverage/line-coverage.ts";
+
 export type RunStatus = "pass" | "fail" | "timeout";
 export type StepStatus = "pass" | "fail" | "timeout" | "skipped";
 
@@ -24,6 +26,8 @@ export interface BoardResult {
   network: { connections: number; resets: number; partitions: number; faults: number };
   /** The uncaught exception that stopped the firmware, as MicroPython would print it. */
   crashed?: string;
+  /** `--coverage` runs of .py firmware: which lines of each file ran (src/micropython/coverage). */
+  coverage?: FileCoverage[];
 }
 
 export interface RunResult {

@@ -39,6 +39,8 @@ export interface SessionOptions {
   umqtt?: UmqttVersion;
   /** Built-in firmware in MicroPython (default) or its TypeScript port. */
   firmwareLang?: "py" | "ts";
+  /** Record which lines of .py firmware run (BoardResult.coverage). */
+  coverage?: boolean;
   /** Keep trace events in memory (default true; false for huge runs that stream them). */
   keepTrace?: boolean;
   trace?: Trace;

@@ -1,0 +1,74 @@
+// Start-up of the command, end to end as a user runs it: a new process for
+// `umqtt-bench run example_sub_led --seed 1 --json`, its wall time from spawn
+// to exit, before and after the compiled build, alternated in one run so
+// machine load falls on both alike. "before" is the command loading its
+// TypeScript sources through tsx (UMQTT_BENCH_SOURCES=1: what it did before
+// dist/ existed); "after" runs dist/. The scenario's own wall time (the
+// report's wallMs) is printed beside it: the rest is start-up and shut-down.
+// `--version` shows the cost of loading the command alone. With --npx, the
+// same through `npx --no-install umqtt-bench` (npm's own start-up on top).
+//
+//   node --import tsx bench/startup.ts [--rounds 5] [--npx]
+
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { describeMachine, fixed, median, numberArg, REPO_DIR, table } from "./lib.ts";
+
+const rounds = numberArg("rounds", 5);
+const withNpx = process.argv.includes("--npx");
+const BIN = join(REPO_DIR, "bin/umqtt-bench.js");
+
+if (!existsSync(join(REPO_DIR, "dist/.build.json"))) execFileSync(process.execPath, [join(REPO_DIR, "scripts/build.mjs")], { stdio: "inherit" });
+
+interface Variant {
+  name: string;
+  command: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+}
+
+const RUN = ["run", "example_sub_led", "--seed", "1", "--json"];
+const variants: Variant[] = [
+  { name: "run, before (tsx, sources)", command: process.execPath, args: [BIN, ...RUN], env: { UMQTT_BENCH_SOURCES: "1" } },
+  { name: "run, after (dist/)", command: process.execPath, args: [BIN, ...RUN], env: {} },
+  { name: "--version, before (tsx)", command: process.execPath, args: [BIN, "--version"], env: { UMQTT_BENCH_SOURCES: "1" } },
+  { name: "--version, after (dist/)", command: process.execPath, args: [BIN, "--version"], env: {} },
+];
+if (withNpx) {
+  variants.push(
+    { name: "npx run, before (tsx)", command: "npx", args: ["--no-install", "umqtt-bench", ...RUN], env: { UMQTT_BENCH_SOURCES: "1" } },
+    { name: "npx run, after (dist/)", command: "npx", args: ["--no-install", "umqtt-bench", ...RUN], env: {} },
+  );
+}
+
+const wall = new Map<string, number[]>();
+const scenario = new Map<string, number[]>();
+function once(v: Variant): void {
+  const started = performance.now();
+  const child = spawnSync(v.command, v.args, { cwd: REPO_DIR, encoding: "utf8", env: { ...process.env, ...v.env }, timeout: 120_000 });
+  const ms = performance.now() - started;
+  if (child.status !== 0) throw new Error(`${v.name}: exit ${child.status}: ${child.stderr}`);
+  wall.set(v.name, [...(wall.get(v.name) ?? []), ms]);
+  if (v.args.includes("run")) scenario.set(v.name, [...(scenario.get(v.name) ?? []), (JSON.parse(child.stdout) as { wallMs: number }).wallMs]);
+}
+
+console.log(`start-up: ${rounds} round(s), variants alternated`);
+console.log(describeMachine());
+// One warm-up of each (disk cache, tsx's transform cache), not counted.
+for (const v of variants) {
+  once(v);
+  wall.delete(v.name);
+  scenario.delete(v.name);
+}
+for (let round = 0; round < rounds; round++) for (const v of variants) once(v);
+
+const rows = variants.map((v) => {
+  const w = median(wall.get(v.name)!);
+  const s = scenario.get(v.name);
+  return [v.name, `${fixed(w / 1000, 3)} s`, s ? `${fixed(median(s) / 1000, 3)} s` : "-", `${fixed(Math.min(...wall.get(v.name)!) / 1000, 3)} s`];
+});
+console.log("");
+console.log(table(["command", "wall (median)", "scenario itself", "fastest"], rows));
+const ratio = (a: string, b: string): string => fixed(median(wall.get(a)!) / median(wall.get(b)!), 2);
+console.log(`\nrun: before / after = ${ratio(variants[0]!.name, variants[1]!.name)}x; --version: ${ratio(variants[2]!.name, variants[3]!.name)}x`);

@@ -1,0 +1,122 @@
+// Compiles src/ to JavaScript in dist/ (same tree, .ts -> .js), so the
+// command and its worker threads start without transpiling through tsx.
+// Run by `npm install`/`npm ci` (prepare) and `npm pack`; `npm run build`
+// by hand after editing src/. One file in, one file out: no bundling, so
+// paths relative to import.meta.url (boards/, scenarios/, py/ glue) resolve
+// from dist/ as from src/. Files that are not TypeScript (.mjs, .py) are copied.
+//
+// Two dependencies that load as dozens of CommonJS files each (yaml, and
+// aedes with its dependencies) are bundled once into dist/vendor/ and
+// imported from there: loading them file by file took 250-450 ms of every
+// process's and every session thread's start-up. Their code is not changed.
+//
+// dist/.build.json records the newest source time and the file count; the bin
+// script uses the sources through tsx when src/ has changed since. A build
+// that is already current is kept (prepare runs on every `npm pack`), unless
+// --force. The new build is made beside dist/ and swapped in, so a command
+// starting meanwhile finds either a whole build or none (and then uses src/).
+
+import { build } from "esbuild";
+import { cpSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+const SRC = join(ROOT, "src");
+const OUT = join(ROOT, "dist");
+
+export function sourceFiles(dir = SRC) {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath ?? entry.path, entry.name));
+}
+
+const started = performance.now();
+const files = sourceFiles();
+const typescript = files.filter((f) => /\.tsx?$/.test(f) && !f.endsWith(".d.ts"));
+const others = files.filter((f) => !/\.tsx?$/.test(f));
+const stamp = { newestMs: Math.max(...files.map((f) => statSync(f).mtimeMs)), files: files.length };
+
+function current() {
+  try {
+    const built = JSON.parse(readFileSync(join(OUT, ".build.json"), "utf8"));
+    return built.files === stamp.files && built.newestMs >= stamp.newestMs;
+  } catch {
+    return false;
+  }
+}
+
+if (!process.argv.includes("--force") && current()) {
+  console.log("umqtt-bench: dist/ is up to date with src/");
+  process.exit(0);
+}
+
+const VENDORED = ["yaml", "aedes"];
+const NEXT = `${OUT}.next-${process.pid}`;
+const OLD = `${OUT}.old-${process.pid}`;
+rmSync(NEXT, { recursive: true, force: true });
+// A failed build leaves no half-made folder behind (and dist/ as it was).
+process.on("exit", (code) => code !== 0 && rmSync(NEXT, { recursive: true, force: true }));
+await build({
+  entryPoints: typescript,
+  outdir: NEXT,
+  outbase: SRC,
+  // Bundling only so the plugin below sees every import; every import stays external.
+  bundle: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  jsx: "automatic",
+  logLevel: "warning",
+  plugins: [
+    {
+      name: "keep-imports",
+      setup(b) {
+        // Relative imports name .ts files: the compiled file imports the .js beside it.
+        b.onResolve({ filter: /^\.\.?\// }, (args) => ({ path: args.path.replace(/\.tsx?$/, ".js"), external: true }));
+        // Vendored packages from dist/vendor/, every other one from node_modules as it is.
+        b.onResolve({ filter: /^[^./]/ }, (args) => {
+          if (!VENDORED.includes(args.path)) return { path: args.path, external: true };
+          const from = dirname(join(NEXT, relative(SRC, args.importer)));
+          return { path: relative(from, join(NEXT, "vendor", `${args.path}.js`)).replace(/^(?!\.)/, "./"), external: true };
+        });
+      },
+    },
+  ],
+});
+// yaml: its ES module build (the package's "default" export condition; the
+// "node" one is CommonJS, whose names a bundle could not re-export).
+await build({
+  entryPoints: { yaml: "yaml" },
+  outdir: join(NEXT, "vendor"),
+  bundle: true,
+  format: "esm",
+  platform: "neutral",
+  target: "node20",
+  logLevel: "warning",
+});
+// aedes is an ES module; its dependencies are CommonJS: give them a require for Node's own modules.
+await build({
+  entryPoints: { aedes: "aedes" },
+  outdir: join(NEXT, "vendor"),
+  bundle: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  logLevel: "warning",
+  banner: { js: 'import { createRequire as __vendorRequire } from "node:module"; const require = __vendorRequire(import.meta.url);' },
+});
+for (const file of others) {
+  const target = join(NEXT, relative(SRC, file));
+  mkdirSync(dirname(target), { recursive: true });
+  cpSync(file, target);
+}
+writeFileSync(join(NEXT, ".build.json"), `${JSON.stringify(stamp)}\n`);
+try {
+  renameSync(OUT, OLD);
+} catch {
+  // No previous build.
+}
+renameSync(NEXT, OUT);
+rmSync(OLD, { recursive: true, force: true });
+console.log(`umqtt-bench: compiled ${typescript.length} files to dist/ in ${Math.round(performance.now() - started)} ms`);

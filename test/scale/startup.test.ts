@@ -1,0 +1,92 @@
+// Which code the command runs: the compiled build in dist/ when it is
+// current, the TypeScript sources through tsx when it is missing or older
+// than src/. Checked in a copy of the package (so this checkout's dist/ and
+// src/ are left alone) by recording the modules the process resolves.
+
+import { execFile, execFileSync } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+
+const REPO = join(import.meta.dirname, "../..");
+const RECORD = join(import.meta.dirname, "fixtures/record-loads.mjs");
+const copy = mkdtempSync(join(tmpdir(), "umqtt-bench-startup-"));
+
+interface Loaded {
+  code: number;
+  stdout: string;
+  stderr: string;
+  modules: string[];
+}
+
+function run(env: NodeJS.ProcessEnv, ...args: string[]): Promise<Loaded> {
+  const record = join(copy, `loads-${Math.random().toString(36).slice(2)}.txt`);
+  writeFileSync(record, "");
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ["--import", RECORD, join(copy, "bin/umqtt-bench.js"), ...args],
+      { cwd: copy, timeout: 60_000, env: { ...process.env, UMQTT_BENCH_DEBUG: "", UMQTT_BENCH_SOURCES: "", RECORD_LOADS: record, ...env } },
+      (error, stdout, stderr) => {
+        const modules = readFileSync(record, "utf8").trim().split("\n").filter(Boolean);
+        resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr, modules });
+      },
+    );
+  });
+}
+
+const fromSources = (m: Loaded) => m.modules.some((u) => u.includes("/src/cli/main.ts"));
+const fromDist = (m: Loaded) => m.modules.some((u) => u.includes("/dist/cli/main.js"));
+const loadsTsx = (m: Loaded) => m.modules.some((u) => u.includes("/node_modules/tsx/"));
+
+beforeAll(() => {
+  for (const part of ["bin", "src", "scripts", "boards", "scenarios", "package.json"]) cpSync(join(REPO, part), join(copy, part), { recursive: true });
+  symlinkSync(join(REPO, "node_modules"), join(copy, "node_modules"));
+}, 60_000);
+
+describe("start-up", () => {
+  it("without a build: the sources through tsx, with the same verdict and nothing extra on piped stderr", async () => {
+    const result = await run({}, "run", "example_sub_led", "--seed", "1", "--quiet", "--firmware-lang", "ts");
+    expect(result.stdout).toBe("PASS example_sub_led seed 1\n");
+    expect(result.stderr).toBe("");
+    expect(fromSources(result)).toBe(true);
+    expect(fromDist(result)).toBe(false);
+  }, 60_000);
+
+  it("with a current build: dist/ only, no tsx for .py firmware; tsx on demand for TypeScript firmware", async () => {
+    execFileSync(process.execPath, [join(copy, "scripts/build.mjs"), "--force"], { cwd: copy });
+    const py = await run({}, "run", "example_sub_led", "--seed", "1", "--quiet");
+    expect(py.stdout).toBe("PASS example_sub_led seed 1\n");
+    expect(fromDist(py)).toBe(true);
+    expect(fromSources(py)).toBe(false);
+    expect(py.modules.filter((u) => u.includes("/src/"))).toEqual([]);
+    expect(loadsTsx(py)).toBe(false);
+    // `run` does not load the watch view's ink.
+    expect(py.modules.some((u) => u.includes("/node_modules/ink/"))).toBe(false);
+
+    const ts = await run({}, "run", "example_sub_led", "--seed", "1", "--quiet", "--firmware-lang", "ts");
+    expect(ts.stdout).toBe("PASS example_sub_led seed 1\n");
+    expect(fromDist(ts)).toBe(true);
+
+    const forced = await run({ UMQTT_BENCH_SOURCES: "1" }, "--version");
+    expect(fromSources(forced)).toBe(true);
+    expect(fromDist(forced)).toBe(false);
+  }, 120_000);
+
+  it("src/ changed after the build (or a file added): back to the sources, never stale code", async () => {
+    const file = join(copy, "src/cli/exit-codes.ts");
+    const later = new Date(Date.now() + 60_000);
+    utimesSync(file, later, later);
+    const edited = await run({}, "--version");
+    expect(edited.stdout).toBe("0.1.0\n");
+    expect(fromSources(edited)).toBe(true);
+
+    execFileSync(process.execPath, [join(copy, "scripts/build.mjs")], { cwd: copy });
+    expect(fromDist(await run({}, "--version"))).toBe(true);
+    writeFileSync(join(copy, "src/cli/new-file.ts"), "export {};\n");
+    const added = await run({}, "--version");
+    expect(fromSources(added)).toBe(true);
+    rmSync(join(copy, "src/cli/new-file.ts"));
+  }, 120_000);
+});
