@@ -29,6 +29,15 @@ export interface ReplVmOptions {
   onReadLine?(): void;
   /** The board reset while no chunk ran (its watchdog fired at the prompt): the VM is fresh, waiting for boot.py. */
   onReset?(): void;
+  /** sys.stdin of a running program: bytes the host sent meanwhile. */
+  stdin?: ProgramStdin;
+}
+
+export interface ProgramStdin {
+  /** Bytes a read would get now. */
+  available(): number;
+  /** `n` bytes (n < 0: what there is, at least one), waiting for them. */
+  read(n: number): Promise<Uint8Array>;
 }
 
 /** The output ring: a real UART buffer is far smaller; this only bounds a flood. */
@@ -161,6 +170,11 @@ export class ReplVm {
             else this.options.onReset?.();
           } else end?.(status === CHUNK_RAISED ? { how: "raised", traceback: String(traceback ?? "") } : { how: "ok" });
           return next;
+        },
+        "repl.ready": () => (this.options.stdin?.available() ?? 0) > 0,
+        "repl.read": async (_ctx, [n]) => {
+          if (!this.options.stdin || n === 0) return "";
+          return new TextDecoder().decode(await this.options.stdin.read(typeof n === "number" ? n : -1));
         },
         /** input(): the prompt is out; the front end reads a line from the serial line. */
         "repl.input": () => {

@@ -148,6 +148,23 @@ describe("the board's REPL front end on the VM board", () => {
     expect(await keys("kept\r")).toBe("kept\r\n'yes'\r\n>>> ");
   });
 
+  it("a running program polls sys.stdin with select.poll and reads what the host sends, as on a board's UART", async () => {
+    const program = [
+      "import sys, select, time",
+      "p = select.poll()",
+      "p.register(sys.stdin, select.POLLIN)",
+      "got = ''",
+      "while not got.endswith('!'):",
+      "    if p.poll(0):",
+      "        got += sys.stdin.read(1)",
+      "    time.sleep_ms(5)",
+      "print('got', got, p.poll(0))",
+    ].join("\r");
+    await keys(`\x05${program}\x04`, `=== print('got', got, p.poll(0))\r\n`);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await keys("ab!")).toBe("got ab! []\r\n>>> ");
+  });
+
   it("input typed while a program runs waits for it, as in a UART buffer", async () => {
     const from = out.length;
     repl.receive(new TextEncoder().encode("import time; time.sleep_ms(300); print('slept')\r7*6\r"));

@@ -44,6 +44,10 @@ export interface CpuEvents {
   readLine(): void;
   /** The board reset by itself while it waited at the prompt (its watchdog); the CPU is fresh. */
   reset(): void;
+  /** Bytes the running program can read from sys.stdin now. */
+  stdinAvailable(): number;
+  /** The running program reads sys.stdin: `n` bytes (n < 0: what there is, at least one). */
+  stdinRead(n: number): Promise<Uint8Array>;
 }
 
 export type StartCpu = (files: BoardFiles, events: CpuEvents) => Promise<Cpu>;
@@ -85,6 +89,8 @@ export class BoardRepl {
   private interruptRunningTimer: NodeJS.Timeout | null = null;
   /** The running program waits in input() for this line. */
   private programLine: number[] | null = null;
+  /** The running program waits in sys.stdin.read() for this many bytes. */
+  private stdinReader: { n: number; resolve: (bytes: Uint8Array) => void } | null = null;
   private lastOutputByte = -1;
   private readonly grace: number;
   private files: BoardFiles = { dirs: [], files: {} };
@@ -129,7 +135,16 @@ export class BoardRepl {
         if (this.input.length) this.input.push(b);
       } else this.input.push(b);
     }
+    this.feedStdin();
     this.pump();
+  }
+
+  /** Bytes for a program reading sys.stdin, once there are as many as it asked for. */
+  private feedStdin(): void {
+    const reader = this.stdinReader;
+    if (!reader || !this.busy || this.input.length === 0 || (reader.n > 0 && this.input.length < reader.n)) return;
+    this.stdinReader = null;
+    reader.resolve(Uint8Array.from(this.input.splice(0, reader.n > 0 ? reader.n : this.input.length)));
   }
 
   /** Input for a program waiting in input(): echoed, with backspace, up to Enter. */
@@ -171,6 +186,12 @@ export class BoardRepl {
         this.sendText("\r\nMPY: soft reboot\r\n");
         this.spawn(this.boot(false));
       },
+      stdinAvailable: () => (generation === this.generation && this.busy && !this.programLine ? this.input.length : 0),
+      stdinRead: (n) =>
+        new Promise((resolve) => {
+          this.stdinReader = { n, resolve };
+          this.feedStdin();
+        }),
       readLine: () => {
         if (generation !== this.generation) return;
         this.programLine = [];
@@ -186,6 +207,7 @@ export class BoardRepl {
     const end = await cpu.run(chunk);
     if (generation !== this.generation) return null;
     this.programLine = null; // an input() ended by Ctrl-C
+    this.stdinReader = null; // a sys.stdin.read() ended by Ctrl-C
     this.files = cpu.files;
     this.clearInterrupt();
     return end;

@@ -8,7 +8,7 @@
 #   "r" soft reset: the VM reboots with the board's files
 import _benchcore
 import _benchboot
-from _benchcore import wait
+from _benchcore import call, wait
 
 # How a chunk ended, as the host reads it.
 OK = 0
@@ -41,6 +41,37 @@ def _source(kind, text):
     return compile(src, text, "exec")
 
 
+class _Stdin:
+    # sys.stdin on a served board: the bytes the host sends while a program
+    # runs (a board's UART), for programs that poll it (select.poll) and read it.
+    _stdin = True
+
+    def read(self, n=-1):
+        return wait("repl.read", n if n is not None else -1)
+
+    def readline(self):
+        out = ""
+        while not out.endswith("\n"):
+            c = self.read(1)
+            if not c:
+                break
+            out += c
+        return out
+
+    def ready(self):
+        return call("repl.ready")
+
+
+class _Sys:
+    # The sys module with the served board's stdin; everything else is sys's own.
+    def __init__(self, real):
+        self._real = real
+        self.stdin = _Stdin()
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+
 def _input(prompt=""):
     # input() reads a line from the serial line, as on a device (the front end echoes it).
     if prompt:
@@ -56,6 +87,10 @@ def loop():
     import builtins
 
     builtins.input = _input
+    import sys
+
+    if not isinstance(sys, _Sys):
+        sys.modules["sys"] = _Sys(sys)
     sync = _benchfs.sync
     g = {"__name__": "__main__"}
     r = _next(sync, BOOTED, "")
