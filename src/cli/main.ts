@@ -148,6 +148,8 @@ export function buildProgram(): Command {
     .option("--b-umqtt <version>", "umqtt.simple release for side B only")
     .option("--a-net <profile>", "network profile for side A only")
     .option("--b-net <profile>", "network profile for side B only")
+    .option("--a-net-set <field=value>", "override one network profile field on side A only (repeatable)", collect)
+    .option("--b-net-set <field=value>", "override one network profile field on side B only (repeatable)", collect)
     .option("--a-firmware-lang <lang>", "py or ts for side A only")
     .option("--b-firmware-lang <lang>", "py or ts for side B only")
     .option("--a-board <model>", "board model for side A only (NAME=MODEL for one board)", collect)

@@ -39,7 +39,10 @@ export interface StreamSummary {
   stream: string;
   a: number;
   b: number;
+  /** No difference found. */
   equal: boolean;
+  /** False for a heap stream with no checkpoint read on both sides: nothing in it was compared. */
+  compared: boolean;
 }
 
 export interface Comparison {
@@ -73,10 +76,9 @@ export function compareTraces(a: readonly NumberedEvent[], b: readonly NumberedE
     const ib = nb.streams.get(name) ?? [];
     const heap = name.endsWith(" heap");
     const difference = heap ? compareHeap(name, ia, ib, tolerances) : compareInOrder(name, ia, ib, tolerances);
-    if (heap && !ia.some((x) => ib.some((y) => y.key === x.key))) {
-      notCompared.push(`${name}: no step ends with a reading on both sides (A ${ia.length}, B ${ib.length} checkpoints)`);
-    }
-    streams.push({ stream: name, a: ia.length, b: ib.length, equal: difference === undefined });
+    const compared = !heap || ia.some((x) => ib.some((y) => y.key === x.key));
+    if (!compared) notCompared.push(`${name}: no step ends with a reading on both sides (A ${ia.length}, B ${ib.length} checkpoints)`);
+    streams.push({ stream: name, a: ia.length, b: ib.length, equal: difference === undefined, compared });
     if (difference) differences.push({ ...difference, ...(difference.a?.during ?? difference.b?.during ? { during: difference.a?.during ?? difference.b?.during } : {}) });
   }
   // Earliest in scenario time on either side (each side's clock starts at its first step), then by A's line.

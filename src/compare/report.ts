@@ -22,7 +22,10 @@ export function humanDiffReport(c: Comparison, labels: Labels): string {
   }
   out.push("", `Compared (pin tolerance ${c.tolerances.pinMs} ms, heap tolerance ${c.tolerances.heapPercent}%)`);
   const width = Math.max(...c.streams.map((s) => s.stream.length), 6);
-  for (const s of c.streams) out.push(`  ${s.equal ? "=" : "≠"}  ${s.stream.padEnd(width)}  ${String(s.a).padStart(4)} | ${s.b}`);
+  for (const s of c.streams) {
+    const mark = !s.compared ? "·" : s.equal ? "=" : "≠";
+    out.push(`  ${mark}  ${s.stream.padEnd(width)}  ${String(s.a).padStart(4)} | ${s.b}${s.compared ? "" : "  (not compared)"}`);
+  }
   if (c.first) {
     const f = c.first;
     out.push("", `First divergence: ${f.stream} #${f.index + 1}${f.during ? ` during step ${f.during}` : ""} (${where(f.a, f.b)})`, `  ${f.reason}`);
@@ -56,7 +59,6 @@ export function jsonDiffReport(c: Comparison, labels: Labels): string {
 function where(a: SideEvent | undefined, b: SideEvent | undefined): string {
   return `A ${a ? `line ${a.line}` : "none"}, B ${b ? `line ${b.line}` : "none"}`;
 }
-
 
 function cell(e: SideEvent | undefined): string {
   if (!e) return "";

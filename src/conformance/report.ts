@@ -17,7 +17,7 @@ export function summary(outcome: PackOutcome): string {
   const mismatched = outcome.checks.filter((c) => c.status === "mismatch").map((c) => c.check.id);
   const matched = outcome.checks.length - mismatched.length;
   const parts = [`${outcome.checks.length} check(s): ${matched} match${mismatched.length ? `, ${mismatched.length} differ (${mismatched.join(", ")})` : ""}`];
-  if (outcome.notRun.length) parts.push(`interrupted, not run: ${outcome.notRun.join(", ")}`);
+  if (outcome.notRun.length) parts.push(`${outcome.error ? `stopped (${outcome.error.message})` : "interrupted"}, not run: ${outcome.notRun.join(", ")}`);
   return parts.join("; ");
 }
 
@@ -51,7 +51,7 @@ export function humanReport(outcome: PackOutcome, header: PackHeader): string {
   const release = releaseNote(outcome.checks, header.umqtt);
   if (release) notes.push(`  ${release}`);
   if (notes.length) lines.push("", "Notes", ...notes);
-  const verdict = outcome.notRun.length ? "INTERRUPTED" : outcome.checks.every((c) => c.status === "match") ? "MATCH" : "DIFFERS";
+  const verdict = outcome.error ? "STOPPED" : outcome.notRun.length ? "INTERRUPTED" : outcome.checks.every((c) => c.status === "match") ? "MATCH" : "DIFFERS";
   lines.push("", `${verdict}  ${summary(outcome)}`);
   return lines.join("\n");
 }
@@ -62,7 +62,7 @@ export function jsonReport(outcome: PackOutcome, header: PackHeader): string {
       device: header.device,
       prediction: header.prediction,
       seed: header.seed,
-      status: outcome.notRun.length ? "interrupted" : outcome.checks.every((c) => c.status === "match") ? "match" : "mismatch",
+      status: outcome.error ? "stopped" : outcome.notRun.length ? "interrupted" : outcome.checks.every((c) => c.status === "match") ? "match" : "mismatch",
       checks: outcome.checks.map((c) => ({
         id: c.check.id,
         proves: c.check.proves,
@@ -73,6 +73,7 @@ export function jsonReport(outcome: PackOutcome, header: PackHeader): string {
         ...(c.status === "mismatch" ? { onMismatch: c.check.onMismatch } : {}),
       })),
       notRun: outcome.notRun,
+      ...(outcome.error ? { error: outcome.error.message } : {}),
       /** The umqtt.simple releases that fit the device's results (absent when no check tells them apart). */
       deviceUmqtt: releasesFitting(outcome.checks),
     },
@@ -102,7 +103,8 @@ export function junitReport(outcome: PackOutcome, header: PackHeader): string {
     const message = xml(`${differing.join("; ")} (${c.check.onMismatch})`);
     return `${open}<failure type="mismatch" message="${message}">${message}</failure>${out}</testcase>`;
   });
-  const skipped = outcome.notRun.map((id) => `    <testcase classname="conformance" name="${xml(id)}" time="0"><skipped message="interrupted"/></testcase>`);
+  const why = xml(outcome.error ? `not run: ${outcome.error.message}` : "interrupted");
+  const skipped = outcome.notRun.map((id) => `    <testcase classname="conformance" name="${xml(id)}" time="0"><skipped message="${why}"/></testcase>`);
   return [
     `<?xml version="1.0" encoding="UTF-8"?>`,
     `<testsuites>`,

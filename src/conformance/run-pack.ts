@@ -1,5 +1,5 @@
-// Runs the pack: each check on the prediction side (the emulator, for the
-// board model) then on the device, and compares what each observed.
+// Runs the pack: each check on the device, then on the prediction side (the
+// emulator, for the board model), and compares what each observed.
 
 import type { TraceEvent } from "../emulator/trace.ts";
 import { checkScenario, type Check } from "./pack.ts";
@@ -33,8 +33,10 @@ export interface PackOptions {
 
 export interface PackOutcome {
   checks: CheckOutcome[];
-  /** The pack stopped early (Ctrl-C): the checks not run. */
+  /** The pack stopped early (Ctrl-C, or `error`): the checks not run. */
   notRun: string[];
+  /** What stopped the pack, when a side could not run a check at all (the board unplugged, a bad board file). */
+  error?: Error;
 }
 
 function side(run: CheckRun): SideOutcome {
@@ -53,20 +55,27 @@ function follow(progress: PackOptions["progress"], prefix: string): (event: Trac
 export async function runPack(checks: readonly Check[], options: PackOptions): Promise<PackOutcome> {
   const outcomes: CheckOutcome[] = [];
   const { progress } = options;
-  for (const [i, check] of checks.entries()) {
-    if (options.interrupted?.()) break;
-    const scenario = checkScenario(check);
-    const head = `[${i + 1}/${checks.length}] ${check.id}`;
-    progress?.(`${head}: prediction (${options.prediction.label})`);
-    const prediction = side(await options.prediction.run(scenario, follow(progress, `    prediction: `)));
-    if (options.interrupted?.()) break;
-    progress?.(`${head}: device (${options.device.label})`);
-    const device = side(await options.device.run(scenario, follow(progress, `    device: `)));
-    if (options.interrupted?.()) break;
-    const rows = compare(check, device, prediction);
-    const status: CheckStatus = rows.every((r) => r.match) ? "match" : "mismatch";
-    progress?.(`${head}: ${status}`);
-    outcomes.push({ check, status, rows, device, prediction });
+  let error: Error | undefined;
+  try {
+    for (const [i, check] of checks.entries()) {
+      if (options.interrupted?.()) break;
+      const scenario = checkScenario(check);
+      const head = `[${i + 1}/${checks.length}] ${check.id}`;
+      // The device first: a board that has gone away stops the pack before a prediction is spent on it.
+      progress?.(`${head}: device (${options.device.label})`);
+      const device = side(await options.device.run(scenario, follow(progress, `    device: `)));
+      if (options.interrupted?.()) break;
+      progress?.(`${head}: prediction (${options.prediction.label})`);
+      const prediction = side(await options.prediction.run(scenario, follow(progress, `    prediction: `)));
+      if (options.interrupted?.()) break;
+      const rows = compare(check, device, prediction);
+      const status: CheckStatus = rows.every((r) => r.match) ? "match" : "mismatch";
+      progress?.(`${head}: ${status}`);
+      outcomes.push({ check, status, rows, device, prediction });
+    }
+  } catch (thrown) {
+    // The checks done so far are still reported; the caller then reports the error.
+    error = thrown instanceof Error ? thrown : new Error(String(thrown));
   }
-  return { checks: outcomes, notRun: checks.slice(outcomes.length).map((c) => c.id) };
+  return { checks: outcomes, notRun: checks.slice(outcomes.length).map((c) => c.id), ...(error ? { error } : {}) };
 }

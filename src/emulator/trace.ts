@@ -5,7 +5,8 @@ export type Direction = "out" | "in"; // as seen from the board: out = board -> 
 
 export type TraceEvent =
   // boardMs: a real board's own time.ticks_ms() when it reported the event (runs on a target; `t` is then wall time).
-  | { t: number; kind: "board"; board: string; event: "boot" | "exit" | "crash"; detail?: string; boardMs?: number }
+  // device: on a target run's first boot, what the real board said it is ("MicroPython 1.24.1 on ESP32 module with ESP32 (esp32)").
+  | { t: number; kind: "board"; board: string; event: "boot" | "exit" | "crash"; detail?: string; boardMs?: number; device?: string }
   | { t: number; kind: "pin"; board: string; pin: number; value: 0 | 1; role?: "led" | "button"; name?: string; boardMs?: number }
   | { t: number; kind: "print"; board: string; text: string }
   | {

@@ -72,12 +72,14 @@ export interface WorkerInit {
   signal: SharedArrayBuffer;
   /** The board's filesystem: path ("main.py", "lib/x.py") -> contents. */
   files: Record<string, string | Uint8Array>;
+  /** The board's MicroPython port, as sys.platform reads it ("esp8266", "esp32", "rp2"). */
+  platform: string;
   /** The board's heap budget in bytes (free to firmware after boot). */
   heapBudget: number;
   /** Glue modules installed in the VM's own folder: path -> text. */
   glue: Record<string, string>;
-  /** Set for a coverage run: the settrace build of the VM to load (a file path). */
-  coverage?: { wasm: string };
+  /** Set for a coverage run: the settrace build of the VM to load (a file path) and the .py files to cover. */
+  coverage?: { wasm: string; files: string[] };
   /** Where HostMessages arrive; the VM reads it synchronously (receiveMessageOnPort). */
   port: MessagePort;
   /** A board served on a serial line: its REPL instead of boot.py/main.py (repl-worker.ts). */

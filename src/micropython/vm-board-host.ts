@@ -30,6 +30,7 @@ export class VmBoardHost extends BoardHost {
         files,
         umqttVersion: spec.umqtt,
         onEnd: (end) => host.ended(end),
+        // The firmware's own files only (not the params module the bench writes).
         ...(coverage ? { coverage: { sources: firmware.sources } } : {}),
       });
     } catch (error) {

@@ -22,6 +22,7 @@ import { DEFAULT_UMQTT_VERSION, type UmqttVersion } from "../client/versions.ts"
 import { allGlue, allOps, HOST_MODULES } from "./modules/registry.ts";
 import { workerUrl } from "./worker-code.ts";
 import { interruptVm, type InterruptWords } from "./vm-interrupt.ts";
+import { boardPort } from "./modules/os.ts";
 import { LineCoverage, type FileCoverage } from "./coverage/line-coverage.ts";
 import { Handles, type HostModule, type Op, type VmContext } from "./modules/context.ts";
 import type { BoardFiles, ReplInit, ReplMessage } from "./repl-protocol.ts";
@@ -199,10 +200,12 @@ export class VmHost {
     this.signal = new Int32Array(signal);
     const glue: Record<string, string> = {};
     for (const path of allGlue(modules)) glue[path] = readFileSync(new URL(path, GLUE_DIR), "utf8");
-    const init: WorkerInit = { signal, files: options.files, heapBudget: budget, glue, port: channel.port2, ...(options.repl ? { repl: options.repl } : {}) };
+    const init: WorkerInit = { signal, files: options.files, platform: boardPort(this.board), heapBudget: budget, glue, port: channel.port2, ...(options.repl ? { repl: options.repl } : {}) };
     if (options.coverage) {
       this.lineCoverage = new LineCoverage(options.coverage.sources);
-      init.coverage = { wasm: settraceWasm() };
+      // The firmware's own .py files (those read from the host, when known), not files the bench adds.
+      const own = options.coverage.sources ? Object.keys(options.coverage.sources) : Object.keys(options.files);
+      init.coverage = { wasm: settraceWasm(), files: own.filter((p) => p.endsWith(".py") && p in options.files).sort() };
     }
     this.worker = new Worker(workerUrl(), { workerData: init, transferList: [channel.port2] });
     this.worker.unref();

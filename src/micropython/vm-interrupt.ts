@@ -53,28 +53,42 @@ export function shareWasmMemory(bytes: Uint8Array): boolean {
   return false;
 }
 
+/** Bytes either side of `near` compared: MicroPython's state is one static struct of a few KB (comparing all memory takes 100+ ms). */
+const NEAR_BYTES = 64 * 1024;
+
 /**
  * Finds the words by calling mp_sched_keyboard_interrupt() with nothing
  * running and comparing memory before and after, then puts them back. Call in
- * the VM's thread, with the VM idle. Undefined when memory is not shared or
+ * the VM's thread, with the VM idle. `near` is an address in MicroPython's
+ * state (the heap module's collect flag): only memory around it is compared
+ * (all of it without `near`). The probe runs once: a second call would not
+ * change words the first left set. Undefined when memory is not shared or
  * the probe does not change exactly two words.
  */
-export function probeInterruptWords(mp: MicroPython): InterruptWords | undefined {
+export function probeInterruptWords(mp: MicroPython, near?: number): InterruptWords | undefined {
   const buffer = mp._module.HEAPU8.buffer;
   if (!(buffer instanceof SharedArrayBuffer)) return undefined;
   const words = new Int32Array(buffer);
-  const before = words.slice();
+  const around = near !== undefined && near >= 0;
+  const from = around ? Math.max(0, (near - NEAR_BYTES) >> 2) : 0;
+  const to = around ? Math.min(words.length, (near + NEAR_BYTES) >> 2) : words.length;
+  const found = probeIn(mp, words, from, to);
+  return found && { memory: buffer as SharedArrayBuffer, ...found };
+}
+
+function probeIn(mp: MicroPython, words: Int32Array, from: number, to: number): Omit<InterruptWords, "memory"> | undefined {
+  const before = words.slice(from, to);
   mp._module.ccall("mp_sched_keyboard_interrupt", null, [], []);
   const writes: [number, number][] = [];
   const idle: number[] = [];
   for (let i = 0; i < before.length; i++) {
-    if (words[i] !== before[i]) {
-      writes.push([i * 4, words[i]]);
+    if (words[from + i] !== before[i]) {
+      writes.push([(from + i) * 4, words[from + i]]);
       idle.push(before[i]);
-      words[i] = before[i];
+      words[from + i] = before[i];
     }
   }
-  return writes.length === 2 ? { memory: buffer, writes, idle } : undefined;
+  return writes.length === 2 ? { writes, idle } : undefined;
 }
 
 /** Asks the VM to raise KeyboardInterrupt at its next backward jump or call. Safe from any thread. */

@@ -8,6 +8,7 @@ import { parentPort, receiveMessageOnPort, workerData } from "node:worker_thread
 import { loadMicroPython, type MicroPython } from "@micropython/micropython-webassembly-pyscript";
 import { heapLoadOptions, installHeapBudget, type HeapBudget } from "./heap/index.ts";
 import { probeInterruptWords, type InterruptWords } from "./vm-interrupt.ts";
+import { patchedVm } from "./heap/load-hook.ts";
 import { REPLY_DONE, REPLY_RAISE, type HostMessage, type Value, type VmMessage, type WorkerInit } from "./protocol.ts";
 import { LineRecorder, RECORDER_MODULE, TRACE_ON_PY, TRACER_MODULE, TRACER_PY } from "./coverage/tracer.ts";
 import { ringWriter, serveRepl } from "./repl-worker.ts";
@@ -28,7 +29,7 @@ let args: Value[] = [];
 let vals: Value[] = [];
 let code = 0;
 /** Line coverage of the board's .py files (--coverage): the settrace build runs the firmware. */
-const coverage = init.coverage ? new LineRecorder(Object.keys(init.files).filter((p) => p.endsWith(".py")).sort()) : undefined;
+const coverage = init.coverage ? new LineRecorder(init.coverage.files) : undefined;
 /** _bench.call's answer when the reply is not one plain value (see _MORE in py/_benchcore.py). */
 const MORE = "\u0000bench";
 
@@ -167,7 +168,7 @@ async function bootVm(): Promise<void> {
   // (umqtt too, unless the firmware brings its own) and collect before the
   // budget is installed, so it counts from a board "after boot".
   const ownUmqtt = Object.keys(init.files).some((p) => /(^|\/)umqtt(\/|\.py$)/.test(p));
-  mp.runPython(`import sys\nsys.path.append("${GLUE_DIR}")\nimport _benchboot${ownUmqtt ? "" : "\nimport umqtt.simple, umqtt.robust"}${init.repl ? "\nimport _benchrepl" : ""}`);
+  mp.runPython(`import sys\nsys.path.append("${GLUE_DIR}")\nimport _benchboot\nimport bench_sys\nbench_sys.platform = ${JSON.stringify(init.platform)}${ownUmqtt ? "" : "\nimport umqtt.simple, umqtt.robust"}${init.repl ? "\nimport _benchrepl" : ""}`);
   if (coverage) {
     mp.registerJsModule(RECORDER_MODULE, coverage.module());
     mp.FS.writeFile(`${GLUE_DIR}/${TRACER_MODULE}.py`, TRACER_PY);
@@ -176,7 +177,7 @@ async function bootVm(): Promise<void> {
   }
   mp.runPython("import gc\ngc.collect()");
   budget = installHeapBudget(mp, init.heapBudget);
-  interrupt = probeInterruptWords(mp);
+  interrupt = probeInterruptWords(mp, patchedVm()?.pendingFlagAddr);
 }
 
 function flushPartialLine(): void {

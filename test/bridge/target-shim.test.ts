@@ -88,22 +88,22 @@ describe("the board shim on a MicroPython VM board", () => {
     expect(output.freeAtBoot).toBeGreaterThan(0);
   });
 
-  it("with Wi-Fi credentials from the bench, joins before the firmware starts; the firmware's own connect() joins again", async () => {
+  it("with Wi-Fi credentials from the bench, joins before the firmware starts; the firmware's own connect() joins again with them", async () => {
     const { trace, output, vmTrace } = await runShimmed(
       [
         "import network",
         "w = network.WLAN(network.STA_IF)",
-        "print('joined', w.isconnected())",
+        "print('joined', w.isconnected(), w.config('ssid'))",
         "w.connect('the-firmware-ssid', 'its-key')",
         "import time",
         "time.sleep(2)  # joining again takes a moment, as on a board",
-        "print('again', w.isconnected())",
+        "print('again', w.isconnected(), w.config('ssid'))",
       ].join("\n"),
       { wifi: ["bench-net", "secret"] },
     );
     expect(vmTrace.of("board").filter((e) => e.event === "crash")).toEqual([]);
     expect(output.wifiJoined).toBe(true);
-    expect(trace.of("print").map((e) => e.text)).toEqual(["joined True", "again True"]);
+    expect(trace.of("print").map((e) => e.text)).toEqual(["joined True bench-net", "again True bench-net"]);
   });
 
   it("a button press from the bench calls the firmware's IRQ handler when its trigger matches", async () => {
@@ -122,5 +122,29 @@ describe("the board shim on a MicroPython VM board", () => {
     );
     expect(vmTrace.of("board").filter((e) => e.event === "crash")).toEqual([]);
     expect(trace.of("print").map((e) => e.text)).toEqual(["edge 0", "slept"]);
+  });
+
+  it("a Signal on a wrapped pin (as machine.Signal on a board with it): inverted writes and reads, reported as pin writes", async () => {
+    const { trace, vmTrace } = await runShimmed(
+      [
+        "import machine",
+        "import ubench_pin",
+        "Signal = ubench_pin.signal(machine.Pin)  # the VM board has no machine.Signal: the shim's, as a board gets it",
+        "led = Signal(machine.Pin(2, machine.Pin.OUT), invert=True)",
+        "led.on()",
+        "print('on', led.value(), led())",
+        "led.off()",
+        "other = Signal(4, machine.Pin.OUT)",
+        "other.on()",
+        "print('other', other.value())",
+      ].join("\n"),
+    );
+    expect(vmTrace.of("board").filter((e) => e.event === "crash")).toEqual([]);
+    expect(trace.of("print").map((e) => e.text)).toEqual(["on 1 1", "other 1"]);
+    expect(trace.of("pin").map((e) => [e.pin, e.value])).toEqual([
+      [2, 0],
+      [2, 1],
+      [4, 1],
+    ]);
   });
 });

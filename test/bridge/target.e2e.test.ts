@@ -11,6 +11,7 @@ import { BoardOps, sha256 } from "../../src/bridge/board-ops.ts";
 import { Repl } from "../../src/bridge/repl.ts";
 import { SerialLink } from "../../src/bridge/serial-port.ts";
 import { runOnTarget } from "../../src/bridge/target/run-on-target.ts";
+import { LAUNCHER } from "../../src/bridge/target/install.ts";
 import { Trace } from "../../src/emulator/trace.ts";
 import { findMosquitto, MosquittoBroker } from "../support/mosquitto.ts";
 
@@ -78,7 +79,7 @@ describe.skipIf(!hasSocat)("run --target on serve-board (the VM board, esp8266)"
     expect(run.board.implementation).toBe("micropython");
     // The trace of an emulated run: the board's boot, its LED on GPIO2 (active-low) with its ticks alongside, MQTT on its link.
     const trace = run.trace;
-    expect(trace.of("board").map((e) => e.event)).toEqual(["boot"]);
+    expect(trace.of("board")).toMatchObject([{ event: "boot", detail: "example_sub_led", device: expect.stringMatching(/^MicroPython \d+\.\d+/) }]);
     const led = trace.of("pin").filter((e) => e.board === "board1" && e.role === "led");
     expect(led.map((e) => e.value)).toEqual([0, 1, 0, 1]);
     expect(led.every((e) => typeof e.boardMs === "number")).toBe(true);
@@ -132,6 +133,23 @@ describe.skipIf(!hasSocat)("run --target on serve-board (the VM board, esp8266)"
     expect(run.trace.of("error")).toEqual([]);
   }, 90_000);
 
+  it("an earlier run that never put the user's main.py back (the bench was killed): this run puts it back first", async () => {
+    await withBoard(served.path, async (ops) => {
+      await ops.mkdirs("/umqtt_bench/saved");
+      await ops.put("/umqtt_bench/saved/main.py", new TextEncoder().encode("print('mine')\n"));
+      await ops.put("/main.py", new TextEncoder().encode(LAUNCHER));
+    });
+    const run = await runOnTarget(join(FIXTURES, "crash.yaml"), { target: `serial:${served.path}` });
+    const kept = { path: "/main.py", keptAt: "/umqtt_bench/saved/main.py", restored: true };
+    expect(run.recovered).toEqual([kept]);
+    expect(run.moved).toEqual([kept]);
+    await withBoard(served.path, async (ops) => {
+      expect(text(await ops.get("/main.py"))).toBe("print('mine')\n");
+      expect(await ops.list("/umqtt_bench/saved")).toEqual([]);
+      await ops.remove("/main.py");
+    });
+  }, 90_000);
+
   it("a firmware exception is a crash with its traceback on the serial output", async () => {
     const run = await runOnTarget(join(FIXTURES, "crash.yaml"), { target: `serial:${served.path}` });
     expect(run.result.status).toBe("fail");
@@ -141,6 +159,26 @@ describe.skipIf(!hasSocat)("run --target on serve-board (the VM board, esp8266)"
     expect(prints[0]).toBe("starting");
     expect(prints).toContain("Traceback (most recent call last):");
     expect(prints[prints.length - 1]).toBe("OSError: -1");
+  }, 90_000);
+
+  it("stopped during the upload: the upload ends between files, nothing of the user's is moved, the firmware never starts", async () => {
+    await withBoard(served.path, (ops) => ops.put("/main.py", new TextEncoder().encode("print('mine')\n")));
+    const controller = new AbortController();
+    const run = await runOnTarget("example_sub_led", {
+      target: `serial:${served.path}`,
+      signal: controller.signal,
+      onStage: (line) => {
+        if (line.startsWith("uploading")) controller.abort();
+      },
+    });
+    expect(run.interrupted).toBe(true);
+    expect(run.result.status).toBe("fail");
+    expect(run.moved).toEqual([]);
+    expect(run.trace.of("board")).toEqual([]);
+    await withBoard(served.path, async (ops) => {
+      expect(text(await ops.get("/main.py"))).toBe("print('mine')\n");
+      await ops.remove("/main.py");
+    });
   }, 90_000);
 
   it("stopped mid-run (Ctrl-C): the firmware stops, the files are put back, what was recorded is kept", async () => {

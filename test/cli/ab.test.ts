@@ -10,6 +10,8 @@ import { background, cli, expectUsageError } from "./cli-process.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "umqtt-bench-ab-"));
 const LONG_TOPIC = join(import.meta.dirname, "../compare/fixtures/long_topic.yaml");
+/** Blinks every 10 ms for an hour of scenario time: minutes of wall time, so a Ctrl-C lands while side A runs. */
+const FOREVER = join(import.meta.dirname, "../compare/fixtures/forever.yaml");
 
 describe("umqtt-bench ab", () => {
   it("runs .py and TypeScript firmware of example_sub_led, writes both traces and finds them equivalent", async () => {
@@ -66,14 +68,15 @@ describe("umqtt-bench ab", () => {
 
   it("stops on Ctrl-C during side A: exit 130, the trace so far kept, nothing compared", async () => {
     const out = join(tmp, "interrupted");
-    const ab = background("ab", "robust_reconnect", "--b", "emulator", "--seed", "1", "--out", out);
+    const ab = background("ab", FOREVER, "--b", "emulator", "--seed", "1", "--out", out);
     await ab.waitFor("A: running", 60_000);
-    await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, 1000));
     ab.child.kill("SIGINT");
     expect(await ab.exited).toBe(130);
     expect(ab.out()).toMatch(/^A {2}emulator \(seed 1\) {2}INTERRUPTED/m);
     expect(ab.out()).toMatch(/^B {2}emulator \(seed 1\) {2}not run$/m);
-    expect(ab.out()).toContain("INTERRUPTED  ab robust_reconnect: nothing compared");
-    expect(readFileSync(join(out, "A.jsonl"), "utf8")).toContain('"kind":"board"');
+    expect(ab.out()).toContain("INTERRUPTED  ab forever: nothing compared");
+    expect(readFileSync(join(out, "A.jsonl"), "utf8")).toContain('"kind":"pin"');
+    expect(readFileSync(join(out, "B.jsonl"), "utf8")).toBe(""); // emptied at the start: no earlier trace left behind
   });
 });

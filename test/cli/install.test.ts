@@ -49,7 +49,7 @@ describe("installing from a packed tarball", () => {
     copyFileSync(join(FIXTURES, "own/blink.yaml"), join(project, "test", "scenario.yaml"));
 
     const run = await npx(project, "umqtt-bench", "run", "./test/scenario.yaml", "--seed", "1", "--quiet");
-    expect(run.stdout).toBe("PASS blink seed 1\n");
+    expect(run.stdout, run.stderr).toBe("PASS blink seed 1\n");
     expect(run.code).toBe(0);
     const builtin = await npx(project, "umqtt-bench", "run", "example_sub_led", "--seed", "1", "--quiet");
     expect(builtin.stdout).toBe("PASS example_sub_led seed 1\n");

@@ -105,6 +105,7 @@ describe("compareTraces", () => {
     const c = compareTraces(a, b);
     expect(c.equivalent).toBe(true);
     expect(c.notCompared).toEqual(["board1 heap: no step ends with a reading on both sides (A 1, B 1 checkpoints)"]);
+    expect(c.streams.find((s) => s.stream === "board1 heap")).toEqual({ stream: "board1 heap", a: 1, b: 1, equal: true, compared: false });
   });
 
   it("lists errors the bench recorded without comparing them", () => {

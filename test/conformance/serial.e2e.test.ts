@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BIN, cli } from "../cli/cli-process.ts";
+import { background, BIN, cli } from "../cli/cli-process.ts";
 
 const hasSocat = spawnSync("socat", ["-V"]).status === 0;
 if (!hasSocat) console.warn("socat is not installed: skipping conformance over serve-board (apt-get install socat)");
@@ -18,6 +18,13 @@ if (!hasSocat) console.warn("socat is not installed: skipping conformance over s
 interface Served {
   child: ChildProcessWithoutNullStreams;
   path: string;
+}
+
+async function stopServing(served: Served | undefined): Promise<void> {
+  if (!served || served.child.exitCode !== null || served.child.signalCode !== null) return;
+  const exited = new Promise((resolve) => served.child.once("exit", resolve));
+  served.child.kill("SIGTERM");
+  await exited;
 }
 
 async function serveBoard(model: string): Promise<Served> {
@@ -37,12 +44,7 @@ describe.skipIf(!hasSocat)("conformance --target serial: on serve-board", () => 
   beforeAll(async () => {
     served = await serveBoard("esp32");
   }, 40_000);
-  afterAll(async () => {
-    if (!served || served.child.exitCode !== null) return;
-    const exited = new Promise((resolve) => served!.child.once("exit", resolve));
-    served.child.kill("SIGTERM");
-    await exited;
-  });
+  afterAll(() => stopServing(served));
 
   it("predicts for the model the board names, runs each check on the board, and every row matches", async () => {
     const junit = join(mkdtempSync(join(tmpdir(), "umqtt-bench-conf-serial-")), "conformance.xml");
@@ -69,4 +71,23 @@ describe.skipIf(!hasSocat)("conformance --target serial: on serve-board", () => 
     // Both sides' serial output: the board's and the prediction's.
     expect(xml.match(/result session_present 0,0,1,0/g)).toHaveLength(2);
   }, 120_000);
+});
+
+describe.skipIf(!hasSocat)("conformance --target serial: the board goes away mid-pack", () => {
+  let served: Served | undefined;
+  afterAll(() => stopServing(served));
+
+  it("the checks done are reported, then one line naming the port and exit 2", async () => {
+    served = await serveBoard("esp32");
+    const run = background("conformance", "--target", `serial:${served.path}`, "--only", "connect_session,keepalive,will", "--seed", "5");
+    await run.waitFor(`device: running keepalive on ${served.path}`, 90_000);
+    await stopServing(served); // as a board unplugged: the pseudo-terminal disappears
+    expect(await run.exited).toBe(2);
+    expect(run.out()).toMatch(/connect_session\s+session_present\s+0,0,1,0\s+0,0,1,0\s+match/);
+    // keepalive was cut short on the board: a row says so; will could not start.
+    expect(run.out()).toMatch(/completed\s+no: \S+ closed during the/);
+    expect(run.out()).toMatch(/STOPPED .*not run: will/);
+    const lines = run.err().trim().split("\n");
+    expect(lines.at(-1)).toMatch(new RegExp(`^umqtt-bench: .*${served.path}`));
+  }, 150_000);
 });

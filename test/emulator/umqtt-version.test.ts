@@ -44,6 +44,17 @@ describe("umqtt version per board", () => {
     expect(packets(fixed.events, "b1", "subscribe", "out")[0].raw.slice(0, 14)).toBe("8280010001007b");
   });
 
+  it("a MicroPython firmware's connect() takes the arguments of its release: no timeout before 1.5.0", async () => {
+    const connectForms = (umqtt: string) => runScenario(scenario(umqtt, "connect_forms.py"));
+    for (const umqtt of ["1.3.4", "1.4.0"]) {
+      const lines = prints((await connectForms(umqtt)).events, "b1");
+      expect(lines).toContain("session 0");
+      expect(lines).toContain("TypeError function takes 2 positional arguments but 3 were given");
+    }
+    const lines = prints((await connectForms("1.5.0")).events, "b1");
+    expect(lines).toEqual(expect.arrayContaining(["session 0", "with timeout 0"]));
+  });
+
   it("the session's umqtt option overrides the board's", async () => {
     const { events } = await runScenario(scenario("1.7.1"), { umqtt: "1.8.0" });
     expect(prints(events, "b1")).toContain("subscribed");

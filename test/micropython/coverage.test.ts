@@ -44,6 +44,8 @@ describe("firmware line coverage", () => {
   it("a branch never taken and a function never called are uncovered; lines run by a Timer callback are covered", async () => {
     const { result } = await runScenario(join(FIXTURES, "coverage.yaml"), { seed: 1, speed: "max", coverage: true });
     expect(result.status).toBe("pass");
+    // The firmware's own files only: not the params module the bench writes onto the board.
+    expect(result.boards[0]!.coverage!.map((f) => f.file)).toEqual(["lib/helper.py", "main.py"]);
     const main = fileOf(result.boards[0]!.coverage, "main.py");
     const helper = fileOf(result.boards[0]!.coverage, "lib/helper.py");
     expect(main.source).toBe(join(FIXTURES, "coverage/main.py"));

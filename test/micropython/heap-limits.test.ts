@@ -95,7 +95,8 @@ ${steps}`;
 /** Sizes around `expected`: the board reports which of them it could receive. */
 function ladder(expected: number): number[] {
   const sizes: number[] = [];
-  for (let f = -0.05; f <= 0.05 + 1e-9; f += 0.01) sizes.push(Math.round(expected * (1 + f)));
+  // Rounded away from the device figure, so that each rung is within its own percentage of it (the -3% rung passes the 3% bound).
+  for (let f = -0.05; f <= 0.05 + 1e-9; f += 0.01) sizes.push(f < 0 ? Math.ceil(expected * (1 + f)) : Math.floor(expected * (1 + f)));
   return sizes;
 }
 

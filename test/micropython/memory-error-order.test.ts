@@ -14,31 +14,40 @@ import { runVm, py } from "./fixtures/run-vm.ts";
 
 const FIXTURES = join(import.meta.dirname, "fixtures");
 
-async function run(board: string, payload: string, topic = "blob") {
+async function run(board: string, payload: string, net = "wifi") {
   const yaml = [
     "name: memory_error_unread",
-    "timeout: 10s",
+    "timeout: 30s",
     "boards:",
-    `  - { name: board1, board: ${board}, firmware: ./memory_error_unread.py }`,
+    `  - { name: board1, board: ${board}, firmware: ./memory_error_unread.py, net: ${net} }`,
     "steps:",
-    '  - wait-serial: { board: board1, text: "subscribed", timeout: 2s }',
-    `  - publish: { topic: ${topic}, payload: "${payload}" }`,
-    "  - delay: 2s",
+    '  - wait-serial: { board: board1, text: "subscribed", timeout: 10s }',
+    `  - publish: { topic: blob, payload: "${payload}" }`,
+    "  - delay: 20s",
   ].join("\n");
   const session = await createSession(parseScenarioText(yaml, "memory_error_unread.yaml", FIXTURES), { seed: 1 });
   await session.verdict;
   await session.stop();
-  return prints(session.trace.events, "board1");
+  return { lines: prints(session.trace.events, "board1"), events: session.trace.events };
 }
 
 describe("a received message too large for the heap", () => {
   it("raises MemoryError before the payload is read: the next wait_msg() reads the payload's bytes, as on a device", async () => {
-    const lines = await run("esp8266", "x".repeat(40_000));
+    const { lines } = await run("esp8266", "x".repeat(40_000));
     expect(lines).toEqual(["subscribed", "MemoryError memory allocation failed, allocating 40001 bytes", "wait_msg -> 120", "wait_msg -> 120", "wait_msg -> 120"]);
   });
 
+  it("raises it as soon as the header is read, before a long payload has arrived over a slow link", async () => {
+    const { lines, events } = await run("esp8266", "x".repeat(40_000), "gprs");
+    expect(lines.slice(0, 2)).toEqual(["subscribed", "MemoryError memory allocation failed, allocating 40001 bytes"]);
+    const raised = events.find((e) => e.kind === "print" && e.text.startsWith("MemoryError"))!.t;
+    const arrived = events.find((e) => e.kind === "mqtt" && e.board === "board1" && e.dir === "in" && e.type === "publish")!.t;
+    expect(raised).toBeLessThan(arrived - 1000); // 40 KB take seconds on GPRS
+    expect(events.filter((e) => e.kind === "heap" && e.op === "oom")).toEqual([expect.objectContaining({ what: "publish.payload", bytes: 40_000 })]);
+  });
+
   it("a message that fits is read whole: wait_msg() returns its packet type, 0x30, and the next one waits", async () => {
-    const lines = await run("esp32", "x".repeat(40_000));
+    const { lines } = await run("esp32", "x".repeat(40_000));
     expect(lines).toEqual(["subscribed", "received b'blob' 40000", "wait_msg -> 48"]);
   });
 });

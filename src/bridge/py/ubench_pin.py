@@ -84,6 +84,32 @@ def wrap(real):
     return Pin
 
 
+def signal(pin_cls):
+    # machine.Signal takes only the board's own pins: built on a wrapped pin
+    # it would fail, so the firmware gets this one, on the wrapped Pin.
+    class Signal:
+        def __init__(self, pin, *args, **kw):
+            self._invert = 1 if kw.pop("invert", False) else 0
+            self._pin = pin if isinstance(pin, pin_cls) else pin_cls(pin, *args, **kw)
+
+        def value(self, *v):
+            if v:
+                self._pin.value(_level(v[0]) ^ self._invert)
+                return None
+            return _level(self._pin.value()) ^ self._invert
+
+        def __call__(self, *v):
+            return self.value(*v)
+
+        def on(self):
+            self.value(1)
+
+        def off(self):
+            self.value(0)
+
+    return Signal
+
+
 def sleeps(t):
     # With button IRQs set, a sleeping firmware still sees the bench's presses:
     # it sleeps in slices of 10 ms and reads the bench's commands between them.

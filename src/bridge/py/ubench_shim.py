@@ -87,7 +87,11 @@ def _command(line):
         if pin in _irqs and old != new:
             handler, trigger, p = _irqs[pin]
             if trigger & (p.IRQ_FALLING if new == 0 else p.IRQ_RISING):
-                handler(p)
+                try:
+                    handler(p)
+                except Exception as e:  # as a board does with an IRQ handler that raises: print it, go on
+                    print("Unhandled exception in IRQ callback handler")
+                    sys.print_exception(e)
 
 
 class _Module:
@@ -107,7 +111,7 @@ def _install_module(names, module):
 
 
 def install(config):
-    """Wraps machine, socket and network for the firmware; call before it imports them."""
+    """Wraps machine, time, socket and network for the firmware; call before it imports them."""
     import ubench_pin  # split in modules: a small board compiles each on its own
     import ubench_net
 
@@ -115,7 +119,11 @@ def install(config):
     for b in cfg.get("buttons", ()):
         _buttons[b["pin"]] = b["released"]
     import machine
-    _install_module(("machine", "umachine"), _Module(machine, Pin=ubench_pin.wrap(machine.Pin)))
+    pin = ubench_pin.wrap(machine.Pin)
+    replaced = {"Pin": pin}
+    if hasattr(machine, "Signal"):
+        replaced["Signal"] = ubench_pin.signal(pin)
+    _install_module(("machine", "umachine"), _Module(machine, **replaced))
     _install_module(("time", "utime"), _Module(time, **ubench_pin.sleeps(time)))
     try:
         import socket
@@ -141,7 +149,7 @@ def join_wifi(network, timeout_ms=20000):
     w = network.WLAN(network.STA_IF)
     w.active(True)
     if not w.isconnected():
-        w.connect()
+        w.connect(cfg["wifi"][0], cfg["wifi"][1])
         start = _ms()
         while not w.isconnected() and time.ticks_diff(_ms(), start) < timeout_ms:
             time.sleep_ms(100)

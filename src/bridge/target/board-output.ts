@@ -56,6 +56,8 @@ export class BoardOutput {
     private readonly model: BoardDefinition,
     /** The firmware's name as the scenario gives it: the `boot` event's detail, as in an emulated run. */
     private readonly firmware?: string,
+    /** What the board said it is: on the first `boot` event, as the trace's record of the hardware. */
+    private readonly device?: string,
   ) {}
 
   /**
@@ -125,7 +127,15 @@ export class BoardOutput {
         this.running = true;
         this.boots++;
         this.crashed = undefined;
-        this.trace.emit({ t, kind: "board", board: this.board, event: "boot", ...(this.firmware === undefined ? {} : { detail: this.firmware }), ...stamp });
+        this.trace.emit({
+          t,
+          kind: "board",
+          board: this.board,
+          event: "boot",
+          ...(this.firmware === undefined ? {} : { detail: this.firmware }),
+          ...stamp,
+          ...(this.boots === 1 && this.device !== undefined ? { device: this.device } : {}),
+        });
         return;
       case "pin": {
         const pin = r.pin === undefined ? undefined : pinNumber(this.model, r.pin);

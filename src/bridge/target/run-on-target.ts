@@ -35,6 +35,8 @@ export type { TargetOptions, TargetRun, MovedFile } from "./types.ts";
 
 const utf8 = new TextEncoder();
 
+class UploadStopped extends Error {}
+
 /** What can be checked before touching the board: one board, .py firmware, a known model. */
 function plan(scenario: Scenario, options: TargetOptions): { spec: ScenarioBoard; model: BoardDefinition; firmware: { label: string; files: Record<string, string> } } {
   if (scenario.boards.length !== 1) {
@@ -70,8 +72,7 @@ export async function runOnTarget(scenarioOrName: Scenario | string, options: Ta
       board: spec.name,
       dial: () => brokerLink.dial({ host: brokerLink.host, port: brokerLink.port }, spec.name),
     });
-    const leftovers = await restore(board.ops);
-    for (const f of leftovers) stage(f.restored ? `put back ${f.path}, left in ${f.keptAt} by an earlier run` : `${f.keptAt} is still on the board (a newer ${f.path} is in place)`);
+    const recovered = await restore(board.ops);
     const config: ShimConfig = {
       host: proxy.host,
       port: proxy.port,
@@ -80,8 +81,18 @@ export async function runOnTarget(scenarioOrName: Scenario | string, options: Ta
     };
     const moved: MovedFile[] = [];
     try {
-      moved.push(...(await install(board.ops, firmware.files, config, (path) => stage(`uploading ${path}`))));
-      return await runFirmware({ scenario, spec, model, options, trace, clock, board, broker, proxy, moved, seed, stage });
+      // Ctrl-C during the upload stops it between files (before the user's main.py is moved); the run then ends at once.
+      const uploading = (path: string): void => {
+        if (options.signal?.aborted) throw new UploadStopped();
+        stage(`uploading ${path}`);
+      };
+      await install(board.ops, firmware.files, config, uploading).then(
+        (kept) => moved.push(...kept),
+        (error: unknown) => {
+          if (!(error instanceof UploadStopped)) throw error;
+        },
+      );
+      return await runFirmware({ scenario, spec, model, options, trace, clock, board, broker, proxy, moved, recovered, seed, stage });
     } finally {
       await tidyUp(board, moved, stage).catch((error: Error) => stage(`could not tidy up the board: ${error.message}`));
     }
@@ -103,6 +114,7 @@ interface RunContext {
   broker: BrokerLink;
   proxy: BrokerProxy;
   moved: MovedFile[];
+  recovered: MovedFile[];
   seed: number;
   stage: (line: string) => void;
 }
@@ -110,7 +122,7 @@ interface RunContext {
 /** Starts the firmware and runs the steps until a verdict; stops the firmware before returning. */
 async function runFirmware(c: RunContext): Promise<TargetRun> {
   const { scenario, spec, trace, clock, board, proxy } = c;
-  const output = new BoardOutput(clock, trace, spec.name, c.model, spec.firmware);
+  const output = new BoardOutput(clock, trace, spec.name, c.model, spec.firmware, describeBoard(board.info));
 
   let finished = false;
   let status: RunStatus = "fail";
@@ -253,7 +265,7 @@ async function runFirmware(c: RunContext): Promise<TargetRun> {
   trace.close();
   bench?.stop();
   const leds = c.model.leds.map((l) => ({ board: spec.name, name: l.name, activeLow: l.active === "low" }));
-  return { result, trace, port: board.path, board: board.info, moved: c.moved, skipped, interrupted, leds };
+  return { result, trace, port: board.path, board: board.info, moved: c.moved, recovered: c.recovered, skipped, interrupted, leds };
 }
 
 /** Stops the firmware, takes the bench's launcher off and puts the user's files back. */

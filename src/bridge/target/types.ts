@@ -52,6 +52,8 @@ export interface TargetRun {
   board: BoardInfo;
   /** The user's files moved for the run, and whether each is back. */
   moved: MovedFile[];
+  /** Files an earlier run left moved (it never got to put them back), dealt with before this one. */
+  recovered: MovedFile[];
   /** Steps the hardware could not do, reported as skipped (index and reason). */
   skipped: { index: number; reason: string }[];
   /** The run was stopped by its signal (Ctrl-C). */

@@ -3,7 +3,7 @@
 // write both traces, and compare them as `umqtt-bench diff` does.
 // Exit 0 equivalent, 1 different, 2 bad input, 130 interrupted.
 
-import { mkdirSync, mkdtempSync } from "node:fs";
+import { closeSync, mkdirSync, mkdtempSync, openSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { compareTraces, type Comparison } from "../../compare/compare.ts";
@@ -20,9 +20,9 @@ import { parseWifi } from "./run-target.ts";
 import { readTraceForCommand, tolerancesFrom, type DiffFlags } from "./diff.ts";
 
 /** Settings one side may change: `--a-umqtt 1.7.1`, `--b-seed 9`... */
-const PER_SIDE = ["seed", "umqtt", "net", "firmwareLang", "board"] as const;
+const PER_SIDE = ["seed", "umqtt", "net", "netSet", "firmwareLang", "board"] as const;
 type PerSide = (typeof PER_SIDE)[number];
-type Prefixed<P extends string> = { [K in PerSide as `${P}${Capitalize<K>}`]?: K extends "board" ? string[] : string };
+type Prefixed<P extends string> = { [K in PerSide as `${P}${Capitalize<K>}`]?: K extends "board" | "netSet" ? string[] : string };
 
 export interface AbFlags extends RunFlags, DiffFlags, Prefixed<"a">, Prefixed<"b"> {
   a?: string;
@@ -69,6 +69,8 @@ export async function abCommand(scenarioArg: string, flags: AbFlags): Promise<vo
       return side;
     });
     if (wifi && sides.every((s) => s.target.kind === "emulator")) throw new UsageError("--wifi is for a board on serial:PORT, and both sides are the emulator");
+    // Both files emptied now: a path that cannot be written fails at once, and no trace of an earlier ab is left to be mistaken for this one's.
+    for (const side of sides) emptyFile(side.trace);
 
     const outcomes: SideOutcome[] = [];
     for (const side of sides) {
@@ -172,6 +174,14 @@ function outputFolder(out: string | undefined): string {
     throw new UsageError(`--out ${out}: cannot create (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
   return out;
+}
+
+function emptyFile(path: string): void {
+  try {
+    closeSync(openSync(path, "w"));
+  } catch (error) {
+    throw new UsageError(`--out: cannot write ${path} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
 }
 
 function sideLine(side: Side, outcome: SideOutcome | undefined): string {

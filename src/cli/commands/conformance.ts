@@ -137,6 +137,8 @@ export async function conformanceCommand(flags: ConformanceFlags): Promise<void>
       }
     }
     process.stdout.write(`${flags.json ? jsonReport(outcome, header) : humanReport(outcome, header)}\n`);
+    // A side that could not run at all (board unplugged, a bad board file): reported above, then one line and its exit code.
+    if (outcome.error && interrupts === 0) throw outcome.error;
     const allMatch = outcome.checks.every((c) => c.status === "match");
     process.exitCode = interrupts > 0 ? EXIT.interrupted : allMatch ? EXIT.pass : EXIT.fail;
   } finally {

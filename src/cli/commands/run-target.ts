@@ -6,7 +6,6 @@
 import { writeFileSync } from "node:fs";
 import type { RunResult } from "../../emulator/runner/result.ts";
 import { Trace } from "../../emulator/trace.ts";
-import { parseDuration } from "../../emulator/scenario/duration.ts";
 import { resolveScenario } from "../../emulator/scenario/resolve.ts";
 import { runOnTarget, type TargetRun } from "../../bridge/target/run-on-target.ts";
 import { describeBoard } from "../../bridge/target/prepare.ts";
@@ -15,7 +14,7 @@ import { UsageError } from "../errors.ts";
 import { humanReport } from "../report/human.ts";
 import { junitReport } from "../report/junit.ts";
 import { reproduceCommand } from "../report/reproduce.ts";
-import { parseSeed, type RunFlags } from "../session-options.ts";
+import { sessionOptionsFrom, type RunFlags } from "../session-options.ts";
 import { claimSignals, signalsReceived } from "../signals.ts";
 import { TraceFile } from "../trace-file.ts";
 
@@ -43,20 +42,10 @@ export function parseWifi(text: string): { ssid: string; password: string } {
   return { ssid: text.slice(0, colon), password: text.slice(colon + 1) };
 }
 
-function boardModels(values: string[] = []): { boardModel?: string; boardModels: Record<string, string> } {
-  const boardModels: Record<string, string> = {};
-  let boardModel: string | undefined;
-  for (const value of values) {
-    const eq = value.indexOf("=");
-    if (eq < 0) boardModel = value;
-    else boardModels[value.slice(0, eq)] = value.slice(eq + 1);
-  }
-  return { boardModel, boardModels };
-}
-
 /** The report's lines about the board and the user's files. */
 function targetLines(run: TargetRun): string[] {
   const lines = [`target ${run.port}: ${describeBoard(run.board)}`];
+  for (const f of run.recovered.filter((r) => r.restored)) lines.push(`  your ${f.path}, left in ${f.keptAt} by an earlier run that did not finish, was put back first`);
   for (const f of run.moved) {
     lines.push(
       f.restored
@@ -86,13 +75,8 @@ export async function runTargetCommand(scenarioArg: string, flags: TargetFlags, 
       if (flags[flag] !== undefined && flags[flag] !== false && !(Array.isArray(flags[flag]) && flags[flag].length === 0)) throw new UsageError(`${name} does not apply to --target: a real board has its own network and umqtt`);
     }
     const wifi = flags.wifi === undefined ? undefined : parseWifi(flags.wifi);
-    let timeoutMs: number | undefined;
-    if (flags.timeout !== undefined) {
-      const ms = parseDuration(flags.timeout);
-      if (typeof ms === "string" || ms <= 0) throw new UsageError(`--timeout: ${typeof ms === "string" ? ms : "must be more than 0"}`);
-      timeoutMs = ms;
-    }
-    const seed = parseSeed(flags.seed);
+    // The flags an emulated run and a target run share, read the same way (--seed, --timeout, --board, --broker).
+    const { seed, timeoutMs, boardModel, boardModels, brokerUrl } = sessionOptionsFrom(flags, { speed: "max" });
     const scenario = resolveScenario(scenarioArg);
     if (flags.junit) prepareOutput("--junit", flags.junit);
     if (flags.trace) prepareOutput("--trace", flags.trace);
@@ -106,9 +90,10 @@ export async function runTargetCommand(scenarioArg: string, flags: TargetFlags, 
         target: flags.target,
         seed,
         timeoutMs,
-        brokerUrl: flags.broker,
+        brokerUrl,
         wifi,
-        ...boardModels(flags.board),
+        boardModel,
+        boardModels,
         trace,
         signal: controller.signal,
         onStage: stage,
@@ -126,7 +111,7 @@ export async function runTargetCommand(scenarioArg: string, flags: TargetFlags, 
       }
     }
     if (flags.json) {
-      const target = { port: run.port, board: run.board, moved: run.moved, skipped: run.skipped };
+      const target = { port: run.port, board: run.board, moved: run.moved, recovered: run.recovered, skipped: run.skipped };
       process.stdout.write(`${JSON.stringify({ ...result, target }, null, 2)}\n`);
     } else if (flags.quiet) {
       process.stdout.write(`${result.status.toUpperCase()} ${result.scenario} on ${run.port}${result.failure ? `: ${result.failure}` : ""}\n`);

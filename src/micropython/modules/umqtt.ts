@@ -8,7 +8,7 @@
 import * as simple from "../../client/simple.ts";
 import * as robust from "../../client/robust.ts";
 import * as umqttDefault from "../../client/default.ts";
-import { unlimitedAllocator } from "../../client/alloc.ts";
+import type { Allocator } from "../../client/alloc.ts";
 import { AttributeError } from "../../client/errors.ts";
 import type { Socket } from "../../client/socket.ts";
 import type { Value } from "../protocol.ts";
@@ -30,7 +30,54 @@ const text = (v: Value | undefined, what: string): string | Uint8Array => {
 const client = (ctx: VmContext, h: Value | undefined): AnyClient => ctx.handles.get<AnyClient>(h ?? null, "MQTTClient");
 
 /** What the TypeScript heap model calls the objects a received PUBLISH allocates (the report's notes read them). */
-const RECEIVED = ["publish.topic", "publish.payload"];
+const RECEIVED: readonly string[] = [simple.CHARGES.topic, simple.CHARGES.payload];
+
+/** Room beyond a topic and payload that surely leaves their allocation in the VM free of MemoryError (the list holding them, rounding). */
+const RECEIVE_SLACK = 256;
+
+function recordOom(ctx: VmContext, what: string, bytes: number): void {
+  const { board } = ctx;
+  const { used, free, largestFree } = ctx.heap();
+  board.trace.emit({ t: board.clock.now(), kind: "heap", board: board.name, op: "oom", what, bytes, used, free, largestFree });
+}
+
+/**
+ * A received topic and payload allocated before they are read, as umqtt's
+ * `sock.read(n)` allocates on a device: the client charges each through the
+ * allocator just before reading it, and the read first checks that the VM
+ * can hold it. When the VM's largest free block (as it last reported it: it
+ * has been blocked since) surely holds it, nothing more is done; otherwise
+ * `allocate`, a Python callable, makes the bytes object in the VM, and a
+ * MemoryError there rejects the read with the bytes still in the socket, as
+ * early as on the device (before a long payload has arrived).
+ */
+function receiveInVm(ctx: VmContext, allocate: number): { allocator: Allocator; beforeRead: (n: number) => Promise<void> | undefined } {
+  let expected: { n: number; what: string } | null = null;
+  let topicBytes = 0;
+  const allocator: Allocator = {
+    alloc(bytes, what) {
+      if (RECEIVED.includes(what)) expected = { n: bytes, what };
+      return 0;
+    },
+    release() {},
+  };
+  const beforeRead = (n: number): Promise<void> | undefined => {
+    const e = expected;
+    expected = null;
+    if (!e || e.n !== n || n <= 0) return undefined;
+    if (e.what === simple.CHARGES.topic) topicBytes = n;
+    const needed = n + 1 + RECEIVE_SLACK + (e.what === simple.CHARGES.payload ? topicBytes : 0);
+    if (ctx.heap().largestFree >= needed) return undefined;
+    return ctx.invoke(allocate, [n]).then(
+      () => undefined,
+      (error: unknown) => {
+        if ((error as Error).name === "MemoryError") recordOom(ctx, e.what, n);
+        throw error;
+      },
+    );
+  };
+  return { allocator, beforeRead };
+}
 
 /**
  * Runs a Python callback with a received message. When the VM cannot make
@@ -46,9 +93,7 @@ function deliver(ctx: VmContext, c: AnyClient, fn: number, args: [Uint8Array, Ui
     if (!data) return;
     const sock = c.sock;
     if (sock instanceof UnreadSocket) sock.unread(data);
-    const { board } = ctx;
-    const { used, free, largestFree } = ctx.heap();
-    board.trace.emit({ t: board.clock.now(), kind: "heap", board: board.name, op: "oom", what: RECEIVED[i], bytes: data.length, used, free, largestFree });
+    recordOom(ctx, RECEIVED[i]!, data.length);
   });
 }
 
@@ -79,11 +124,12 @@ function pythonSocket(ctx: VmContext, fn: number): Socket {
 export const umqttModule: HostModule = {
   glue: ["umqtt/__init__.py", "umqtt/simple.py", "umqtt/robust.py"],
   ops: {
-    "umqtt.new": (ctx, [kind, clientId, server, port, user, password, keepalive, ssl]) => {
+    "umqtt.new": (ctx, [kind, clientId, server, port, user, password, keepalive, ssl, allocate]) => {
       const Cls = CLASSES[kind as keyof typeof CLASSES];
       if (!Cls) throw new TypeError(`no umqtt client kind ${String(kind)}`);
       const { board } = ctx;
       const id = clientId instanceof Uint8Array ? new TextDecoder().decode(clientId) : String(clientId);
+      const receive = receiveInVm(ctx, int(allocate, "allocate"));
       const c = new Cls(id, String(server), {
         port: int(port ?? 0, "port"),
         user: user === null ? null : String(user),
@@ -91,9 +137,9 @@ export const umqttModule: HostModule = {
         keepalive: int(keepalive ?? 0, "keepalive"),
         ssl: ssl === true,
         version: ctx.umqttVersion,
-        transport: unreadTransport(board.network),
-        // The VM's own heap holds what the firmware allocates; the host charges nothing twice.
-        allocator: unlimitedAllocator,
+        transport: unreadTransport(board.network, receive.beforeRead),
+        // The VM's own heap holds what the firmware allocates; the host charges nothing, it only learns what is about to be received.
+        allocator: receive.allocator,
         sleep: (ms: number) => board.clock.sleep(ms),
         print: (line: string) => board.print(line),
       });
@@ -111,8 +157,11 @@ export const umqttModule: HostModule = {
           return c.unsubscribe(text(args[0], "topic"));
         case "set_last_will":
           return c.set_last_will(text(args[0], "topic"), text(args[1], "msg"), args[2] === true || args[2] === 1, int(args[3] ?? 0, "qos"));
-        case "connect":
-          return c.connect(args[0] !== false && args[0] !== 0, typeof args[1] === "number" ? args[1] : null);
+        case "connect": {
+          // As many arguments as the firmware passed: the client checks them against its release's signature.
+          const clean = args.length > 0 ? args[0] !== false && args[0] !== 0 : true;
+          return args.length > 1 ? c.connect(clean, typeof args[1] === "number" ? args[1] : null) : c.connect(clean);
+        }
         case "reconnect":
           if (!c.reconnect) throw new TypeError("MQTTClient has no method reconnect");
           return c.reconnect();

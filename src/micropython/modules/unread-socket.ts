@@ -28,7 +28,11 @@ export class UnreadSocket implements Socket {
   /** The last reads' results, oldest first: unread() finds a result by identity. */
   private readonly recent: Uint8Array[] = [];
 
-  constructor(private readonly inner: Socket) {}
+  /** `beforeRead(n)` runs before each read of the connection and may reject it (nothing is read then). */
+  constructor(
+    private readonly inner: Socket,
+    private readonly beforeRead?: (n: number) => Promise<void> | void,
+  ) {}
 
   connect(addr: SocketAddress): Promise<void> {
     return this.inner.connect(addr);
@@ -53,6 +57,7 @@ export class UnreadSocket implements Socket {
   }
 
   async read(n: number): Promise<Uint8Array | null> {
+    await this.beforeRead?.(n);
     const got = await this.readThrough(n);
     if (got !== null && got.length > 0) {
       this.recent.push(got);
@@ -106,11 +111,11 @@ export class UnreadSocket implements Socket {
   }
 }
 
-/** `transport` with every socket it makes an UnreadSocket. */
-export function unreadTransport(transport: Transport): Transport {
+/** `transport` with every socket it makes an UnreadSocket (with `beforeRead`). */
+export function unreadTransport(transport: Transport, beforeRead?: (n: number) => Promise<void> | void): Transport {
   return {
     getaddrinfo: (host: string, port: number) => transport.getaddrinfo(host, port),
-    socket: () => new UnreadSocket(transport.socket()),
+    socket: () => new UnreadSocket(transport.socket(), beforeRead),
     wrapSocket: (sock: Socket, params: SslParams) => transport.wrapSocket(sock, params),
   };
 }

@@ -20,6 +20,9 @@ sys.modules["gc"] = bench_gc
 import bench_micropython
 
 sys.modules["micropython"] = bench_micropython
+import bench_sys
+
+sys.modules["sys"] = bench_sys
 # The VM has its own select (it spins on the wall clock) and os (its own
 # folders and errno values): the board's replace them, under both names.
 import bench_select, bench_os

@@ -2,12 +2,22 @@
 # (same bytes on the wire); callbacks run here, in the VM.
 from _benchcore import call, wait, waitv, ref, register_exc
 
+# Marks an argument the firmware did not pass.
+_ABSENT = object()
+
 
 class MQTTException(Exception):
     pass
 
 
 register_exc(MQTTException)
+
+
+def _allocate(n):
+    # The bytes object umqtt's sock.read(n) allocates for a received topic or
+    # payload, made before the host reads them: a MemoryError leaves them unread.
+    b = bytes(n)
+    b = None
 
 
 class _SockCalls:
@@ -51,7 +61,7 @@ class MQTTClient:
         self.ssl_params = ssl_params
         self.cb = None
         self._sock = None
-        self._h = call("umqtt.new", self._kind, client_id, server, port, user, password, keepalive, bool(ssl))
+        self._h = call("umqtt.new", self._kind, client_id, server, port, user, password, keepalive, bool(ssl), ref(_allocate))
 
     @property
     def sock(self):
@@ -78,10 +88,18 @@ class MQTTClient:
     def set_last_will(self, topic, msg, retain=False, qos=0):
         call("umqtt.call", self._h, "set_last_will", topic, msg, retain, qos)
 
-    def connect(self, clean_session=True, timeout=None):
+    def connect(self, clean_session=_ABSENT, timeout=_ABSENT):
         # The host opens its own socket; a firmware-supplied one is kept only until then.
         self._sock = None
-        return self._run("connect", (clean_session, timeout))
+        # Only the arguments the firmware gave travel: before 1.5.0 connect()
+        # takes no timeout, and the host raises the device's TypeError for one.
+        if timeout is not _ABSENT:
+            args = (True if clean_session is _ABSENT else clean_session, timeout)
+        elif clean_session is not _ABSENT:
+            args = (clean_session,)
+        else:
+            args = ()
+        return self._run("connect", args)
 
     def disconnect(self):
         self._run("disconnect")
