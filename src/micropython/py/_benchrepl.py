@@ -62,16 +62,6 @@ class _Stdin:
         return call("repl.ready")
 
 
-class _Sys:
-    # The sys module with the served board's stdin; everything else is sys's own.
-    def __init__(self, real):
-        self._real = real
-        self.stdin = _Stdin()
-
-    def __getattr__(self, name):
-        return getattr(self._real, name)
-
-
 def _input(prompt=""):
     # input() reads a line from the serial line, as on a device (the front end echoes it).
     if prompt:
@@ -87,10 +77,10 @@ def loop():
     import builtins
 
     builtins.input = _input
+    # The board's sys (bench_sys, a module of ours) takes the served board's stdin.
     import sys
 
-    if not isinstance(sys, _Sys):
-        sys.modules["sys"] = _Sys(sys)
+    sys.stdin = _Stdin()
     sync = _benchfs.sync
     g = {"__name__": "__main__"}
     r = _next(sync, BOOTED, "")
