@@ -17,7 +17,7 @@
 // starting meanwhile finds either a whole build or none (and then uses src/).
 
 import { build } from "esbuild";
-import { cpSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -47,7 +47,7 @@ function current() {
 }
 
 if (!process.argv.includes("--force") && current()) {
-  console.log("umqtt-bench: dist/ is up to date with src/");
+  console.error("umqtt-bench: dist/ is up to date with src/");
   process.exit(0);
 }
 
@@ -67,6 +67,9 @@ await build({
   platform: "node",
   target: "node20",
   jsx: "automatic",
+  // As tsx compiles the sources: the project's tsconfig.json, and function and class names kept.
+  ...(existsSync(join(ROOT, "tsconfig.json")) ? { tsconfig: join(ROOT, "tsconfig.json") } : {}),
+  keepNames: true,
   logLevel: "warning",
   plugins: [
     {
@@ -119,4 +122,4 @@ try {
 }
 renameSync(NEXT, OUT);
 rmSync(OLD, { recursive: true, force: true });
-console.log(`umqtt-bench: compiled ${typescript.length} files to dist/ in ${Math.round(performance.now() - started)} ms`);
+console.error(`umqtt-bench: compiled ${typescript.length} files to dist/ in ${Math.round(performance.now() - started)} ms`);

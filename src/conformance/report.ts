@@ -4,6 +4,7 @@
 import type { UmqttVersion } from "../client/versions.ts";
 import type { PackOutcome } from "./run-pack.ts";
 import { releaseNote, releasesFitting } from "./umqtt-release.ts";
+import { junitSeconds, xmlText } from "../cli/report/xml.ts";
 
 export interface PackHeader {
   device: string;
@@ -82,21 +83,13 @@ export function jsonReport(outcome: PackOutcome, header: PackHeader): string {
   );
 }
 
-function xml(text: string): string {
-  return text
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "?"); // not allowed in XML 1.0
-}
+const xml = xmlText;
 
 /** One testsuite, one testcase per check; a difference is a failure listing the rows that differ. */
 export function junitReport(outcome: PackOutcome, header: PackHeader): string {
   const failures = outcome.checks.filter((c) => c.status === "mismatch").length;
-  const time = (ms: number): string => (ms / 1000).toFixed(3);
   const cases = outcome.checks.map((c) => {
-    const open = `    <testcase classname="conformance" name="${xml(c.check.id)}" time="${time(c.device.wallMs + c.prediction.wallMs)}">`;
+    const open = `    <testcase classname="conformance" name="${xml(c.check.id)}" time="${junitSeconds(c.device.wallMs + c.prediction.wallMs)}">`;
     const out = `<system-out>${xml([`device (${header.device}):`, ...c.device.serial, `prediction (${header.prediction}):`, ...c.prediction.serial].join("\n"))}</system-out>`;
     if (c.status === "match") return `${open}${out}</testcase>`;
     const differing = c.rows.filter((r) => !r.match).map((r) => `${r.key}: device ${r.device}, prediction ${r.prediction}`);

@@ -27,6 +27,17 @@ export interface ReplVmOptions {
   onFault?(detail: string): void;
   /** The program waits in input() for a line: answer with giveLine(). */
   onReadLine?(): void;
+  /** The board reset while no chunk ran (its watchdog fired at the prompt): the VM is fresh, waiting for boot.py. */
+  onReset?(): void;
+  /** sys.stdin of a running program: bytes the host sent meanwhile. */
+  stdin?: ProgramStdin;
+}
+
+export interface ProgramStdin {
+  /** Bytes a read would get now. */
+  available(): number;
+  /** `n` bytes (n < 0: what there is, at least one), waiting for them. */
+  read(n: number): Promise<Uint8Array>;
 }
 
 /** The output ring: a real UART buffer is far smaller; this only bounds a flood. */
@@ -49,7 +60,7 @@ export class ReplVm {
   private running: ((end: ChunkEnd) => void) | undefined;
   /** Answers the program's pending input(). */
   private giveInput: ((line: string) => void) | undefined;
-  private booted!: () => void;
+  private booted: (() => void) | undefined;
   private stopped = false;
   files: BoardFiles;
 
@@ -117,6 +128,16 @@ export class ReplVm {
     this.ctx.interrupt(error);
   }
 
+  /**
+   * Ctrl-C for a program that makes no call into the board (`while True:
+   * pass`): KeyboardInterrupt at its next backward jump. False when the VM
+   * cannot be interrupted so (it is blocked in a call, or its build is not
+   * supported).
+   */
+  interruptRunning(): boolean {
+    return this.running !== undefined && this.vm.interruptRunning();
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.drainTimer);
@@ -139,11 +160,21 @@ export class ReplVm {
           const end = this.running;
           this.running = undefined;
           this.giveInput = undefined; // an input() that Ctrl-C ended
+          // Ready for the next chunk before anyone hears how this one ended.
+          const next = new Promise<string>((resolve) => (this.giveChunk = resolve));
           if (status === BOOTED) {
+            const first = this.booted;
+            this.booted = undefined;
             if (end) end({ how: "rebooted" });
-            else this.booted();
+            else if (first) first();
+            else this.options.onReset?.();
           } else end?.(status === CHUNK_RAISED ? { how: "raised", traceback: String(traceback ?? "") } : { how: "ok" });
-          return new Promise<string>((resolve) => (this.giveChunk = resolve));
+          return next;
+        },
+        "repl.ready": () => (this.options.stdin?.available() ?? 0) > 0,
+        "repl.read": async (_ctx, [n]) => {
+          if (!this.options.stdin || n === 0) return "";
+          return new TextDecoder().decode(await this.options.stdin.read(typeof n === "number" ? n : -1));
         },
         /** input(): the prompt is out; the front end reads a line from the serial line. */
         "repl.input": () => {

@@ -10,6 +10,8 @@
 import { parentPort } from "node:worker_threads";
 import type { MicroPython } from "@micropython/micropython-webassembly-pyscript";
 import { OUT_READ, OUT_WRITTEN, type BoardFiles, type ReplInit, type ReplMessage } from "./repl-protocol.ts";
+import type { VmMessage } from "./protocol.ts";
+import type { InterruptWords } from "./vm-interrupt.ts";
 
 /** The VM's stdout for a served board: bytes into the ring; a full ring blocks the program, as a full UART buffer does. */
 export function ringWriter(init: ReplInit): (bytes: Uint8Array) => void {
@@ -66,6 +68,8 @@ function snapshot(fs: FsLike, withData: boolean): { files: BoardFiles; signature
 export interface ReplWorkerParts {
   /** The VM now running (a reboot replaces it). */
   vm(): MicroPython;
+  /** How the host can raise KeyboardInterrupt in that VM while it runs Python (vm-interrupt.ts). */
+  interruptWords(): InterruptWords | undefined;
   /** Loads a fresh VM with these files (boot.py and main.py are the host's to run). */
   reboot(files: Record<string, Uint8Array>): Promise<void>;
 }
@@ -73,9 +77,10 @@ export interface ReplWorkerParts {
 /** Serves the REPL until the worker is terminated; the first VM is loaded with `init`'s files. */
 export async function serveRepl(parts: ReplWorkerParts, dirs: string[]): Promise<never> {
   let lastSignature = "";
-  const post = (message: ReplMessage): void => parentPort!.postMessage(message);
+  const post = (message: ReplMessage | VmMessage): void => parentPort!.postMessage(message);
   for (;;) {
     const mp = parts.vm();
+    post({ t: "running", file: "<stdin>", interrupt: parts.interruptWords() });
     const fs = mp.FS as unknown as FsLike;
     for (const dir of dirs) fs.mkdirTree(`/${dir}`);
     // Called by _benchrepl before it asks for the next chunk: the files as the chunk left them.

@@ -268,6 +268,18 @@ export class VmHost {
     this.watchdog.unref();
   }
 
+  /**
+   * KeyboardInterrupt in a VM that is running Python (not blocked in a call
+   * to the host) at its next backward jump, as Ctrl-C on a device's serial
+   * line does. False when the VM is blocked in a call (answer it with
+   * VmContext.interrupt instead) or cannot be interrupted this way.
+   */
+  interruptRunning(): boolean {
+    if (this.ended || this.waiting || !this.interruptWords) return false;
+    interruptVm(this.interruptWords);
+    return true;
+  }
+
   /** Ends the VM (the run is over, or it was interrupted). */
   async stop(): Promise<void> {
     this.ended = true;

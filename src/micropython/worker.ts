@@ -194,7 +194,7 @@ async function main(): Promise<void> {
     post({ t: "ready" });
     if (receive().t !== "start") return;
     const files = init as { files: Record<string, string | Uint8Array> };
-    await serveRepl({ vm: () => mp, reboot: (board) => ((files.files = board), bootVm()) }, init.repl.dirs);
+    await serveRepl({ vm: () => mp, interruptWords: () => interrupt, reboot: (board) => ((files.files = board), bootVm()) }, init.repl.dirs);
   }
   const boot = mp.pyimport("_benchboot");
   for (const path of Object.keys(init.files).filter((p) => p.endsWith(".py")).sort()) {

@@ -3,17 +3,10 @@
 // writes the joined shards' JUnit from their joined JSON with this too.
 
 import type { SeedOutcome, SweepReport } from "./report.ts";
+import { junitSeconds, xmlText } from "../cli/report/xml.ts";
 
-function xml(text: string): string {
-  return text
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "?");
-}
-
-const seconds = (ms: number): string => (ms / 1000).toFixed(3);
+const xml = xmlText;
+const seconds = junitSeconds;
 
 function testcase(r: SeedOutcome): string {
   const open = `    <testcase classname="${xml(r.scenario)}" name="seed ${r.seed}" time="${seconds(r.wallMs)}">`;

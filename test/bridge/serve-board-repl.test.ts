@@ -134,10 +134,50 @@ describe("the board's REPL front end on the VM board", () => {
     expect(await keys("\x03")).toBe('Traceback (most recent call last):\r\n  File "<stdin>", line 1, in <module>\r\nKeyboardInterrupt: \r\n>>> ');
   });
 
+  it("Ctrl-C into a loop that never calls into the board: KeyboardInterrupt where it loops, the variables kept", async () => {
+    await keys("kept = 'yes'\r");
+    await keys("while True:\r", "...     ");
+    const from = out.length;
+    repl.receive(new TextEncoder().encode("pass\r\r"));
+    await until("pass\r\n...     \r\n", from);
+    await new Promise((r) => setTimeout(r, 200));
+    const sent = performance.now();
+    expect(await keys("\x03")).toBe('Traceback (most recent call last):\r\n  File "<stdin>", line 2, in <module>\r\nKeyboardInterrupt: \r\n>>> ');
+    // Raised in the VM itself, before the grace period after which it would be restarted.
+    expect(performance.now() - sent).toBeLessThan(1500);
+    expect(await keys("kept\r")).toBe("kept\r\n'yes'\r\n>>> ");
+  });
+
+  it("a running program polls sys.stdin with select.poll and reads what the host sends, as on a board's UART", async () => {
+    const program = [
+      "import sys, select, time",
+      "p = select.poll()",
+      "p.register(sys.stdin, select.POLLIN)",
+      "got = ''",
+      "while not got.endswith('!'):",
+      "    if p.poll(0):",
+      "        got += sys.stdin.read(1)",
+      "    time.sleep_ms(5)",
+      "print('got', got, p.poll(0))",
+    ].join("\r");
+    await keys(`\x05${program}\x04`, `=== print('got', got, p.poll(0))\r\n`);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await keys("ab!")).toBe("got ab! []\r\n>>> ");
+  });
+
   it("input typed while a program runs waits for it, as in a UART buffer", async () => {
     const from = out.length;
     repl.receive(new TextEncoder().encode("import time; time.sleep_ms(300); print('slept')\r7*6\r"));
     expect(await until("42\r\n>>> ", from)).toBe("import time; time.sleep_ms(300); print('slept')\r\nslept\r\n>>> 7*6\r\n42\r\n>>> ");
+  });
+
+  it("a watchdog that is not fed resets the board while it waits at the prompt: soft reboot, main.py, banner", async () => {
+    const answer = await keys("from machine import WDT; dog = WDT(timeout=300)\r", ">>> ");
+    expect(answer).toBe("from machine import WDT; dog = WDT(timeout=300)\r\n>>> ");
+    const from = out.length;
+    const reset = await until("more information.\r\n>>> ", from);
+    expect(reset).toMatch(/^\r\nMPY: soft reboot\r\nmain\.py here\r\nTraceback[^]*\r\nMicroPython [^]*>>> $/);
+    expect(await keys("'dog' in globals()\r")).toBe("'dog' in globals()\r\nFalse\r\n>>> ");
   });
 
   it("a Timer callback runs while the board waits at the prompt, and its output reaches the line", async () => {
@@ -150,7 +190,7 @@ describe("the board's REPL front end on the VM board", () => {
 });
 
 describe("a main.py that never calls into the board", () => {
-  it("Ctrl-C during boot: the VM is restarted after the grace period, files kept, then the banner and the prompt", async () => {
+  it("Ctrl-C during boot: KeyboardInterrupt in main.py, files kept, then the banner and the prompt", async () => {
     const cpu = new VmBoardCpu({ definition: loadBoard("esp32") });
     let out = "";
     const repl = new BoardRepl((bytes) => (out += Buffer.from(bytes).toString("latin1")), { startCpu: (f, e) => cpu.start(f, e), banner: cpu.banner(), interruptGraceMs: 300 });
@@ -161,7 +201,7 @@ describe("a main.py that never calls into the board", () => {
       while (!out.includes("spinning\r\n") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       repl.receive(Uint8Array.of(0x03));
       while (!out.endsWith(">>> ") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-      expect(out).toMatch(/^spinning\r\nTraceback \(most recent call last\):\r\nKeyboardInterrupt: \r\nMicroPython v1\.29\.0 on umqtt-bench; [^\r]*\r\nType "help\(\)" for more information\.\r\n>>> $/);
+      expect(out).toMatch(/^spinning\r\nTraceback \(most recent call last\):\r\n {2}File "main\.py", line 3, in <module>\r\nKeyboardInterrupt: \r\nMicroPython v1\.29\.0 on umqtt-bench; [^\r]*\r\nType "help\(\)" for more information\.\r\n>>> $/);
       const from = out.length;
       repl.receive(new TextEncoder().encode("import os; os.listdir('/'), len(open('main.py').read())\r"));
       while (!out.slice(from).endsWith(">>> ") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
@@ -169,6 +209,40 @@ describe("a main.py that never calls into the board", () => {
       expect(answer).toMatch(/\r\n\(\[.*\], 39\)\r\n>>> $/);
       expect(answer).toContain("'main.py'");
       expect(answer).toContain("'data'");
+    } finally {
+      await repl.stop();
+    }
+  }, 60_000);
+});
+
+describe("a program that swallows KeyboardInterrupt", () => {
+  it("is stopped by restarting the VM after the grace period: files kept, variables lost", async () => {
+    const cpu = new VmBoardCpu({ definition: loadBoard("esp32") });
+    let out = "";
+    const repl = new BoardRepl((bytes) => (out += Buffer.from(bytes).toString("latin1")), { startCpu: (f, e) => cpu.start(f, e), banner: cpu.banner(), interruptGraceMs: 600 });
+    const wait = async (marker: string, from: number): Promise<string> => {
+      const deadline = Date.now() + 20_000;
+      while (!out.slice(from).includes(marker) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      return out.slice(from);
+    };
+    try {
+      await repl.start({ dirs: [], files: { "keep.txt": new TextEncoder().encode("kept") } });
+      await wait(">>> ", 0);
+      repl.receive(new TextEncoder().encode("x = 1\r"));
+      await wait(">>> ", out.length - 1);
+      // Paste mode, so the nesting is typed as is.
+      let from = out.length;
+      repl.receive(new TextEncoder().encode("\x05while True:\r    try:\r        while True:\r            pass\r    except KeyboardInterrupt:\r        print('caught')\r\x04"));
+      await wait("=== ", from);
+      await new Promise((r) => setTimeout(r, 300));
+      from = out.length;
+      repl.receive(Uint8Array.of(0x03));
+      const answer = await wait("KeyboardInterrupt: \r\n>>> ", from);
+      // The VM raised it where the loop was (the program caught it), then was restarted.
+      expect(answer).toMatch(/caught\r\nTraceback \(most recent call last\):\r\nKeyboardInterrupt: \r\n>>> $/);
+      from = out.length;
+      repl.receive(new TextEncoder().encode("open('keep.txt').read(), 'x' in globals()\r"));
+      expect(await wait(")\r\n>>> ", from)).toBe("open('keep.txt').read(), 'x' in globals()\r\n('kept', False)\r\n>>> ");
     } finally {
       await repl.stop();
     }

@@ -83,7 +83,7 @@ describe.skipIf(!hasSocat)("serve-board runs the VM board", () => {
     await link.write(Uint8Array.of(0x02));
     const banner = boardText(await repl.inbox.readUntil(text(">>> "), { what: "banner", idleMs: 10_000 }));
     expect(banner).toMatch(/MicroPython v1\.\d+\.\d+ on umqtt-bench; ESP32-DevKitC .* with esp32\nType "help\(\)" for more information\.\n>>> $/);
-    expect(await run(repl, "import os\nprint(os.uname().sysname, os.uname().machine)")).toBe("esp32 ESP32-DevKitC (ESP32-WROOM-32, no PSRAM) with esp32\n");
+    expect(await run(repl, "import os, sys\nprint(os.uname().sysname, os.uname().machine, sys.platform)")).toBe("esp32 ESP32-DevKitC (ESP32-WROOM-32, no PSRAM) with esp32 esp32\n");
     expect(await run(repl, "import machine\nled = machine.Pin(2, machine.Pin.OUT)\nled.value(1)\nprint(led.value())\nled.off()\nprint(led.value())")).toBe("1\n0\n");
     await expect(run(repl, "import machine\nmachine.Pin(99, machine.Pin.OUT)")).rejects.toThrow(/ValueError/);
   });

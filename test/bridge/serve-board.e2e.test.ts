@@ -178,7 +178,8 @@ describe.skipIf(!hasSocat)("serve-board on a real pty", () => {
     expect(boardText(Buffer.concat(chunks))).toBe("tick 0\ntick 1\ntick 2\ntick 3\ntick 4\n");
   });
 
-  it("stops a program that ignores Ctrl-C and comes back to the prompt with the files kept", async () => {
+  it("stops a loop that never calls into the board with Ctrl-C and comes back to the prompt with the files kept", async () => {
+    await ops.put("keep.txt", new TextEncoder().encode("still here"));
     await repl.enterRaw();
     await link.write(new TextEncoder().encode("while True:\n    pass\n\x04"));
     await repl.inbox.read(2, { what: "OK", idleMs: 10_000 });

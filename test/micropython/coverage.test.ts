@@ -75,14 +75,15 @@ describe("firmware line coverage", () => {
     expect(main.executable.length - main.hit.length).toBe(1); // the `finally:` body after an endless loop
   });
 
-  it("run --coverage-out writes an lcov file that lcov reads, and prints a per-file summary", async () => {
-    const out = join(tmp, "cov");
-    const run = await cli(["run", join(FIXTURES, "coverage.yaml"), "--seed", "1", "--coverage-out", out]);
+  it("run --coverage FILE writes an lcov file that lcov reads, and prints a per-file summary", async () => {
+    const lcovFile = join(tmp, "cov", "firmware.lcov");
+    const run = await cli(["run", join(FIXTURES, "coverage.yaml"), "--seed", "1", "--coverage", lcovFile]);
     expect(run.stderr).not.toMatch(/error/);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/main\.py\s+19\/21 lines\s+90\.5%/);
     expect(run.stdout).toMatch(/helper\.py\s+3\/5 lines\s+60\.0%/);
-    const text = readFileSync(join(out, "lcov.info"), "utf8");
+    expect(run.stdout).toContain(`lcov: ${lcovFile}`);
+    const text = readFileSync(lcovFile, "utf8");
     // The tracefile grammar: records of TN, SF, DA:line,count..., LF, LH, end_of_record.
     const records = text.trim().split("end_of_record\n").map((r) => r.replace(/end_of_record\n?$/, "").trim().split("\n"));
     expect(records).toHaveLength(2);
@@ -99,13 +100,13 @@ describe("firmware line coverage", () => {
     expect(main).toContain("DA:19,1");
     // lcov's own parser, when installed (CI installs it).
     if (hasLcov) {
-      const summary = execFileSync("lcov", ["--summary", join(out, "lcov.info")], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+      const summary = execFileSync("lcov", ["--summary", lcovFile], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
       expect(summary).toMatch(/lines\.+: 84\.6% \(22 of 26 lines\)/);
     }
   });
 
   it("--coverage on TypeScript firmware is bad input: one line, exit 2, nothing run", async () => {
-    const run = await cli(["run", join(FIXTURES, "coverage_ts.yaml"), "--firmware-lang", "ts", "--coverage-out", join(tmp, "ts")]);
+    const run = await cli(["run", join(FIXTURES, "coverage_ts.yaml"), "--firmware-lang", "ts", "--coverage", join(tmp, "ts.info")]);
     expect(run.code).toBe(2);
     expect(run.stderr.trim().split("\n")).toEqual([
       "umqtt-bench: --coverage: board board1 runs TypeScript firmware (example_sub_led); coverage is recorded for .py firmware only (for a built-in, drop --firmware-lang ts)",
@@ -119,11 +120,11 @@ describe("firmware line coverage", () => {
     expect(run.stderr.trim().split("\n")).toEqual(["umqtt-bench: --coverage records lines run on emulated boards (the VM's sys.settrace); it does not go with --target"]);
   });
 
-  it("an unwritable --coverage-out is bad input before the run", async () => {
+  it("an unwritable --coverage file is bad input before the run", async () => {
     const file = join(tmp, "a-file");
     writeFileSync(file, "");
-    const run = await cli(["run", join(FIXTURES, "coverage.yaml"), "--coverage-out", join(file, "sub")]);
+    const run = await cli(["run", join(FIXTURES, "coverage.yaml"), "--coverage", join(file, "sub", "lcov.info")]);
     expect(run.code).toBe(2);
-    expect(run.stderr.trim().split("\n")).toEqual([`umqtt-bench: --coverage-out ${join(file, "sub", "lcov.info")}: cannot write (ENOTDIR)`]);
+    expect(run.stderr.trim().split("\n")).toEqual([`umqtt-bench: --coverage ${join(file, "sub", "lcov.info")}: cannot write (ENOTDIR)`]);
   });
 });

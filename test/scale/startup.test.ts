@@ -41,7 +41,7 @@ const fromDist = (m: Loaded) => m.modules.some((u) => u.includes("/dist/cli/main
 const loadsTsx = (m: Loaded) => m.modules.some((u) => u.includes("/node_modules/tsx/"));
 
 beforeAll(() => {
-  for (const part of ["bin", "src", "scripts", "boards", "scenarios", "package.json"]) cpSync(join(REPO, part), join(copy, part), { recursive: true });
+  for (const part of ["bin", "src", "scripts", "boards", "scenarios", "package.json", "tsconfig.json"]) cpSync(join(REPO, part), join(copy, part), { recursive: true });
   symlinkSync(join(REPO, "node_modules"), join(copy, "node_modules"));
 }, 60_000);
 

@@ -1,23 +1,22 @@
 // The REPL a served board shows on its serial line, as MicroPython's own
 // REPL behaves on a device, in front of a CPU that runs one chunk of code at
 // a time (vm-board-cpu.ts):
-// - the friendly REPL: banner, `>>> `, echo and backspace, `... ` lines with
-//   auto-indent for compound statements, Ctrl-C, Ctrl-B (banner), Ctrl-E
-//   paste mode, Ctrl-D on an empty line (soft reset);
+// - the friendly REPL: banner and `>>> `; its line editing (echo, `... `
+//   lines, history, paste mode) is friendly-input.ts; Ctrl-A raw REPL,
+//   Ctrl-B banner, Ctrl-D on an empty line soft reset;
 // - the raw REPL (Ctrl-A): code then Ctrl-D -> "OK", output, \x04,
 //   traceback, \x04, ">"; raw-paste (\x05A\x01) with flow control (window
 //   128, a \x01 per window consumed);
 // - soft reset: "MPY: soft reboot", a fresh VM with the same files, boot.py,
 //   then main.py in the friendly REPL, back in the REPL the board was in;
 // - input that arrives while a program runs waits, as in a board's UART
-//   buffer, except Ctrl-C, which interrupts the program (KeyboardInterrupt at
-//   its next call into the board; a loop that never calls into the board is
-//   stopped after a grace period by restarting the VM, files kept);
+//   buffer, except Ctrl-C, which interrupts the program (see interrupt());
+//   a program waiting in input() gets the line typed;
 // - board line endings: the VM prints "\n", boards print "\r\n".
 
 import type { BoardFiles } from "../../micropython/repl-protocol.ts";
 import type { Chunk, ChunkEnd } from "../../micropython/repl-host.ts";
-import { autoIndent, needsMoreInput } from "./continuation.ts";
+import { eraseLastCharacter, FriendlyInput, utf8 } from "./friendly-input.ts";
 
 /** The raw-paste window a board with a 256-byte stdin buffer announces (half of it). */
 export const PASTE_WINDOW = 128;
@@ -26,8 +25,10 @@ export const PASTE_WINDOW = 128;
 export interface Cpu {
   /** Runs one chunk; output streams through CpuEvents.output meanwhile. */
   run(chunk: Chunk): Promise<ChunkEnd>;
-  /** Ctrl-C: KeyboardInterrupt into the running chunk. */
+  /** Ctrl-C: KeyboardInterrupt into the running chunk, at its next call into the board. */
   interrupt(): void;
+  /** Ctrl-C still unanswered: KeyboardInterrupt into a chunk that never calls into the board; false when it cannot. */
+  interruptRunning(): boolean;
   /** The board's files as last reported. */
   readonly files: BoardFiles;
   /** The line typed for the program's input() (after CpuEvents.readLine). */
@@ -41,6 +42,12 @@ export interface CpuEvents {
   fault(detail: string): void;
   /** The running program waits for a line (input()). */
   readLine(): void;
+  /** The board reset by itself while it waited at the prompt (its watchdog); the CPU is fresh. */
+  reset(): void;
+  /** Bytes the running program can read from sys.stdin now. */
+  stdinAvailable(): number;
+  /** The running program reads sys.stdin: `n` bytes (n < 0: what there is, at least one). */
+  stdinRead(n: number): Promise<Uint8Array>;
 }
 
 export type StartCpu = (files: BoardFiles, events: CpuEvents) => Promise<Cpu>;
@@ -58,15 +65,11 @@ const CTRL_B = 0x02;
 const CTRL_C = 0x03;
 const CTRL_D = 0x04;
 const CTRL_E = 0x05;
-const ESC = 0x1b;
-/** Lines a board's REPL remembers for the up arrow. */
-const HISTORY_LINES = 8;
 
 const RAW_BANNER = "raw REPL; CTRL-B to exit\r\n>";
 const KEYBOARD_INTERRUPT = "Traceback (most recent call last):\r\nKeyboardInterrupt: \r\n";
 
 const latin1 = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
-const utf8 = (bytes: number[]): string => new TextDecoder().decode(Uint8Array.from(bytes));
 
 type Mode = "friendly" | "raw";
 
@@ -83,25 +86,16 @@ export class BoardRepl {
   private booting = false;
   private closed = false;
   private interruptTimer: NodeJS.Timeout | null = null;
+  private interruptRunningTimer: NodeJS.Timeout | null = null;
   /** The running program waits in input() for this line. */
   private programLine: number[] | null = null;
+  /** The running program waits in sys.stdin.read() for this many bytes. */
+  private stdinReader: { n: number; resolve: (bytes: Uint8Array) => void } | null = null;
   private lastOutputByte = -1;
   private readonly grace: number;
   private files: BoardFiles = { dirs: [], files: {} };
 
-  // friendly REPL
-  private line: number[] = [];
-  /** Lines of a statement still being typed (after "... "). */
-  private block: string[] = [];
-  /** Paste mode (Ctrl-E): the lines so far. */
-  private paste: string[] | null = null;
-  /** An escape sequence (arrow keys) being read: its bytes after ESC. */
-  private escape: number[] | null = null;
-  /** Lines entered, oldest first, for the up and down arrows (as many as a board keeps). */
-  private history: string[] = [];
-  /** Which history line the up arrow shows (-1: the line being typed). */
-  private historyAt = -1;
-  private lastInput = -1;
+  private readonly friendly: FriendlyInput;
 
   // raw REPL
   private raw: number[] = [];
@@ -112,6 +106,7 @@ export class BoardRepl {
     private readonly options: BoardReplOptions,
   ) {
     this.grace = options.interruptGraceMs ?? 1500;
+    this.friendly = new FriendlyInput(send);
   }
 
   /**
@@ -121,7 +116,7 @@ export class BoardRepl {
   async start(files: BoardFiles = { dirs: [], files: {} }): Promise<void> {
     this.files = files;
     await this.startCpu();
-    void this.boot(false);
+    this.spawn(this.boot(false));
   }
 
   async stop(): Promise<void> {
@@ -134,10 +129,22 @@ export class BoardRepl {
   /** Bytes from the host. */
   receive(bytes: Uint8Array): void {
     for (const b of bytes) {
-      if (this.busy && b === CTRL_C && !this.rawPaste) this.interrupt();
-      else this.input.push(b);
+      if (this.busy && b === CTRL_C && !this.rawPaste) {
+        this.interrupt();
+        // Typed ahead of it, it also cancels that input (a raw-paste request a tool sent before giving up).
+        if (this.input.length) this.input.push(b);
+      } else this.input.push(b);
     }
+    this.feedStdin();
     this.pump();
+  }
+
+  /** Bytes for a program reading sys.stdin, once there are as many as it asked for. */
+  private feedStdin(): void {
+    const reader = this.stdinReader;
+    if (!reader || !this.busy || this.input.length === 0 || (reader.n > 0 && this.input.length < reader.n)) return;
+    this.stdinReader = null;
+    reader.resolve(Uint8Array.from(this.input.splice(0, reader.n > 0 ? reader.n : this.input.length)));
   }
 
   /** Input for a program waiting in input(): echoed, with backspace, up to Enter. */
@@ -151,10 +158,8 @@ export class BoardRepl {
         this.cpu?.giveLine(utf8(line));
         return;
       }
-      if ((b === 0x08 || b === 0x7f) && line.length) {
-        while (line.length > 1 && (line[line.length - 1]! & 0xc0) === 0x80) line.pop();
-        line.pop();
-        this.sendText("\x08 \x08");
+      if (b === 0x08 || b === 0x7f) {
+        if (eraseLastCharacter(line)) this.sendText("\x08 \x08");
       } else if (b >= 0x20) {
         line.push(b);
         this.send(Uint8Array.of(b));
@@ -171,8 +176,22 @@ export class BoardRepl {
         if (generation === this.generation) this.output(bytes);
       },
       fault: (detail) => {
-        if (generation === this.generation) void this.restart(`\r\n[serve-board: the board's VM failed (${detail}); restarted it, files kept]\r\n`);
+        if (generation === this.generation) this.spawn(this.restart(`\r\n[serve-board: the board's VM failed (${detail}); restarted it, files kept]\r\n`));
       },
+      reset: () => {
+        if (generation !== this.generation || this.closed) return;
+        // As after a reset: the line typed so far is gone; boot.py and main.py run again.
+        this.friendly.clear();
+        this.raw = [];
+        this.sendText("\r\nMPY: soft reboot\r\n");
+        this.spawn(this.boot(false));
+      },
+      stdinAvailable: () => (generation === this.generation && this.busy && !this.programLine ? this.input.length : 0),
+      stdinRead: (n) =>
+        new Promise((resolve) => {
+          this.stdinReader = { n, resolve };
+          this.feedStdin();
+        }),
       readLine: () => {
         if (generation !== this.generation) return;
         this.programLine = [];
@@ -188,6 +207,7 @@ export class BoardRepl {
     const end = await cpu.run(chunk);
     if (generation !== this.generation) return null;
     this.programLine = null; // an input() ended by Ctrl-C
+    this.stdinReader = null; // a sys.stdin.read() ended by Ctrl-C
     this.files = cpu.files;
     this.clearInterrupt();
     return end;
@@ -264,24 +284,44 @@ export class BoardRepl {
     this.idle();
   }
 
+  /** Runs a REPL task; a failure in it (the CPU refused a chunk) restarts the board's VM rather than leaving the line dead. */
+  private spawn(task: Promise<void>): void {
+    task.catch((error: Error) => {
+      if (!this.closed) this.spawn(this.restart(`\r\n[serve-board: ${error.message}; restarted the board's VM, files kept]\r\n`));
+    });
+  }
+
   private idle(): void {
     this.busy = false;
     this.pump();
   }
 
+  /**
+   * Ctrl-C: KeyboardInterrupt at the program's next call into the board; a
+   * third of the grace period later, if it is still running, at its next
+   * backward jump (a loop that never calls into the board); after the grace
+   * period, a restart of the VM (a program that catches KeyboardInterrupt and
+   * goes on, or a VM that cannot be interrupted).
+   */
   private interrupt(): void {
     this.cpu?.interrupt();
-    this.interruptTimer ??= setTimeout(() => void this.restart(KEYBOARD_INTERRUPT), this.grace);
+    this.interruptRunningTimer ??= setTimeout(() => {
+      this.interruptRunningTimer = null;
+      if (this.busy) this.cpu?.interruptRunning();
+    }, this.grace / 3);
+    this.interruptTimer ??= setTimeout(() => this.spawn(this.restart(KEYBOARD_INTERRUPT)), this.grace);
   }
 
   private clearInterrupt(): void {
     if (this.interruptTimer) clearTimeout(this.interruptTimer);
+    if (this.interruptRunningTimer) clearTimeout(this.interruptRunningTimer);
     this.interruptTimer = null;
+    this.interruptRunningTimer = null;
   }
 
   /** The program ignored Ctrl-C (no call into the board to raise it at), or the VM failed: a new VM with the same files. */
   private async restart(message: string): Promise<void> {
-    this.interruptTimer = null;
+    this.clearInterrupt();
     if (this.closed) return;
     const old = this.cpu;
     this.generation++;
@@ -294,7 +334,13 @@ export class BoardRepl {
       this.sendText(message);
       this.prompt(true);
     } else this.sendText(this.mode === "raw" ? `\x04${message}\x04>` : `${message}>>> `);
-    await this.startCpu();
+    try {
+      await this.startCpu();
+    } catch (error) {
+      // No VM to run on: the board stays silent, as a dead one does, and says why once.
+      this.sendText(`\r\n[serve-board: the board's VM could not start again (${(error as Error).message})]\r\n`);
+      return;
+    }
     this.idle();
   }
 
@@ -333,141 +379,19 @@ export class BoardRepl {
   }
 
   private friendlyByte(b: number): void {
-    const last = this.lastInput;
-    this.lastInput = b;
-    if (this.paste) return this.pasteByte(b, last);
-    if (this.escape) return this.escapeByte(b);
-    const empty = this.line.length === 0 && this.block.length === 0;
-    switch (b) {
-      case ESC:
-        this.escape = [];
-        return;
-      case CTRL_A:
-        if (!empty) return;
-        this.sendText("\r\n");
+    const action = this.friendly.byte(b);
+    if (!action) return;
+    switch (action.kind) {
+      case "run":
+        return this.spawn(this.exec({ kind: action.mode, code: action.code }));
+      case "raw":
         this.mode = "raw";
         this.raw = [];
-        this.prompt(true);
-        return;
-      case CTRL_B:
-        if (!empty) return;
-        this.sendText("\r\n");
-        this.prompt(true);
-        return;
-      case CTRL_C:
-        this.line = [];
-        this.block = [];
-        this.sendText("\r\n>>> ");
-        return;
-      case CTRL_D:
-        if (!empty) return;
-        this.sendText("\r\n");
-        void this.boot(true);
-        return;
-      case CTRL_E:
-        if (!empty) return;
-        this.paste = [];
-        this.line = [];
-        this.sendText("\r\npaste mode; Ctrl-C to cancel, Ctrl-D to finish\r\n=== ");
-        return;
-      case 0x08:
-      case 0x7f:
-        if (this.line.length) {
-          // A whole character: UTF-8 continuation bytes, then the one that starts it.
-          while (this.line.length > 1 && (this.line[this.line.length - 1]! & 0xc0) === 0x80) this.line.pop();
-          this.line.pop();
-          this.sendText("\x08 \x08");
-        }
-        return;
-      case 0x09:
-        // No completion here; at the start of a line, Tab indents as on a board.
-        if (this.line.every((c) => c === 0x20)) {
-          this.line.push(0x20, 0x20, 0x20, 0x20);
-          this.sendText("    ");
-        }
-        return;
-      case 0x0a:
-        if (last === 0x0d) return; // \r\n from a terminal that sends both
-        return this.enter();
-      case 0x0d:
-        return this.enter();
-    }
-    if (b < 0x20) return;
-    this.line.push(b);
-    this.send(Uint8Array.of(b));
-  }
-
-  /** ESC [ (or O), parameters, a final byte: the up and down arrows walk the history; other keys are ignored. */
-  private escapeByte(b: number): void {
-    const seq = this.escape!;
-    if (seq.length === 0) {
-      this.escape = b === 0x5b || b === 0x4f ? [b] : null;
-      return;
-    }
-    if (b >= 0x30 && b <= 0x3f) {
-      if (seq.length < 8) seq.push(b);
-      else this.escape = null;
-      return;
-    }
-    this.escape = null;
-    if (seq.length !== 1 || (b !== 0x41 && b !== 0x42)) return;
-    const at = Math.max(-1, Math.min(this.history.length - 1, this.historyAt + (b === 0x41 ? 1 : -1)));
-    if (at === this.historyAt) return;
-    this.historyAt = at;
-    const shown = at < 0 ? "" : this.history[this.history.length - 1 - at]!;
-    // Back over the typed text, the history line over it, the rest cleared.
-    this.sendText(`${"\x08".repeat(utf8(this.line).length)}`);
-    this.line = [...new TextEncoder().encode(shown)];
-    this.send(Uint8Array.from(this.line));
-    this.sendText("\x1b[K");
-  }
-
-  /** Enter in the friendly REPL: run the statement, or ask for more with "... ". */
-  private enter(): void {
-    const text = utf8(this.line);
-    this.line = [];
-    this.historyAt = -1;
-    if (text.trim() !== "" && text !== this.history[this.history.length - 1]) {
-      this.history.push(text);
-      if (this.history.length > HISTORY_LINES) this.history.shift();
-    }
-    this.sendText("\r\n");
-    const lines = [...this.block, text.trim() === "" ? "" : text];
-    const source = lines.join("\n") + (lines.length > 1 && lines[lines.length - 1] === "" ? "\n" : "");
-    if (lines.length === 1 && text.trim() === "") {
-      this.sendText(">>> ");
-      return;
-    }
-    if (needsMoreInput(source)) {
-      this.block = lines;
-      const indent = autoIndent(text);
-      this.sendText(`... ${indent}`);
-      this.line = [...latin1(indent)];
-      return;
-    }
-    this.block = [];
-    void this.exec({ kind: "single", code: lines.join("\n") });
-  }
-
-  private pasteByte(b: number, last: number): void {
-    const paste = this.paste!;
-    if (b === CTRL_C) {
-      this.paste = null;
-      this.line = [];
-      this.sendText("\r\n>>> ");
-    } else if (b === CTRL_D) {
-      this.paste = null;
-      const code = [...paste, utf8(this.line)].join("\n");
-      this.line = [];
-      this.sendText("\r\n");
-      void this.exec({ kind: "exec", code });
-    } else if (b === 0x0d || (b === 0x0a && last !== 0x0d)) {
-      paste.push(utf8(this.line));
-      this.line = [];
-      this.sendText("\r\n=== ");
-    } else if (b !== 0x0a) {
-      this.line.push(b);
-      this.send(Uint8Array.of(b));
+        return this.prompt(true);
+      case "banner":
+        return this.prompt(true);
+      case "reset":
+        return this.spawn(this.boot(true));
     }
   }
 
@@ -500,8 +424,8 @@ export class BoardRepl {
         this.sendText("OK");
         if (code.length === 0) {
           this.sendText("\r\n");
-          void this.boot(true);
-        } else void this.exec({ kind: "exec", code: utf8(code) });
+          this.spawn(this.boot(true));
+        } else this.spawn(this.exec({ kind: "exec", code: utf8(code) }));
         return;
       }
     }
@@ -514,7 +438,7 @@ export class BoardRepl {
     if (b === CTRL_D || b === CTRL_C) {
       this.rawPaste = null;
       this.send(Uint8Array.of(CTRL_D)); // end of paste acknowledged (or abandoned, for Ctrl-C)
-      void this.exec({ kind: "exec", code: b === CTRL_D ? utf8(paste.code) : "raise KeyboardInterrupt" });
+      this.spawn(this.exec({ kind: "exec", code: b === CTRL_D ? utf8(paste.code) : "raise KeyboardInterrupt" }));
       return;
     }
     paste.code.push(b);

@@ -73,7 +73,7 @@ export class VmBoardCpu {
     // A VM restarted after ignoring Ctrl-C: the connections the old one held are gone with it.
     if (this.started) this.board.network.injectFault("reset");
     this.started = true;
-    const vm = await ReplVm.start({ board: this.board, files, onOutput: events.output, onFault: events.fault, onReadLine: events.readLine, onFiles: this.options.onFiles });
+    const vm = await ReplVm.start({ board: this.board, files, onOutput: events.output, onFault: events.fault, onReadLine: events.readLine, onReset: events.reset, stdin: { available: events.stdinAvailable, read: events.stdinRead }, onFiles: this.options.onFiles });
     this.print = events.output;
     return vm;
   }

@@ -5,7 +5,7 @@
 
 import { closeSync, mkdirSync, openSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { DEFAULT_COVERAGE_DIR, LCOV_FILE, writeCoverage } from "../../micropython/coverage/write.ts";
+import { DEFAULT_LCOV_FILE, writeCoverage } from "../../micropython/coverage/write.ts";
 import { resolveScenario } from "../../emulator/scenario/resolve.ts";
 import type { RunResult } from "../../emulator/runner/result.ts";
 import { EXIT } from "../exit-codes.ts";
@@ -28,8 +28,8 @@ interface RunCommandFlags extends RunFlags {
   junit?: string;
   trace?: string;
   quiet?: boolean;
-  coverage?: boolean;
-  coverageOut?: string;
+  /** true: the default lcov file; a string: the lcov file to write. */
+  coverage?: boolean | string;
 }
 
 export function exitCodeFor(result: RunResult): number {
@@ -47,7 +47,7 @@ export function prepareOutput(flag: string, path: string): void {
 }
 
 export async function runCommand(scenarioArg: string, flags: RunCommandFlags): Promise<void> {
-  if (flags.target !== undefined && (flags.coverage || flags.coverageOut !== undefined)) {
+  if (flags.target !== undefined && flags.coverage) {
     throw new UsageError("--coverage records lines run on emulated boards (the VM's sys.settrace); it does not go with --target");
   }
   if (flags.target !== undefined) return runTargetCommand(scenarioArg, { ...flags, target: flags.target }, prepareOutput, exitCodeFor);
@@ -62,10 +62,10 @@ export async function runCommand(scenarioArg: string, flags: RunCommandFlags): P
   try {
     const scenario = resolveScenario(scenarioArg);
     const options = sessionOptionsFrom(flags, { speed: "max" });
-    const coverageDir = flags.coverageOut ?? (flags.coverage ? DEFAULT_COVERAGE_DIR : undefined);
-    if (coverageDir !== undefined) {
+    const lcovFile = flags.coverage === true ? DEFAULT_LCOV_FILE : flags.coverage || undefined;
+    if (lcovFile !== undefined) {
       options.coverage = true;
-      prepareOutput(flags.coverageOut ? "--coverage-out" : "--coverage", join(coverageDir, LCOV_FILE));
+      prepareOutput("--coverage", lcovFile);
     }
     if (flags.junit) prepareOutput("--junit", flags.junit);
     if (flags.trace) prepareOutput("--trace", flags.trace);
@@ -93,12 +93,12 @@ export async function runCommand(scenarioArg: string, flags: RunCommandFlags): P
       }
     }
     let coverageLines: string[] = [];
-    if (coverageDir !== undefined) {
+    if (lcovFile !== undefined) {
       try {
-        const written = writeCoverage(result.boards, coverageDir);
+        const written = writeCoverage(result.boards, lcovFile);
         coverageLines = [...written.summary, `lcov: ${written.path}`];
       } catch (error) {
-        throw new UsageError(`--coverage-out ${coverageDir}: cannot write (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+        throw new UsageError(`--coverage ${lcovFile}: cannot write (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
       }
     }
     if (flags.json) {

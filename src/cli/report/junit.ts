@@ -6,18 +6,10 @@
 
 import type { RunResult } from "../../emulator/runner/result.ts";
 import type { TraceEvent } from "../../emulator/trace.ts";
+import { junitSeconds, xmlText } from "./xml.ts";
 
-function xml(text: string): string {
-  return text
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    // XML 1.0 cannot carry most control characters, even escaped.
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "?");
-}
-
-const seconds = (ms: number): string => (ms / 1000).toFixed(3);
+const xml = xmlText;
+const seconds = junitSeconds;
 
 function serialOutput(events: readonly TraceEvent[]): string {
   return events.flatMap((e) => (e.kind === "print" ? [`[${seconds(e.t)}s] ${e.board}: ${e.text}`] : [])).join("\n");

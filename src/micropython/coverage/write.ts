@@ -3,14 +3,13 @@
 // lines for the report.
 
 import { mkdirSync, writeFileSync } from "node:fs";
-import { isAbsolute, join, relative, resolve } from "node:path";
+import { dirname, isAbsolute, relative, resolve } from "node:path";
 import type { BoardResult } from "../../emulator/runner/result.ts";
 import { coverageSummary, lcov } from "./lcov.ts";
 import { mergeCoverage, type FileCoverage } from "./line-coverage.ts";
 
-/** Where `--coverage` writes when no `--coverage-out` is given. */
-export const DEFAULT_COVERAGE_DIR = "coverage";
-export const LCOV_FILE = "lcov.info";
+/** Where `--coverage` writes when it names no file. */
+export const DEFAULT_LCOV_FILE = "coverage/lcov.info";
 
 /** A host path as CI tools expect it: relative to the working folder when inside it. */
 function displayPath(f: FileCoverage, cwd: string): string {
@@ -19,11 +18,10 @@ function displayPath(f: FileCoverage, cwd: string): string {
   return rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel.split("\\").join("/") : resolve(f.source);
 }
 
-/** Writes DIR/lcov.info and returns the summary lines (merged over every board that ran .py firmware). */
-export function writeCoverage(boards: readonly BoardResult[], dir: string, cwd = process.cwd()): { path: string; summary: string[] } {
+/** Writes the lcov file and returns the summary lines (merged over every board that ran .py firmware). */
+export function writeCoverage(boards: readonly BoardResult[], path: string, cwd = process.cwd()): { path: string; summary: string[] } {
   const files = mergeCoverage(boards.flatMap((b) => (b.coverage ? [b.coverage] : [])));
-  const path = join(dir, LCOV_FILE);
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, lcov(files, (f) => displayPath(f, cwd)));
   return { path, summary: coverageSummary(files, (f) => displayPath(f, cwd)) };
 }

@@ -8,7 +8,7 @@
 #   "r" soft reset: the VM reboots with the board's files
 import _benchcore
 import _benchboot
-from _benchcore import wait
+from _benchcore import call, wait
 
 # How a chunk ended, as the host reads it.
 OK = 0
@@ -18,6 +18,7 @@ BOOTED = 3
 
 
 def _next(sync, status, tb):
+    # The next chunk; None when the board resets while it waits (its watchdog).
     sync()
     while True:
         try:
@@ -25,6 +26,8 @@ def _next(sync, status, tb):
         except KeyboardInterrupt:
             # A Ctrl-C that reached the host as the chunk ended: nothing left to interrupt.
             pass
+        except _benchcore.SoftReset:
+            return None
 
 
 def _source(kind, text):
@@ -36,6 +39,27 @@ def _source(kind, text):
     except OSError:
         return None
     return compile(src, text, "exec")
+
+
+class _Stdin:
+    # sys.stdin on a served board: the bytes the host sends while a program
+    # runs (a board's UART), for programs that poll it (select.poll) and read it.
+    _stdin = True
+
+    def read(self, n=-1):
+        return wait("repl.read", n if n is not None else -1)
+
+    def readline(self):
+        out = ""
+        while not out.endswith("\n"):
+            c = self.read(1)
+            if not c:
+                break
+            out += c
+        return out
+
+    def ready(self):
+        return call("repl.ready")
 
 
 def _input(prompt=""):
@@ -53,13 +77,17 @@ def loop():
     import builtins
 
     builtins.input = _input
+    # The board's sys (bench_sys, a module of ours) takes the served board's stdin.
+    import sys
+
+    sys.stdin = _Stdin()
     sync = _benchfs.sync
     g = {"__name__": "__main__"}
     r = _next(sync, BOOTED, "")
     while True:
-        kind = r[0]
-        if kind == "r":
+        if r is None or r[0] == "r":
             return
+        kind = r[0]
         status = OK
         tb = ""
         try:
