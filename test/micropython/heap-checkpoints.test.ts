@@ -68,7 +68,7 @@ describe("heap checkpoints of a VM board", () => {
     expect(equivalent).toBe(false);
     expect(streams.filter((s) => !s.equal).map((s) => s.stream)).toEqual(["board1 heap"]);
     expect(first!.stream).toBe("board1 heap");
-    const apart = /^free heap ([\d,]+) B apart at the end of step 1, tolerance 10%$/.exec(first!.reason);
+    const apart = /^free heap ([\d,]+) B apart at the end of step 2, tolerance 10%$/.exec(first!.reason);
     expect(apart).not.toBeNull();
     // The VM's heap holds the 8 KB in fewer bytes than its figure; still far beyond 10% of ~26 KB free.
     expect(Number(apart![1].replace(/,/g, ""))).toBeGreaterThan(6000);
