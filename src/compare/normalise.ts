@@ -130,7 +130,8 @@ export function normaliseTrace(numbered: readonly NumberedEvent[], rename: Reado
         push({ stream: "steps", line, t: e.t, key: `${e.index} ${e.step}: ${e.status}`, show: `step ${e.index + 1} ${e.step}: ${e.status}`, stepIndex: e.index, during: `${e.index + 1} ${e.step}` });
         // Heap checkpoint: the board's last reading during this step.
         for (const [board, reading] of lastHeap) {
-          push({ stream: `${board} heap`, line: reading.line, t: reading.t, key: `end of step ${e.index}`, free: reading.free, show: `free ${reading.free.toLocaleString("en-US")} B at the end of step ${e.index}` });
+          // Steps numbered from 1, as run's report and "during step N" number them.
+          push({ stream: `${board} heap`, line: reading.line, t: reading.t, key: `end of step ${e.index + 1}`, free: reading.free, show: `free ${reading.free.toLocaleString("en-US")} B at the end of step ${e.index + 1}` });
         }
         break;
       case "net":

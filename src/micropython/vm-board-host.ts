@@ -10,11 +10,13 @@ import type { ScenarioBoard } from "../emulator/scenario/types.ts";
 import { FirmwareError } from "../emulator/firmware/load.ts";
 import type { PythonFirmware } from "./firmware-files.ts";
 import { VmHost, VmSyntaxError, type VmEnd } from "./vm-host.ts";
+import { recordHeapCheckpoints } from "./heap-checkpoints.ts";
 import { PARAMS_MODULE_FILE, ParamsError, paramsModuleText } from "./params-module.ts";
 
 export class VmBoardHost extends BoardHost {
   private vm!: VmHost;
   private peakUsed = 0;
+  private stopCheckpoints: (() => void) | undefined;
 
   private constructor(spec: ScenarioBoard, board: Board, server: string) {
     super(spec, board, async () => {}, server);
@@ -41,12 +43,15 @@ export class VmBoardHost extends BoardHost {
   }
 
   override start(): void {
+    // gc.mem_free() readings at the moments a run on a real board takes them, for ab/diff.
+    this.stopCheckpoints ??= recordHeapCheckpoints(this.board, () => this.vm.heap());
     this.board.boot(this.firmware);
     this.vm.start();
   }
 
   override stop(): void {
     super.stop();
+    this.stopCheckpoints?.();
     void this.vm.stop();
   }
 

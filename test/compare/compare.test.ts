@@ -86,7 +86,7 @@ describe("compareTraces", () => {
     expect(compareTraces(run(20_000), run(19_000)).equivalent).toBe(true); // 5% apart
     expect(compareTraces(run(20_000), run(20_000, [heap("board1", 15, 9_000)])).equivalent).toBe(true); // step 1: A has no reading
     const c = compareTraces(run(20_000), run(16_000));
-    expect(c.first).toMatchObject({ stream: "board1 heap", reason: "free heap 4,000 B apart at the end of step 0, tolerance 10%" });
+    expect(c.first).toMatchObject({ stream: "board1 heap", reason: "free heap 4,000 B apart at the end of step 1, tolerance 10%" });
     expect(compareTraces(run(20_000), run(16_000), { pinMs: 200, heapPercent: 25 }).equivalent).toBe(true);
   });
 

@@ -11,6 +11,7 @@ describe("a VM board's run is deterministic", () => {
     const b = await runScenario("robust_reconnect", { seed: 4, speed: "max" });
     expect(a.result.status, a.result.failure).toBe("pass");
     expect(a.events.filter((e) => e.kind === "mqtt").length).toBeGreaterThan(10);
+    expect(a.events.filter((e) => e.kind === "heap" && e.op === "checkpoint").length).toBeGreaterThan(2);
     expect(JSON.stringify(b.events)).toBe(JSON.stringify(a.events));
   });
 });
