@@ -194,13 +194,14 @@ export class GcArea {
   }
 
   /**
-   * Shrink the area so that `freeBytes` are free (to the nearest table byte,
-   * 4 blocks): the budget. Blocks past the new end must be free; a collection
+   * Shrink the area so that `freeBytes` are free (rounded down to a table
+   * byte, 4 blocks: never more than the budget, as a device's free heap).
+   * Blocks past the new end must be free; a collection
    * just before leaves live objects low in the heap, where first-fit put them.
    */
   shrinkToFree(freeBytes: number): void {
     const used = this.figures(0).used / BYTES_PER_BLOCK;
-    const len = Math.round((used + freeBytes / BYTES_PER_BLOCK) / BLOCKS_PER_ATB);
+    const len = Math.floor((used + freeBytes / BYTES_PER_BLOCK) / BLOCKS_PER_ATB);
     const current = this.word(this.layout.atbLenField);
     if (len > current) {
       throw new Error(`VM heap: ${freeBytes} B free needs a heap of ${len * 64} B, more than the ${current * 64} B loaded; load with heapLoadOptions()`);
@@ -211,6 +212,22 @@ export class GcArea {
     this.setWord(this.layout.atbLenField, len);
     this.setWord(this.layout.poolEndField, this.poolStart + len * BLOCKS_PER_ATB * BYTES_PER_BLOCK);
     if (this.word(this.layout.lastFreeAtbField) > len) this.setWord(this.layout.lastFreeAtbField, 0);
+  }
+
+  /**
+   * Lower the area's end again when more than `freeBytes` are free (objects
+   * that were live when the budget was installed have died since), as far as
+   * the highest live block allows. Returns the bytes the area lost.
+   */
+  trimToFree(freeBytes: number): number {
+    const used = this.figures(0).used / BYTES_PER_BLOCK;
+    const current = this.word(this.layout.atbLenField);
+    const len = Math.max(Math.floor((used + freeBytes / BYTES_PER_BLOCK) / BLOCKS_PER_ATB), Math.ceil(this.highWater() / BLOCKS_PER_ATB));
+    if (len >= current) return 0;
+    this.setWord(this.layout.atbLenField, len);
+    this.setWord(this.layout.poolEndField, this.poolStart + len * BLOCKS_PER_ATB * BYTES_PER_BLOCK);
+    if (this.word(this.layout.lastFreeAtbField) > len) this.setWord(this.layout.lastFreeAtbField, 0);
+    return (current - len) * BLOCKS_PER_ATB * BYTES_PER_BLOCK;
   }
 
   /**

@@ -212,8 +212,8 @@ class BudgetedHeap implements InstalledHeap {
   private history: { stack: WasmStack; after: AreaSnapshot }[];
   private afterCollection: AreaSnapshot;
   private usedAfterCollection: number;
-  /** Bytes in use when the budget was installed. */
-  private readonly startUpBytes: number;
+  /** Bytes in use when the budget was installed (less what of it died since and was trimmed off). */
+  private startUpBytes: number;
   private peakUsed = 0;
 
   constructor(
@@ -307,6 +307,8 @@ class BudgetedHeap implements InstalledHeap {
       }
       this.collector.collect();
       if (unsafe === undefined) this.stats.collections++;
+      // Objects live at start-up that died (a proxy JavaScript released) must not make the heap larger than the budget.
+      if (this.area.figures(this.budget).free > this.budget) this.startUpBytes -= this.area.trimToFree(this.budget);
     } finally {
       this.collecting = false;
     }
