@@ -63,13 +63,16 @@ describe("firmware line coverage", () => {
     expect(helper.executable).toEqual([2, 3, 6, 7, 8]);
   });
 
-  it("without --coverage there is none; with it the same seed gives the same verdict and a byte-identical trace", async () => {
+  it("without --coverage there is none; with it the same seed gives the same verdict and the same trace but for heap figures", async () => {
     const plain = await runScenario("example_sub_led", { seed: 5, speed: "max" });
     const covered = await runScenario("example_sub_led", { seed: 5, speed: "max", coverage: true });
     expect(plain.result.boards[0]!.coverage).toBeUndefined();
     expect(covered.result.status).toBe(plain.result.status);
     expect(covered.result.steps.map((s) => s.status)).toEqual(plain.result.steps.map((s) => s.status));
-    expect(JSON.stringify(covered.events)).toBe(JSON.stringify(plain.events));
+    // The settrace build holds about 1 KB more of the heap (documented), so heap checkpoints carry other
+    // figures; they fall at the same instants, and every other event is byte-identical.
+    const heapFree = (events: typeof plain.events) => events.map((e) => (e.kind === "heap" ? { kind: e.kind, t: e.t, board: e.board } : e));
+    expect(JSON.stringify(heapFree(covered.events))).toBe(JSON.stringify(heapFree(plain.events)));
     const main = fileOf(covered.result.boards[0]!.coverage, "main.py");
     expect(main.hit.length).toBeGreaterThan(20);
     expect(main.executable.length - main.hit.length).toBe(1); // the `finally:` body after an endless loop
