@@ -91,9 +91,11 @@ describe("umqtt-bench conformance --target emulator", () => {
     const predicted = Number(rows.largest_received!.prediction);
     expect(rows.largest_received!.match).toBe(false);
     expect(rows.mem_free!.match).toBe(false);
-    // 4,000 B less heap: the largest payload is smaller by about that much.
+    // 4,000 B less heap: the largest payload is smaller by at least about that much, give or take
+    // fragmentation: the largest free block depends on where the firmware's live objects land among
+    // what loading it left.
     expect(predicted - device).toBeGreaterThan(3000);
-    expect(predicted - device).toBeLessThan(5000);
+    expect(predicted - device).toBeLessThan(8000);
     // The bisection states its bounds and probe count (log2 of the span), and shows each probe as it runs.
     const { device: d, prediction: p } = json.checks[0]!;
     const bounds = [...d.info, ...p.info].map((i) => /^bisection (\d+)\.\.(\d+) B in (\d+) probes$/.exec(i)).filter((m) => m !== null);
