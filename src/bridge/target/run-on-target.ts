@@ -141,9 +141,12 @@ async function runFirmware(c: RunContext): Promise<TargetRun> {
   };
 
   let live = false;
+  /** Wall time of the last bytes from the board, to let its line go quiet before the run is summed up. */
+  let lastDataAt = Date.now();
   // Follows the board's line; when the port goes away during the run, looks for the board again by serial number.
   const follow = (link: typeof board.link): void => {
     link.onData(() => {
+      lastDataAt = Date.now();
       if (live && link === board.link) output.push(board.repl.inbox.takeAll());
     });
     link.onClose(() => {
@@ -228,6 +231,9 @@ async function runFirmware(c: RunContext): Promise<TargetRun> {
   await verdict;
   deadline.cancel();
   c.options.signal?.removeEventListener("abort", onAbort);
+  // The last step can pass on a print that the firmware's own end report follows a moment later
+  // (a traceback, then the shim's crash frame): read on until the line is quiet, a second at most.
+  if (!interrupted) await lineQuiet(() => lastDataAt);
   live = false;
   output.push(board.repl.inbox.takeAll());
   output.flush();
@@ -276,4 +282,14 @@ async function tidyUp(board: PreparedBoard, moved: MovedFile[], stage: (line: st
   await board.repl.enterRaw();
   await uninstall(board.ops, moved);
   await board.repl.exitRaw();
+}
+
+/** Quiet for this long, the board has said what it had to say. */
+const QUIET_MS = 150;
+const QUIET_WAIT_MAX_MS = 1000;
+
+/** Resolves once no byte came from the board for QUIET_MS, or after QUIET_WAIT_MAX_MS. */
+async function lineQuiet(lastDataAt: () => number): Promise<void> {
+  const until = Date.now() + QUIET_WAIT_MAX_MS;
+  while (Date.now() < until && Date.now() - lastDataAt() < QUIET_MS) await new Promise((r) => setTimeout(r, 25));
 }
