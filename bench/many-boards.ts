@@ -21,6 +21,7 @@
 // The trace is Trace(false): events stream to listeners (the MQTT taps still
 // decode every packet) but none is kept, so the trace does not grow with run length.
 
+import { createHash } from "node:crypto";
 import { once } from "node:events";
 import { createServer, type AddressInfo, type Server } from "node:net";
 import { performance } from "node:perf_hooks";
@@ -31,7 +32,7 @@ import { createBoardHosts } from "../src/emulator/runner/board-host.ts";
 import type { Scenario } from "../src/emulator/scenario/types.ts";
 import { createStreamPair } from "../src/emulator/network/stream-pair.ts";
 import { Trace } from "../src/emulator/trace.ts";
-import { VirtualClock } from "../src/emulator/clock/virtual-clock.ts";
+import { VirtualClock, type VirtualClockOptions } from "../src/emulator/clock/virtual-clock.ts";
 import type { EchoStats } from "./firmware/echo.ts";
 import { BENCH_DIR, describeMachine, emitResult, fixed, heapUsed, int, kib, machineInfo, runChild, table } from "./lib.ts";
 
@@ -49,6 +50,8 @@ export interface OursResult {
   virtualMs: number;
   timersFired: number;
   traceEvents: number;
+  /** sha256 of every trace event in order (with --hash): same seed, same hash. */
+  traceHash?: string;
   heapBefore: number;
   heapUp: number;
   heapAfter: number;
@@ -83,16 +86,29 @@ function argInt(name: string, fallback: number, max: number): number {
   return v;
 }
 
+export interface RunOursOptions {
+  /** Run 20 boards for 2 s first, so compiling code is not counted as heap (default true). */
+  warmUp?: boolean;
+  /** Hash every trace event (for determinism checks). */
+  hash?: boolean;
+  clockOptions?: Omit<VirtualClockOptions, "speed">;
+}
+
 /** Boards on the emulator: one broker, one clock, one (non-recording) trace. */
-async function runOurs(boards: number, seconds: number, net: string, warmUp = true): Promise<OursResult> {
+export async function runOurs(boards: number, seconds: number, net: string, options: RunOursOptions = {}): Promise<OursResult> {
+  const { warmUp = true, hash = false, clockOptions = {} } = options;
   // Load and compile every module first (a few boards, two seconds), so the
   // heap delta counts boards, not code.
-  if (warmUp) await runOurs(Math.min(boards, 20), 2, net, false);
+  if (warmUp) await runOurs(Math.min(boards, 20), 2, net, { warmUp: false, clockOptions });
   const heapBefore = heapUsed();
-  const clock = new VirtualClock({ speed: "max" });
+  const clock = new VirtualClock({ ...clockOptions, speed: "max" });
   const trace = new Trace(false);
   let traceEvents = 0;
-  trace.subscribe(() => void traceEvents++);
+  const hasher = hash ? createHash("sha256") : undefined;
+  trace.subscribe((event) => {
+    traceEvents++;
+    hasher?.update(`${JSON.stringify(event)}\n`);
+  });
   const broker = await EmbeddedBroker.start({ clock, trace, onActivity: () => clock.markActivity() });
   const stats: EchoStats = { ready: 0, sent: 0, received: 0, done: 0 };
   const scenario: Scenario = {
@@ -148,6 +164,7 @@ async function runOurs(boards: number, seconds: number, net: string, warmUp = tr
     virtualMs,
     timersFired: clock.firedCount,
     traceEvents,
+    ...(hasher ? { traceHash: hasher.digest("hex") } : {}),
     heapBefore,
     heapUp,
     heapAfter,
@@ -287,7 +304,10 @@ export function formatManyBoards(report: ManyBoardsReport): string {
 async function main(): Promise<void> {
   const child = argValue("child");
   if (child === "ours") {
-    emitResult(await runOurs(argInt("boards", 100, 100_000), argInt("seconds", 10, 3600), argValue("net") ?? "wifi"));
+    const hash = process.argv.includes("--hash");
+    // --quiet-turns N: settle by the clock's older rule, to compare figures and trace hashes.
+    const quietTurns = argValue("quiet-turns") === undefined ? undefined : argInt("quiet-turns", 3, 100);
+    emitResult(await runOurs(argInt("boards", 100, 100_000), argInt("seconds", 10, 3600), argValue("net") ?? "wifi", { hash, clockOptions: { quietTurns } }));
     process.exit(0);
   }
   if (child === "bare") {

@@ -60,6 +60,66 @@ describe("VirtualClock", () => {
     expect(seen).toEqual([5, -6]);
   });
 
+  it("waits out a long chain of setImmediate hand-offs that move no bytes", async () => {
+    // aedes and mqemitter hand work on through setImmediate without touching
+    // the network; six such turns in a row outlast the older three-turn rule.
+    async function trial(quietTurns?: number): Promise<string[]> {
+      const clock = new VirtualClock({ quietTurns });
+      const log: string[] = [];
+      clock.setTimer(5, () => {
+        let left = 6;
+        const hop = (): void => {
+          if (--left > 0) setImmediate(hop);
+          else log.push(`chain done@${clock.now()}`);
+        };
+        setImmediate(hop);
+      });
+      clock.setTimer(6, () => log.push(`next timer@${clock.now()}`));
+      await clock.run();
+      return log;
+    }
+    expect(await trial()).toEqual(["chain done@5", "next timer@6"]);
+    // The older rule lets time move on mid-chain: what the queue watch fixes.
+    expect(await trial(3)).toEqual(["next timer@6", "chain done@6"]);
+  });
+
+  it("keeps time moving while something spins on setImmediate without activity", async () => {
+    const clock = new VirtualClock();
+    let spins = 0;
+    let spinning = true;
+    const spin = (): void => {
+      spins++;
+      if (spinning && spins < 100_000) setImmediate(spin); // bounded in case the clock hangs
+    };
+    setImmediate(spin);
+    const fired: number[] = [];
+    for (let t = 10; t <= 50; t += 10) clock.setTimer(t, () => fired.push(clock.now()));
+    const outcome = await clock.runUntil(100);
+    spinning = false;
+    expect(outcome).toBe("idle");
+    expect(fired).toEqual([10, 20, 30, 40, 50]);
+    expect(spins).toBeLessThan(10 * 64);
+  });
+
+  it("settles an instant whose work ends in microtasks in one setImmediate turn", async () => {
+    const clock = new VirtualClock();
+    let turns = 0;
+    let counting = true;
+    // An unref'ed immediate is not pending work: it counts the loop's turns without holding the clock back.
+    const count = (): void => {
+      turns++;
+      if (counting) setImmediate(count).unref();
+    };
+    setImmediate(count).unref();
+    for (let t = 1; t <= 1000; t++) clock.setTimer(t, () => void Promise.resolve().then(() => clock.markActivity()));
+    await clock.run();
+    counting = false;
+    expect(clock.firedCount).toBe(1000);
+    // One turn per instant plus a few for the run's start and end; the older rule took four.
+    expect(turns).toBeLessThan(1100);
+    expect(turns).toBeGreaterThanOrEqual(1000);
+  });
+
   it("handles 10,000 tasks each waking every virtual second", async () => {
     const clock = new VirtualClock();
     let wakes = 0;
