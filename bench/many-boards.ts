@@ -91,16 +91,21 @@ export interface RunOursOptions {
   warmUp?: boolean;
   /** Hash every trace event (for determinism checks). */
   hash?: boolean;
+  /** Measure heap with full GCs (needs --expose-gc; default true). */
+  measureHeap?: boolean;
+  /** The run's seed (default 1). */
+  seed?: number;
   clockOptions?: Omit<VirtualClockOptions, "speed">;
 }
 
 /** Boards on the emulator: one broker, one clock, one (non-recording) trace. */
 export async function runOurs(boards: number, seconds: number, net: string, options: RunOursOptions = {}): Promise<OursResult> {
-  const { warmUp = true, hash = false, clockOptions = {} } = options;
+  const { warmUp = true, hash = false, measureHeap = true, seed = 1, clockOptions = {} } = options;
+  const heap = measureHeap ? heapUsed : () => 0;
   // Load and compile every module first (a few boards, two seconds), so the
   // heap delta counts boards, not code.
-  if (warmUp) await runOurs(Math.min(boards, 20), 2, net, { warmUp: false, clockOptions });
-  const heapBefore = heapUsed();
+  if (warmUp) await runOurs(Math.min(boards, 20), 2, net, { warmUp: false, measureHeap, clockOptions });
+  const heapBefore = heap();
   const clock = new VirtualClock({ ...clockOptions, speed: "max" });
   const trace = new Trace(false);
   let traceEvents = 0;
@@ -128,7 +133,7 @@ export async function runOurs(boards: number, seconds: number, net: string, opti
   };
 
   const t0 = performance.now();
-  const hosts = await createBoardHosts(scenario, { clock, trace, broker, seed: 1 });
+  const hosts = await createBoardHosts(scenario, { clock, trace, broker, seed });
   for (const host of hosts) host.start();
   // Bring-up: every board connects and subscribes (bounded: at most 60 virtual seconds).
   for (let t = 0; stats.ready < boards && t < 60_000; ) {
@@ -137,7 +142,7 @@ export async function runOurs(boards: number, seconds: number, net: string, opti
   }
   const bringUpWallMs = performance.now() - t0;
   const upAt = clock.now();
-  const heapUp = heapUsed();
+  const heapUp = heap();
 
   const t1 = performance.now();
   // The exchange: `seconds` round trips per board, then a little slack (bounded).
@@ -148,7 +153,7 @@ export async function runOurs(boards: number, seconds: number, net: string, opti
   }
   const exchangeWallMs = performance.now() - t1;
   const virtualMs = clock.now() - upAt;
-  const heapAfter = heapUsed();
+  const heapAfter = heap();
   const rssAfter = process.memoryUsage().rss;
 
   for (const host of hosts) host.stop();
