@@ -102,6 +102,11 @@ export class VirtualClock implements Clock {
 
   private fired = 0;
 
+  // settleByQueue's state between turns
+  private settled: (() => void) | null = null;
+  private activityAtTurn = 0;
+  private stillTurns = 0;
+
   constructor(options: VirtualClockOptions = {}) {
     this.speedFactor = checkSpeed(options.speed ?? "max");
     this.quietTurns = options.quietTurns === undefined ? 0 : Math.max(1, options.quietTurns);
@@ -304,21 +309,26 @@ export class VirtualClock implements Clock {
    */
   private settleByQueue(): Promise<void> {
     return new Promise<void>((resolve) => {
-      let before = this.activity;
-      let still = 0;
-      const turn = (): void => {
-        if (this.stopRequested) return resolve();
-        still = this.activity === before ? still + 1 : 0;
-        if (immediatesQueued() === 0 || still >= SPIN_TURNS) {
-          this.quietAt = this.activity;
-          return resolve();
-        }
-        before = this.activity;
-        setImmediate(turn);
-      };
-      setImmediate(turn);
+      this.settled = resolve;
+      this.activityAtTurn = this.activity;
+      this.stillTurns = 0;
+      setImmediate(this.settleTurn);
     });
   }
+
+  /** One turn of `settleByQueue`, made once (no closure per instant). */
+  private readonly settleTurn = (): void => {
+    this.stillTurns = this.activity === this.activityAtTurn ? this.stillTurns + 1 : 0;
+    this.activityAtTurn = this.activity;
+    if (this.stopRequested || immediatesQueued() === 0 || this.stillTurns >= SPIN_TURNS) {
+      if (!this.stopRequested) this.quietAt = this.activity;
+      const resolve = this.settled!;
+      this.settled = null;
+      resolve();
+    } else {
+      setImmediate(this.settleTurn);
+    }
+  };
 
   private async settleByTurns(): Promise<void> {
     let quiet = 0;
