@@ -4,7 +4,11 @@
 // its own topic every virtual second; and the same per-connection figure for
 // bare MQTT.js clients on the same in-process aedes (the baseline).
 //
-//   node --expose-gc --import tsx bench/many-boards.ts [--sizes 100,1000,10000] [--seconds 10] [--net wifi]
+//   node --expose-gc --import tsx bench/many-boards.ts [--sizes 100,1000,10000] [--seconds 10] [--net wifi] [--quiet-turns 3]
+//
+// --quiet-turns N settles the virtual clock by its older rule (N setImmediate
+// turns without activity) instead of watching the immediate queue, to set the
+// two side by side.
 //
 // Every size runs in its own child process (clean heap, --expose-gc):
 //   --child ours --boards N    emulated boards (createBoardHosts + BoardHost.start,
@@ -47,6 +51,8 @@ export interface OursResult {
   done: number;
   bringUpWallMs: number;
   exchangeWallMs: number;
+  /** CPU time (user + system) of the process during the exchange: steadier than wall time on a loaded machine. */
+  exchangeCpuMs: number;
   virtualMs: number;
   timersFired: number;
   traceEvents: number;
@@ -67,6 +73,8 @@ export interface BareResult {
   rounds: number;
   received: number;
   wallMs: number;
+  /** CPU time (user + system) of the process over `wallMs`. */
+  cpuMs: number;
   heapBefore: number;
   heapAfter: number;
   perConn: number;
@@ -145,6 +153,7 @@ export async function runOurs(boards: number, seconds: number, net: string, opti
   const heapUp = heap();
 
   const t1 = performance.now();
+  const cpu1 = process.cpuUsage();
   // The exchange: `seconds` round trips per board, then a little slack (bounded).
   const end = Math.ceil(upAt / 1000) * 1000 + (seconds + 1) * 1000;
   for (let t = upAt; stats.done < boards && t < end + 30_000; ) {
@@ -152,6 +161,8 @@ export async function runOurs(boards: number, seconds: number, net: string, opti
     await clock.runUntil(t);
   }
   const exchangeWallMs = performance.now() - t1;
+  const cpuUsed = process.cpuUsage(cpu1);
+  const exchangeCpuMs = (cpuUsed.user + cpuUsed.system) / 1000;
   const virtualMs = clock.now() - upAt;
   const heapAfter = heap();
   const rssAfter = process.memoryUsage().rss;
@@ -166,6 +177,7 @@ export async function runOurs(boards: number, seconds: number, net: string, opti
     ...stats,
     bringUpWallMs,
     exchangeWallMs,
+    exchangeCpuMs,
     virtualMs,
     timersFired: clock.firedCount,
     traceEvents,
@@ -193,6 +205,7 @@ async function runBare(conns: number, rounds: number, transport: "memory" | "tcp
     port = (server.address() as AddressInfo).port;
   }
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const clients: MqttClient[] = [];
   let received = 0;
   const options = { keepalive: 0, reconnectPeriod: 0, protocolVersion: 4 as const };
@@ -230,12 +243,13 @@ async function runBare(conns: number, rounds: number, transport: "memory" | "tcp
     while (received < target && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 1));
   }
   const wallMs = performance.now() - t0;
+  const cpuUsed = process.cpuUsage(cpu0);
   const heapAfter = heapUsed();
   const rssAfter = process.memoryUsage().rss;
   await Promise.all(clients.map((c) => c.endAsync(true)));
   server?.close();
   await new Promise<void>((resolve) => aedes.close(() => resolve()));
-  return { kind: "bare", transport, conns, rounds, received, wallMs, heapBefore, heapAfter, perConn: (heapAfter - heapBefore) / conns, rssAfter };
+  return { kind: "bare", transport, conns, rounds, received, wallMs, cpuMs: (cpuUsed.user + cpuUsed.system) / 1000, heapBefore, heapAfter, perConn: (heapAfter - heapBefore) / conns, rssAfter };
 }
 
 export interface ManyBoardsReport {
@@ -250,7 +264,7 @@ function childTimeout(n: number): number {
   return n >= 10_000 ? 360_000 : n >= 1000 ? 120_000 : 60_000;
 }
 
-export async function manyBoards(sizes: number[], seconds: number, net: string, log: (line: string) => void): Promise<ManyBoardsReport> {
+export async function manyBoards(sizes: number[], seconds: number, net: string, log: (line: string) => void, childArgs: string[] = []): Promise<ManyBoardsReport> {
   const report: ManyBoardsReport = { seconds, net, ours: [], bare: [] };
   for (const n of sizes) {
     const transports: ("memory" | "tcp")[] = n <= 5000 ? ["memory", "tcp"] : ["memory"]; // tcp: 2 fds a connection
@@ -264,7 +278,7 @@ export async function manyBoards(sizes: number[], seconds: number, net: string, 
     }
     log(`  emulated boards x ${int(n)} ...`);
     try {
-      report.ours.push(await runChild<OursResult>("many-boards.ts", ["--child", "ours", "--boards", String(n), "--seconds", String(seconds), "--net", net], { timeoutMs: childTimeout(n) }));
+      report.ours.push(await runChild<OursResult>("many-boards.ts", ["--child", "ours", "--boards", String(n), "--seconds", String(seconds), "--net", net, ...childArgs], { timeoutMs: childTimeout(n) }));
     } catch (error) {
       report.ours.push({ kind: "ours", boards: n, error: (error as Error).message });
     }
@@ -275,17 +289,21 @@ export async function manyBoards(sizes: number[], seconds: number, net: string, 
 export function formatManyBoards(report: ManyBoardsReport): string {
   const bareAt = (n: number, transport: string) => report.bare.find((b): b is BareResult => b.conns === n && "transport" in b && b.transport === transport && !("error" in b));
   const rows = report.ours.map((o) => {
-    if ("error" in o) return [int(o.boards), "failed", "", "", "", "", "", "", "", "", o.error];
+    if ("error" in o) return [int(o.boards), "failed", "", "", "", "", "", "", "", "", "", "", "", o.error];
     const mem = bareAt(o.boards, "memory");
     const tcp = bareAt(o.boards, "tcp");
     const ratio = (b: { perConn: number } | undefined) => (b ? `${fixed(o.perBoard / b.perConn, 2)}x` : "-");
+    const total = o.bringUpWallMs + o.exchangeWallMs;
     return [
       int(o.boards),
       `${int(o.ready)}/${int(o.received)}`,
       fixed(o.bringUpWallMs / 1000, 2),
       fixed(o.exchangeWallMs / 1000, 2),
+      fixed(o.exchangeCpuMs / 1000, 2),
       `${fixed(o.virtualMs / 1000, 0)} s`,
-      int(o.received / ((o.bringUpWallMs + o.exchangeWallMs) / 1000)),
+      `${fixed(o.virtualMs / o.exchangeWallMs, 2)}x`,
+      mem ? `${fixed(total / mem.wallMs, 2)}x` : "-",
+      int(o.received / (total / 1000)),
       kib(o.perBoardUp),
       kib(o.perBoard),
       mem ? kib(mem.perConn) : "-",
@@ -294,15 +312,15 @@ export function formatManyBoards(report: ManyBoardsReport): string {
     ];
   });
   const ours = table(
-    ["boards", "up/msgs rcvd", "bring-up s", "exchange s", "virtual", "msgs/wall s", "heap/board up", "after exchange", "bare mem", "bare tcp", "ratio mem/tcp"],
+    ["boards", "up/msgs rcvd", "bring-up s", "exchange s", "exchange cpu s", "virtual", "x real time", "wall vs bare mem", "msgs/wall s", "heap/board up", "after exchange", "bare mem", "bare tcp", "heap ratio mem/tcp"],
     rows,
   );
   const bareRows = report.bare.map((b) =>
     "error" in b
-      ? [b.transport, int(b.conns), "failed", "", "", b.error]
-      : [b.transport, int(b.conns), int(b.received), fixed(b.wallMs / 1000, 2), kib(b.perConn), `${fixed(b.rssAfter / 2 ** 20, 0)} MiB`],
+      ? [b.transport, int(b.conns), "failed", "", "", "", b.error]
+      : [b.transport, int(b.conns), int(b.received), fixed(b.wallMs / 1000, 2), fixed(b.cpuMs / 1000, 2), kib(b.perConn), `${fixed(b.rssAfter / 2 ** 20, 0)} MiB`],
   );
-  const bare = table(["bare MQTT.js", "conns", "msgs rcvd", "wall s", "heap/conn", "rss"], bareRows);
+  const bare = table(["bare MQTT.js", "conns", "msgs rcvd", "wall s", "cpu s", "heap/conn", "rss"], bareRows);
   return `${ours}\n\n${bare}`;
 }
 
@@ -331,7 +349,9 @@ async function main(): Promise<void> {
   const log = (line: string) => (json ? process.stderr.write(`${line}\n`) : console.log(line));
   log(`many boards: ${sizes.map(int).join(", ")} boards on one embedded aedes and one virtual clock, ${seconds} virtual s, net ${net}`);
   log(describeMachine());
-  const report = await manyBoards(sizes, seconds, net, log);
+  const quietTurns = argValue("quiet-turns");
+  if (quietTurns !== undefined) log(`settle: the older rule, ${quietTurns} quiet turns`);
+  const report = await manyBoards(sizes, seconds, net, log, quietTurns === undefined ? [] : ["--quiet-turns", quietTurns]);
   if (json) emitResult({ machine: machineInfo(), ...report });
   else console.log(`\n${formatManyBoards(report)}`);
 }

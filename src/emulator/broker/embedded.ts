@@ -7,7 +7,7 @@ import { Aedes } from "aedes";
 import type { Clock } from "../clock/clock.ts";
 import type { Trace } from "../trace.ts";
 import { createStreamPair } from "../network/stream-pair.ts";
-import { KeepaliveWatch } from "./keepalive.ts";
+import { CONNECT_TIMEOUT_MS, KeepaliveWatch } from "./keepalive.ts";
 import { BrokerError, type BrokerLink } from "./link.ts";
 
 export interface EmbeddedBrokerOptions {
@@ -39,10 +39,17 @@ export class EmbeddedBroker implements BrokerLink {
 
   async dial(_addr: unknown, board: string): Promise<Duplex> {
     const { clock, trace, onActivity } = this.options;
-    const watch = new KeepaliveWatch(clock, (seconds) => {
-      trace.emit({ t: clock.now(), kind: "net", board, event: "keepalive-expired", detail: `no packet for 1.5 x ${seconds}s` });
-      brokerEnd.destroy();
-    });
+    const watch = new KeepaliveWatch(
+      clock,
+      (seconds) => {
+        trace.emit({ t: clock.now(), kind: "net", board, event: "keepalive-expired", detail: `no packet for 1.5 x ${seconds}s` });
+        brokerEnd.destroy();
+      },
+      () => {
+        trace.emit({ t: clock.now(), kind: "net", board, event: "timeout", detail: `broker: no CONNECT within ${CONNECT_TIMEOUT_MS / 1000} s` });
+        brokerEnd.destroy();
+      },
+    );
     this.watches.add(watch);
     const [boardEnd, brokerEnd] = createStreamPair((chunk) => {
       onActivity?.();
@@ -54,8 +61,12 @@ export class EmbeddedBroker implements BrokerLink {
     });
     const client = this.aedes.handle(brokerEnd);
     // aedes starts each client's outgoing packet ids at a random number;
-    // start them at 1 so the same seed gives the same trace.
-    (client as unknown as { _nextId: number })._nextId = 1;
+    // start them at 1 so the same seed gives the same trace (aedes is pinned for these internals).
+    const internals = client as unknown as { _nextId: number; _connectTimer: ReturnType<typeof setTimeout> | null };
+    internals._nextId = 1;
+    // aedes waits for CONNECT on the wall clock (30 s); the watch above waits on the run's clock instead.
+    if (internals._connectTimer) clearTimeout(internals._connectTimer);
+    internals._connectTimer = null;
     return boardEnd;
   }
 
