@@ -23,6 +23,7 @@ import { allGlue, allOps, HOST_MODULES } from "./modules/registry.ts";
 import { workerUrl } from "./worker-code.ts";
 import { interruptVm, type InterruptWords } from "./vm-interrupt.ts";
 import { boardPort } from "./modules/os.ts";
+import { PORT_CONSTANTS_MODULE, portConstantsModule } from "./modules/network.ts";
 import { LineCoverage, type FileCoverage } from "./coverage/line-coverage.ts";
 import { Handles, type HostModule, type Op, type VmContext } from "./modules/context.ts";
 import type { BoardFiles, ReplInit, ReplMessage } from "./repl-protocol.ts";
@@ -200,6 +201,7 @@ export class VmHost {
     this.signal = new Int32Array(signal);
     const glue: Record<string, string> = {};
     for (const path of allGlue(modules)) glue[path] = readFileSync(new URL(path, GLUE_DIR), "utf8");
+    glue[PORT_CONSTANTS_MODULE] = portConstantsModule(this.board);
     const init: WorkerInit = { signal, files: options.files, platform: boardPort(this.board), heapBudget: budget, glue, port: channel.port2, ...(options.repl ? { repl: options.repl } : {}) };
     if (options.coverage) {
       this.lineCoverage = new LineCoverage(options.coverage.sources);
