@@ -17,10 +17,12 @@
 // The older rule, `quietTurns` turns in a row without activity, stays
 // available: it must reach the same trace, and a test holds the two to it.
 
-import { setImmediate as immediate } from "node:timers/promises";
 import { immediatesQueued } from "./immediates.ts";
 import type { Clock, TimerHandle } from "./clock.ts";
 import { TimerQueue, type Timer } from "./timer-queue.ts";
+
+/** Why the driver's fast cycle handed back to `run()`. */
+type CyclePause = "stopped" | "blocked" | "empty" | "deadline" | "paced";
 
 /** Why `run()` returned. */
 export type RunOutcome = "idle" | "deadline" | "stopped";
@@ -102,8 +104,10 @@ export class VirtualClock implements Clock {
 
   private fired = 0;
 
-  // settleByQueue's state between turns
-  private settled: (() => void) | null = null;
+  // cycle()'s state between setImmediate turns
+  private cycleEnd: ((pause: CyclePause) => void) | null = null;
+  private cycleFail: ((error: unknown) => void) | null = null;
+  private cycleUntil = Infinity;
   private activityAtTurn = 0;
   private stillTurns = 0;
 
@@ -250,27 +254,26 @@ export class VirtualClock implements Clock {
     this.reanchor();
     try {
       for (;;) {
-        await this.settle();
-        if (this.stopRequested) return "stopped";
-        if (this.isPaused || this.holds > 0) {
-          await this.waitForWake(Infinity);
-          continue;
+        switch (await this.cycle(until)) {
+          case "stopped":
+            return "stopped";
+          case "blocked":
+            await this.waitForWake(Infinity);
+            continue;
+          case "empty":
+            if (stopWhenIdle) return "idle";
+            await this.idlePaced();
+            continue;
+          case "deadline":
+            if (until > this.t) this.t = until;
+            return "deadline";
+          case "paced": {
+            const next = this.queue.peek()!;
+            const arrived = await this.pace(next.due);
+            if (arrived) this.fireDue(next.due); // else woken by activity, pause or stop: re-examine
+            continue;
+          }
         }
-        const next = this.queue.peek();
-        if (next === undefined) {
-          if (stopWhenIdle) return "idle";
-          await this.idlePaced();
-          continue;
-        }
-        if (next.due > until) {
-          if (until > this.t) this.t = until;
-          return "deadline";
-        }
-        if (typeof this.speedFactor === "number" && next.due > this.t) {
-          const arrived = await this.pace(next.due);
-          if (!arrived) continue; // woken by activity, pause or stop: re-examine
-        }
-        this.fireDue(next.due);
       }
     } finally {
       this.driving = false;
@@ -296,49 +299,67 @@ export class VirtualClock implements Clock {
     }
   }
 
-  private settle(): Promise<void> {
-    return this.quietTurns > 0 ? this.settleByTurns() : this.settleByQueue();
-  }
-
   /**
-   * Quiet once a turn starts with no other immediate queued. Work that keeps
-   * queueing immediates without any activity (a firmware spinning on
-   * setImmediate) ends the settle after `SPIN_TURNS` such turns, so time
-   * still moves. Callbacks, not a promise per turn: this
-   * runs about a million times in a 10,000-board run.
+   * Settle, fire the next instant, settle again... from setImmediate
+   * callbacks, with no promise per instant (a 10,000-board run has about a
+   * million). Resolves when the async driver must take over: a stop, a pause
+   * or hold, no timer left, the deadline, or a paced speed's wait.
    */
-  private settleByQueue(): Promise<void> {
-    return new Promise<void>((resolve) => {
-      this.settled = resolve;
-      this.activityAtTurn = this.activity;
-      this.stillTurns = 0;
-      setImmediate(this.settleTurn);
+  private cycle(until: number): Promise<CyclePause> {
+    return new Promise<CyclePause>((resolve, reject) => {
+      this.cycleEnd = resolve;
+      this.cycleFail = reject;
+      this.cycleUntil = until;
+      this.startSettle();
     });
   }
 
-  /** One turn of `settleByQueue`, made once (no closure per instant). */
+  private startSettle(): void {
+    this.activityAtTurn = this.activity;
+    this.stillTurns = 0;
+    setImmediate(this.settleTurn);
+  }
+
+  /** One setImmediate turn of `cycle`, made once (no closure per instant). */
   private readonly settleTurn = (): void => {
+    if (this.stopRequested) return this.endCycle("stopped");
     this.stillTurns = this.activity === this.activityAtTurn ? this.stillTurns + 1 : 0;
     this.activityAtTurn = this.activity;
-    if (this.stopRequested || immediatesQueued() === 0 || this.stillTurns >= SPIN_TURNS) {
-      if (!this.stopRequested) this.quietAt = this.activity;
-      const resolve = this.settled!;
-      this.settled = null;
-      resolve();
-    } else {
+    if (!this.hostQuiet()) {
       setImmediate(this.settleTurn);
-    }
-  };
-
-  private async settleByTurns(): Promise<void> {
-    let quiet = 0;
-    while (quiet < this.quietTurns) {
-      const before = this.activity;
-      await immediate();
-      if (this.stopRequested) return;
-      quiet = this.activity === before ? quiet + 1 : 0;
+      return;
     }
     this.quietAt = this.activity;
+    if (this.isPaused || this.holds > 0) return this.endCycle("blocked");
+    const next = this.queue.peek();
+    if (next === undefined) return this.endCycle("empty");
+    if (next.due > this.cycleUntil) return this.endCycle("deadline");
+    if (typeof this.speedFactor === "number" && next.due > this.t) return this.endCycle("paced");
+    try {
+      this.fireDue(next.due);
+    } catch (error) {
+      const fail = this.cycleFail!;
+      this.cycleEnd = this.cycleFail = null;
+      fail(error);
+      return;
+    }
+    this.startSettle();
+  };
+
+  /**
+   * The queue watch: no other immediate is queued (or `SPIN_TURNS` turns
+   * passed without activity: something spins on setImmediate). The older
+   * rule, with `quietTurns`: that many turns in a row without activity.
+   */
+  private hostQuiet(): boolean {
+    if (this.quietTurns > 0) return this.stillTurns >= this.quietTurns;
+    return immediatesQueued() === 0 || this.stillTurns >= SPIN_TURNS;
+  }
+
+  private endCycle(pause: CyclePause): void {
+    const end = this.cycleEnd!;
+    this.cycleEnd = this.cycleFail = null;
+    end(pause);
   }
 
   private waitForWake(ms: number): Promise<void> {
