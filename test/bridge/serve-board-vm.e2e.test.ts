@@ -6,7 +6,7 @@
 // board on USB would be. Without socat the suite is skipped (fails with CI set,
 // see serve-board.e2e.test.ts).
 
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { createServer, type AddressInfo, type Server } from "node:net";
 import { tmpdir } from "node:os";
@@ -16,35 +16,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SerialLink } from "../../src/bridge/serial-port.ts";
 import { Repl, boardText, exceptionLine } from "../../src/bridge/repl.ts";
 import { BoardOps } from "../../src/bridge/board-ops.ts";
+import { hasSocat, serveBoard, stopBoard, type ServedBoard } from "../support/serve-board.ts";
 
 const BIN = join(import.meta.dirname, "../../bin/umqtt-bench.js");
-const hasSocat = spawnSync("socat", ["-V"]).status === 0;
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
-
-interface Served {
-  child: ChildProcessWithoutNullStreams;
-  path: string;
-  output: () => string;
-}
-
-async function serveBoard(args: string[] = []): Promise<Served> {
-  const child = spawn(process.execPath, [BIN, "serve-board", ...args], { stdio: ["pipe", "pipe", "pipe"] });
-  let out = "";
-  child.stdout.on("data", (d) => (out += d));
-  child.stderr.on("data", (d) => (out += d));
-  const deadline = Date.now() + 30_000;
-  while (!/ on (\S+) \(/.test(out) && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  const match = / on (\S+) \(/.exec(out);
-  if (!match) throw new Error(`serve-board did not print its device path: ${out}`);
-  return { child, path: match[1], output: () => out };
-}
-
-async function stop(served: Served): Promise<void> {
-  if (served.child.exitCode !== null || served.child.signalCode !== null) return;
-  const exited = new Promise((resolve) => served.child.once("exit", resolve));
-  served.child.kill("SIGTERM");
-  await exited;
-}
 
 /** Runs `code` in the raw REPL; its stdout as text, or throws with the exception line. */
 async function run(repl: Repl, code: string): Promise<string> {
@@ -55,7 +30,7 @@ async function run(repl: Repl, code: string): Promise<string> {
 }
 
 describe.skipIf(!hasSocat)("serve-board runs the VM board", () => {
-  let served: Served;
+  let served: ServedBoard;
   let link: SerialLink;
   let repl: Repl;
   let ops: BoardOps;
@@ -68,7 +43,7 @@ describe.skipIf(!hasSocat)("serve-board runs the VM board", () => {
   });
   afterAll(async () => {
     await link?.close();
-    if (served) await stop(served);
+    await stopBoard(served);
   });
 
   /** Types `keys` at the friendly REPL and returns what the board echoes and prints up to the next `>>> `. */
@@ -233,7 +208,7 @@ describe.skipIf(!hasSocat)("serve-board --fs", () => {
     const dir = mkdtempSync(join(tmpdir(), "serve-board-fs-"));
     try {
       writeFileSync(join(dir, "boot.py"), "print('from the folder')\n");
-      let served = await serveBoard(["--fs", dir]);
+      let served = await serveBoard({ fs: dir });
       expect(served.output()).toContain(`files in ${dir}`);
       let link = await SerialLink.open(served.path);
       let ops = new BoardOps(new Repl(link, { name: served.path, answerMs: 10_000 }));
@@ -244,18 +219,18 @@ describe.skipIf(!hasSocat)("serve-board --fs", () => {
         await ops.remove("boot.py");
       } finally {
         await link.close();
-        await stop(served);
+        await stopBoard(served);
       }
       expect([...readFileSync(join(dir, "lib/pkg/data.bin"))]).toEqual([0, 1, 2, 255]);
       expect(existsSync(join(dir, "boot.py"))).toBe(false);
-      served = await serveBoard(["--fs", dir]);
+      served = await serveBoard({ fs: dir });
       link = await SerialLink.open(served.path);
       ops = new BoardOps(new Repl(link, { name: served.path, answerMs: 10_000 }));
       try {
         expect([...(await ops.get("/lib/pkg/data.bin"))]).toEqual([0, 1, 2, 255]);
       } finally {
         await link.close();
-        await stop(served);
+        await stopBoard(served);
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
