@@ -51,11 +51,11 @@ describe.skipIf(!hasSocat)("conformance --target serial: on serve-board", () => 
 });
 
 describe.skipIf(!hasSocat)("conformance --target serial: the largest payload on an esp8266's heap", () => {
-  let served: Served | undefined;
+  let served: ServedBoard | undefined;
   beforeAll(async () => {
-    served = await serveBoard("esp8266");
+    served = await serveBoard({ board: "esp8266" });
   }, 40_000);
-  afterAll(() => stopServing(served));
+  afterAll(() => stopBoard(served));
 
   it("the prediction carries the bench's instrumentation as the board does: free heap and the largest block match", async () => {
     const run = await cli("conformance", "--target", `serial:${served!.path}`, "--only", "largest_payload", "--seed", "3", "--json");
