@@ -17,7 +17,7 @@ import { SerialLink } from "../../src/bridge/serial-port.ts";
 import { Repl, boardText, exceptionLine } from "../../src/bridge/repl.ts";
 import { BoardOps } from "../../src/bridge/board-ops.ts";
 import { modelOf } from "../../src/conformance/board-model.ts";
-import { hasSocat, serveBoard, stopBoard, type ServedBoard } from "../support/serve-board.ts";
+import { hasSocat, openBoard, serveBoard, stopBoard, type ServedBoard } from "../support/serve-board.ts";
 
 const BIN = join(import.meta.dirname, "../../bin/umqtt-bench.js");
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -38,9 +38,7 @@ describe.skipIf(!hasSocat)("serve-board runs the VM board", () => {
 
   beforeAll(async () => {
     served = await serveBoard();
-    link = await SerialLink.open(served.path);
-    repl = new Repl(link, { name: served.path, answerMs: 10_000 });
-    ops = new BoardOps(repl);
+    ({ link, repl, ops } = await openBoard(served.path));
   });
   afterAll(async () => {
     await link?.close();
@@ -215,8 +213,7 @@ describe.skipIf(!hasSocat)("serve-board --fs", () => {
       writeFileSync(join(dir, "boot.py"), "print('from the folder')\n");
       let served = await serveBoard({ fs: dir });
       expect(served.output()).toContain(`files in ${dir}`);
-      let link = await SerialLink.open(served.path);
-      let ops = new BoardOps(new Repl(link, { name: served.path, answerMs: 10_000 }));
+      let { link, ops } = await openBoard(served.path);
       try {
         expect(new TextDecoder().decode(await ops.get("boot.py"))).toBe("print('from the folder')\n");
         await ops.mkdirs("/lib/pkg");
@@ -229,8 +226,7 @@ describe.skipIf(!hasSocat)("serve-board --fs", () => {
       expect([...readFileSync(join(dir, "lib/pkg/data.bin"))]).toEqual([0, 1, 2, 255]);
       expect(existsSync(join(dir, "boot.py"))).toBe(false);
       served = await serveBoard({ fs: dir });
-      link = await SerialLink.open(served.path);
-      ops = new BoardOps(new Repl(link, { name: served.path, answerMs: 10_000 }));
+      ({ link, ops } = await openBoard(served.path));
       try {
         expect([...(await ops.get("/lib/pkg/data.bin"))]).toEqual([0, 1, 2, 255]);
       } finally {

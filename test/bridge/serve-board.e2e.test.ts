@@ -12,7 +12,7 @@ import { BoardOps } from "../../src/bridge/board-ops.ts";
 import { BridgeError } from "../../src/bridge/errors.ts";
 import { FrameDecoder } from "../../src/bridge/frames.ts";
 import { readFileSync } from "node:fs";
-import { hasSocat, serveBoard, stopBoard, type ServedBoard } from "../support/serve-board.ts";
+import { hasSocat, openBoard, serveBoard, stopBoard, type ServedBoard } from "../support/serve-board.ts";
 
 if (!hasSocat) console.warn(process.env.CI ? "socat is not installed and CI is set: the serve-board suite FAILS (apt-get install socat)" : "socat is not installed: skipping the serve-board suite (apt-get install socat)");
 
@@ -30,9 +30,7 @@ describe.skipIf(!hasSocat)("serve-board on a real pty", () => {
 
   beforeAll(async () => {
     served = await serveBoard({ startMs: 20_000 });
-    link = await SerialLink.open(served.path);
-    repl = new Repl(link, { name: served.path, answerMs: 10_000 });
-    ops = new BoardOps(repl);
+    ({ link, repl, ops } = await openBoard(served.path));
   });
   afterAll(async () => {
     await link?.close();
@@ -167,8 +165,7 @@ describe.skipIf(!hasSocat)("serve-board on a real pty", () => {
 describe.skipIf(!hasSocat)("serve-board flooded", () => {
   it("a program flooding the line: one garbage line, then Ctrl-C brings the board back", async () => {
     const served = await serveBoard({ startMs: 20_000 });
-    const link = await SerialLink.open(served.path);
-    const repl = new Repl(link, { name: served.path, answerMs: 10_000, maxUnread: 64 * 1024 });
+    const { link, repl } = await openBoard(served.path, { maxUnread: 64 * 1024 });
     try {
       const error = await repl.exec("while True:\n    print('x' * 200)").then(
         () => null,
@@ -190,8 +187,7 @@ describe.skipIf(!hasSocat)("serve-board flooded", () => {
 describe.skipIf(!hasSocat)("serve-board unplugged", () => {
   it("killing serve-board mid-upload gives one port-closed line", async () => {
     const served = await serveBoard({ startMs: 20_000 });
-    const link = await SerialLink.open(served.path);
-    const ops = new BoardOps(new Repl(link, { name: served.path, answerMs: 10_000 }));
+    const { link, ops } = await openBoard(served.path);
     try {
       let killed = false;
       const upload = ops.put("big.bin", pattern(64 * 1024), (sent) => {

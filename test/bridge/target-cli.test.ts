@@ -8,10 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { BIN, cli, expectUsageError } from "../cli/cli-process.ts";
-import { hasSocat, serveBoard, stopBoard } from "../support/serve-board.ts";
-import { BoardOps } from "../../src/bridge/board-ops.ts";
-import { Repl } from "../../src/bridge/repl.ts";
-import { SerialLink } from "../../src/bridge/serial-port.ts";
+import { hasSocat, openBoard, serveBoard, stopBoard } from "../support/serve-board.ts";
 
 const FIXTURES = join(import.meta.dirname, "../fixtures/target");
 
@@ -50,10 +47,9 @@ describe.skipIf(!hasSocat)("run --target on serve-board from the command line", 
     try {
       const path = served.path;
       const open = async () => {
-        const link = await SerialLink.open(path);
-        const repl = new Repl(link, { name: path, answerMs: 10_000 });
-        await repl.enterRaw();
-        return { link, ops: new BoardOps(repl) };
+        const board = await openBoard(path);
+        await board.repl.enterRaw();
+        return board;
       };
       let board = await open();
       await board.ops.put("/main.py", new TextEncoder().encode("print('mine')\n"));

@@ -7,23 +7,20 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BoardOps, sha256 } from "../../src/bridge/board-ops.ts";
-import { Repl } from "../../src/bridge/repl.ts";
-import { SerialLink } from "../../src/bridge/serial-port.ts";
 import { runOnTarget } from "../../src/bridge/target/run-on-target.ts";
 import { LAUNCHER } from "../../src/bridge/target/instrumentation.ts";
 import { Trace } from "../../src/emulator/trace.ts";
 import { findMosquitto, MosquittoBroker } from "../support/mosquitto.ts";
-import { hasSocat, serveBoard, stopBoard, type ServedBoard } from "../support/serve-board.ts";
+import { hasSocat, openBoard, serveBoard, stopBoard, type ServedBoard } from "../support/serve-board.ts";
 
 if (!hasSocat) console.warn("socat is not installed: skipping the run --target suite (apt-get install socat)");
 
 /** Opens the board as a user's tool would, does `fn`, closes it. */
 async function withBoard<T>(path: string, fn: (ops: BoardOps) => Promise<T>): Promise<T> {
-  const link = await SerialLink.open(path);
+  const { link, repl, ops } = await openBoard(path);
   try {
-    const repl = new Repl(link, { name: path, answerMs: 10_000 });
     await repl.enterRaw();
-    return await fn(new BoardOps(repl));
+    return await fn(ops);
   } finally {
     await link.close();
   }

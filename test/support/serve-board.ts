@@ -5,6 +5,9 @@
 
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { join } from "node:path";
+import { BoardOps } from "../../src/bridge/board-ops.ts";
+import { Repl, type ReplOptions } from "../../src/bridge/repl.ts";
+import { SerialLink } from "../../src/bridge/serial-port.ts";
 
 const BIN = join(import.meta.dirname, "../../bin/umqtt-bench.js");
 
@@ -64,6 +67,19 @@ export async function stopBoard(served: ServedBoard | undefined, graceMs = 10_00
   const timer = setTimeout(() => served.child.kill("SIGKILL"), graceMs);
   await exited;
   clearTimeout(timer);
+}
+
+export interface OpenedBoard {
+  link: SerialLink;
+  repl: Repl;
+  ops: BoardOps;
+}
+
+/** Opens the served board's pty as a user's tool opens a board on USB: the serial link, the REPL on it (10 s for an answer), the board operations. */
+export async function openBoard(path: string, options: ReplOptions = {}): Promise<OpenedBoard> {
+  const link = await SerialLink.open(path);
+  const repl = new Repl(link, { name: path, answerMs: 10_000, ...options });
+  return { link, repl, ops: new BoardOps(repl) };
 }
 
 function hasEnded(child: ChildProcessWithoutNullStreams): boolean {
