@@ -17,6 +17,7 @@ import { SerialLink } from "../../src/bridge/serial-port.ts";
 import { Repl, boardText, exceptionLine } from "../../src/bridge/repl.ts";
 import { BoardOps } from "../../src/bridge/board-ops.ts";
 import { modelOf } from "../../src/conformance/board-model.ts";
+import { builtinBoardsDir } from "../../src/emulator/board/board-file.ts";
 import { hasSocat, openBoard, serveBoard, stopBoard, type ServedBoard } from "../support/serve-board.ts";
 
 const BIN = join(import.meta.dirname, "../../bin/umqtt-bench.js");
@@ -204,6 +205,28 @@ describe.skipIf(!hasSocat)("serve-board runs the VM board", () => {
     expect(await run(repl, "for i in range(2000):\n    b = bytes(4000)\nprint('ok')")).toBe("ok\n");
     expect(await run(repl, "import time\nfor i in range(600):\n    b = bytes(8000)\n    time.sleep_ms(0)\nprint('ok')")).toBe("ok\n");
   }, 120_000);
+});
+
+describe.skipIf(!hasSocat)("serve-board --board on a board file of the user's", () => {
+  it("says '<name> with <id>' in os.uname() and sys.implementation, which names its model to conformance", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "serve-board-custom-"));
+    const custom = JSON.parse(readFileSync(join(builtinBoardsDir, "esp32.json"), "utf8"));
+    custom.name = "Our ESP32 rig";
+    custom.heap.budget = 60_000;
+    writeFileSync(join(dir, "esp32.json"), JSON.stringify(custom));
+    const served = await serveBoard({ board: join(dir, "esp32.json") });
+    const { link, repl, ops } = await openBoard(served.path);
+    try {
+      await repl.enterRaw();
+      const info = await ops.info();
+      expect(info).toMatchObject({ machine: "Our ESP32 rig with esp32", uname: { machine: "Our ESP32 rig with esp32" } });
+      expect(modelOf(info)).toBe("esp32");
+    } finally {
+      await link.close();
+      await stopBoard(served);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe.skipIf(!hasSocat)("serve-board --fs", () => {
