@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { VirtualClock, type WallClock } from "../../src/emulator/clock/virtual-clock.ts";
 import { RealClock } from "../../src/emulator/clock/real-clock.ts";
+import { immediatesQueued } from "../../src/emulator/clock/immediates.ts";
 
 describe("VirtualClock", () => {
   it("fires timers in (due, scheduling order) and jumps time", async () => {
@@ -58,6 +59,18 @@ describe("VirtualClock", () => {
     clock.setTimer(6, () => seen.push(-clock.now()));
     await clock.run();
     expect(seen).toEqual([5, -6]);
+  });
+
+  it("counts the immediates Node has queued (what the settle relies on)", () => {
+    const before = immediatesQueued();
+    const queued = [setImmediate(() => {}), setImmediate(() => {}), setImmediate(() => {})];
+    expect(immediatesQueued() - before).toBe(3);
+    queued[0]!.unref(); // an unref'ed immediate does not keep the host busy
+    expect(immediatesQueued() - before).toBe(2);
+    clearImmediate(queued[1]);
+    expect(immediatesQueued() - before).toBe(1);
+    clearImmediate(queued[2]);
+    expect(immediatesQueued()).toBe(before);
   });
 
   it("waits out a long chain of setImmediate hand-offs that move no bytes", async () => {
