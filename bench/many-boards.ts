@@ -286,6 +286,16 @@ export async function manyBoards(sizes: number[], seconds: number, net: string, 
   return report;
 }
 
+/** Exchange CPU per board per virtual second at each size, against the smallest: flat means the design scales. */
+function costPerBoard(report: ManyBoardsReport): string {
+  const done = report.ours.filter((o): o is OursResult => !("error" in o) && o.virtualMs > 0);
+  if (done.length === 0) return "cost per board: no size finished";
+  const cost = (o: OursResult) => (o.exchangeCpuMs * 1000) / (o.boards * (o.virtualMs / 1000)); // µs of CPU per board-second
+  const base = cost(done[0]!);
+  const parts = done.map((o) => `${int(o.boards)}: ${fixed(cost(o), 0)} µs (${fixed(cost(o) / base, 2)}x)`);
+  return `exchange CPU per board per virtual second: ${parts.join(", ")}`;
+}
+
 export function formatManyBoards(report: ManyBoardsReport): string {
   const bareAt = (n: number, transport: string) => report.bare.find((b): b is BareResult => b.conns === n && "transport" in b && b.transport === transport && !("error" in b));
   const rows = report.ours.map((o) => {
@@ -321,7 +331,7 @@ export function formatManyBoards(report: ManyBoardsReport): string {
       : [b.transport, int(b.conns), int(b.received), fixed(b.wallMs / 1000, 2), fixed(b.cpuMs / 1000, 2), kib(b.perConn), `${fixed(b.rssAfter / 2 ** 20, 0)} MiB`],
   );
   const bare = table(["bare MQTT.js", "conns", "msgs rcvd", "wall s", "cpu s", "heap/conn", "rss"], bareRows);
-  return `${ours}\n\n${bare}`;
+  return `${ours}\n\n${costPerBoard(report)}\n\n${bare}`;
 }
 
 async function main(): Promise<void> {
