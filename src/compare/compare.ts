@@ -71,15 +71,16 @@ export function compareTraces(a: readonly NumberedEvent[], b: readonly NumberedE
   const names = [...new Set([...na.streams.keys(), ...nb.streams.keys()])].sort(streamOrder);
   const streams: StreamSummary[] = [];
   const differences: Difference[] = [];
+  const mixedHeaps: string[] = [];
   for (const name of names) {
     const ia = na.streams.get(name) ?? [];
     const ib = nb.streams.get(name) ?? [];
     const heap = name.endsWith(" heap");
     const mixed = heap && ia.length > 0 && ib.length > 0 && boardRun(a) !== boardRun(b);
-    const difference = mixed ? undefined : heap ? compareHeap(name, ia, ib, tolerances) : compareInOrder(name, ia, ib, tolerances);
-    const compared = !heap || (!mixed && ia.some((x) => ib.some((y) => y.key === x.key)));
-    if (mixed) notCompared.push(`${name}: ${MIXED_HEAP}`);
-    else if (!compared) notCompared.push(`${name}: no step ends with a reading on both sides (A ${ia.length}, B ${ib.length} checkpoints)`);
+    const difference = heap ? compareHeap(name, ia, ib, tolerances, mixed ? "used" : "free") : compareInOrder(name, ia, ib, tolerances);
+    const compared = !heap || ia.some((x) => ib.some((y) => y.key === x.key));
+    if (mixed) mixedHeaps.push(`${name}: ${MIXED_HEAP}`);
+    if (!compared) notCompared.push(`${name}: no step ends with a reading on both sides (A ${ia.length}, B ${ib.length} checkpoints)`);
     streams.push({ stream: name, a: ia.length, b: ib.length, equal: difference === undefined, compared });
     if (difference) differences.push({ ...difference, ...(difference.a?.during ?? difference.b?.during ? { during: difference.a?.during ?? difference.b?.during } : {}) });
   }
@@ -91,7 +92,7 @@ export function compareTraces(a: readonly NumberedEvent[], b: readonly NumberedE
     equivalent: differences.length === 0,
     events: { a: a.length, b: b.length },
     tolerances,
-    normalised: describeNormalisation(na, nb, rename),
+    normalised: [...describeNormalisation(na, nb, rename), ...mixedHeaps],
     notCompared,
     streams,
     differences,
@@ -99,7 +100,7 @@ export function compareTraces(a: readonly NumberedEvent[], b: readonly NumberedE
   };
 }
 
-const MIXED_HEAP = "one side is a board, whose free heap also pays for the bench's instrumentation; compared between two emulated runs or two board runs";
+const MIXED_HEAP = "a board against the emulator: compared as heap used since the firmware's start, since the board's free heap also pays for the bench's instrumentation";
 
 /** A run on a board: its heap checkpoints carry the board's own ticks. */
 function boardRun(trace: readonly NumberedEvent[]): boolean {
@@ -155,15 +156,23 @@ function compareInOrder(stream: string, a: readonly Item[], b: readonly Item[], 
 }
 
 /** Heap checkpoints are compared where both traces have a reading at the end of the same step. */
-function compareHeap(stream: string, a: readonly Item[], b: readonly Item[], tolerances: Tolerances): Difference | undefined {
+/**
+ * Free heap at each checkpoint both sides have, within the tolerance (a percentage of the larger figure).
+ * Between a board and the emulator, the heap used since the firmware's start instead (the board's free heap
+ * also pays for the bench's instrumentation), within the same percentage of the larger heap at that start.
+ */
+function compareHeap(stream: string, a: readonly Item[], b: readonly Item[], tolerances: Tolerances, measure: "free" | "used"): Difference | undefined {
   const byKey = new Map(b.map((item) => [item.key, item]));
   for (let i = 0; i < a.length; i++) {
     const x = a[i];
     const y = byKey.get(x.key);
-    if (!y || x.free === undefined || y.free === undefined) continue;
-    const apart = Math.abs(x.free - y.free);
-    if (apart > (Math.max(x.free, y.free) * tolerances.heapPercent) / 100) {
-      return { stream, index: i, reason: `free heap ${apart.toLocaleString("en-US")} B apart at the ${x.key}, tolerance ${tolerances.heapPercent}%`, a: side(x), b: side(y) };
+    if (!y || x.free === undefined || y.free === undefined || x.used === undefined || y.used === undefined) continue;
+    const apart = measure === "free" ? Math.abs(x.free - y.free) : Math.abs(x.used - y.used);
+    const scale = measure === "free" ? Math.max(x.free, y.free) : Math.max(x.free + x.used, y.free + y.used);
+    if (apart > (scale * tolerances.heapPercent) / 100) {
+      const what = measure === "free" ? "free heap" : "heap used since the firmware's start";
+      const of = measure === "free" ? "" : " of the heap at the start";
+      return { stream, index: i, reason: `${what} ${apart.toLocaleString("en-US")} B apart at the ${x.key}, tolerance ${tolerances.heapPercent}%${of}`, a: side(x), b: side(y) };
     }
   }
   return undefined;

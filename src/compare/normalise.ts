@@ -21,6 +21,8 @@ export interface Item {
   delayMs?: number;
   /** Heap checkpoints: free bytes at the end of a step. */
   free?: number;
+  /** Heap: bytes the firmware held beyond what it had at its start (the boot checkpoint). */
+  used?: number;
   /** MQTT packets: the normalised bytes. */
   bytes?: Uint8Array;
   /** Steps: the step's index in the scenario. */
@@ -78,7 +80,7 @@ export function normaliseTrace(numbered: readonly NumberedEvent[], rename: Reado
   const skipped = new Map<number, string>();
   const inTraceback = new Set<string>(); // boards printing a traceback now
   const errors: BenchError[] = [];
-  const lastHeap = new Map<string, { t: number; free: number; line: number }>(); // readings since the current step started
+  const lastHeap = new Map<string, { t: number; free: number; used: number; line: number }>(); // readings since the current step started
   for (const { line, event: e } of named) {
     switch (e.kind) {
       case "mqtt": {
@@ -116,7 +118,7 @@ export function normaliseTrace(numbered: readonly NumberedEvent[], rename: Reado
         errors.push({ line, board: e.board, message: text(e.message) });
         break;
       case "heap":
-        lastHeap.set(e.board, { t: e.t, free: e.free, line });
+        lastHeap.set(e.board, { t: e.t, free: e.free, used: e.used, line });
         break;
       case "step":
         if (e.status === "start") {
@@ -131,7 +133,7 @@ export function normaliseTrace(numbered: readonly NumberedEvent[], rename: Reado
         // Heap checkpoint: the board's last reading during this step.
         for (const [board, reading] of lastHeap) {
           // Steps numbered from 1, as run's report and "during step N" number them.
-          push({ stream: `${board} heap`, line: reading.line, t: reading.t, key: `end of step ${e.index + 1}`, free: reading.free, show: `free ${reading.free.toLocaleString("en-US")} B at the end of step ${e.index + 1}` });
+          push({ stream: `${board} heap`, line: reading.line, t: reading.t, key: `end of step ${e.index + 1}`, free: reading.free, used: reading.used, show: `free ${reading.free.toLocaleString("en-US")} B at the end of step ${e.index + 1}` });
         }
         break;
       case "net":

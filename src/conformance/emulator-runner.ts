@@ -7,6 +7,7 @@
 // check. Nothing a check's firmware does can hold this thread.
 
 import type { UmqttVersion } from "../client/versions.ts";
+import type { FirmwareWrapper } from "../micropython/firmware-wrapper.ts";
 import { createSession } from "../emulator/runner/session.ts";
 import type { Scenario } from "../emulator/scenario/types.ts";
 import { Trace, type TraceEvent } from "../emulator/trace.ts";
@@ -18,6 +19,8 @@ export interface EmulatedBoard {
   /** How reports name the model (the path as the user gave it). */
   name?: string;
   umqtt: UmqttVersion;
+  /** Run each check inside this code: the bench's board instrumentation, when the device runs under it. */
+  wrapper?: { label: string; code: FirmwareWrapper };
 }
 
 export class EmulatorRunner implements ScenarioRunner {
@@ -29,7 +32,7 @@ export class EmulatorRunner implements ScenarioRunner {
     private readonly board: EmulatedBoard,
     private readonly seed: number,
   ) {
-    this.label = `emulator ${board.name ?? board.model}, umqtt.simple ${board.umqtt}`;
+    this.label = `emulator ${board.name ?? board.model}, umqtt.simple ${board.umqtt}${board.wrapper ? `, ${board.wrapper.label}` : ""}`;
   }
 
   async run(scenario: Scenario, onEvent: (event: TraceEvent) => void): Promise<CheckRun> {
@@ -37,7 +40,7 @@ export class EmulatorRunner implements ScenarioRunner {
     const unsubscribe = trace.subscribe(onEvent);
     try {
       // A bad board file or firmware is bad input, thrown from here (exit 2).
-      const session = await createSession(scenario, { seed: this.seed, speed: "max", boardModel: this.board.model, umqtt: this.board.umqtt, trace });
+      const session = await createSession(scenario, { seed: this.seed, speed: "max", boardModel: this.board.model, umqtt: this.board.umqtt, trace, ...(this.board.wrapper ? { wrapFirmware: this.board.wrapper.code } : {}) });
       const stopRequested = new Promise<void>((resolve) => (this.wake = resolve));
       if (this.stopped) this.wake?.();
       await Promise.race([session.verdict, stopRequested]);

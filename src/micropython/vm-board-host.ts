@@ -9,6 +9,7 @@ import type { HeapView } from "../emulator/runner/session-api.ts";
 import type { ScenarioBoard } from "../emulator/scenario/types.ts";
 import { FirmwareError } from "../emulator/firmware/load.ts";
 import type { PythonFirmware } from "./firmware-files.ts";
+import type { FirmwareWrapper, WrappedLine } from "./firmware-wrapper.ts";
 import { VmHost, VmSyntaxError, type VmEnd } from "./vm-host.ts";
 import { recordHeapCheckpoints } from "./heap-checkpoints.ts";
 import { PARAMS_MODULE_FILE, ParamsError, paramsModuleText } from "./params-module.ts";
@@ -23,15 +24,17 @@ export class VmBoardHost extends BoardHost {
   }
 
   /** Starts the board's VM and compiles its files: a SyntaxError is bad input (FirmwareError). */
-  static async create(spec: ScenarioBoard, board: Board, firmware: PythonFirmware, server: string, coverage = false): Promise<VmBoardHost> {
+  static async create(spec: ScenarioBoard, board: Board, firmware: PythonFirmware, server: string, coverage = false, wrapper?: FirmwareWrapper): Promise<VmBoardHost> {
     const host = new VmBoardHost(spec, board, server);
-    const files = withParams(spec, firmware);
+    const own = withParams(spec, firmware);
+    const files = wrapper ? wrapper.files(own) : own;
     try {
       host.vm = await VmHost.create({
         board,
         files,
         umqttVersion: spec.umqtt,
         onEnd: (end) => host.ended(end),
+        ...(wrapper ? { print: (line: string) => host.wrappedLine(wrapper.line(line)) } : {}),
         // The firmware's own files only (not the params module the bench writes).
         ...(coverage ? { coverage: { sources: firmware.sources } } : {}),
       });
@@ -72,10 +75,20 @@ export class VmBoardHost extends BoardHost {
     };
   }
 
+  /** A line of wrapped firmware: its own text printed, a crash the wrapper caught made the board's. */
+  private wrappedLine(line: WrappedLine): void {
+    if (line.text !== undefined) this.board.print(line.text);
+    if (line.crash !== undefined && this.crashed === undefined) {
+      this.crashed = line.crash;
+      this.board.crash(line.crash);
+    }
+  }
+
   private ended(end: VmEnd): void {
     this.heap();
     if (end.how === "exit") {
-      this.board.exit();
+      // A wrapper that caught the firmware's exception ends normally: the board stays crashed.
+      if (this.crashed === undefined) this.board.exit();
       return;
     }
     // Crashed: steps waiting on this board fail at once with this reason.

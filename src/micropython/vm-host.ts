@@ -23,6 +23,7 @@ import { allGlue, allOps, HOST_MODULES } from "./modules/registry.ts";
 import { workerUrl } from "./worker-code.ts";
 import { interruptVm, type InterruptWords } from "./vm-interrupt.ts";
 import { boardPort } from "./modules/os.ts";
+import { PORT_CONSTANTS_MODULE, portConstantsModule } from "./modules/network.ts";
 import { LineCoverage, type FileCoverage } from "./coverage/line-coverage.ts";
 import { Handles, type HostModule, type Op, type VmContext } from "./modules/context.ts";
 import type { BoardFiles, ReplInit, ReplMessage } from "./repl-protocol.ts";
@@ -76,6 +77,8 @@ export interface VmHostOptions {
   onEnd?: (end: VmEnd) => void;
   /** Host modules beyond the board's own (serve-board's REPL). */
   modules?: readonly HostModule[];
+  /** Each line the VM prints (default: the board's serial output). */
+  print?: (line: string) => void;
   /** Serve the board's REPL instead of running boot.py/main.py (repl-worker.ts). */
   repl?: ReplInit;
   /** In REPL mode: the board's files changed. */
@@ -158,6 +161,7 @@ export class VmHost {
   /** An answer that replaces the innermost call's own (VmContext.interrupt). */
   private interruption: Reply | undefined;
   private readonly lineCoverage: LineCoverage | undefined;
+  private readonly print: (line: string) => void;
   /** The slice timer's callback, made once (one timer per bridged call). */
   private readonly onSlice = (): void => this.handle();
 
@@ -165,6 +169,7 @@ export class VmHost {
     this.board = options.board;
     this.runawayMs = options.runawayMs ?? (Number(process.env.UMQTT_BENCH_RUNAWAY_MS) || DEFAULT_RUNAWAY_MS);
     this.onEnd = options.onEnd ?? (() => {});
+    this.print = options.print ?? ((line) => this.board.print(line));
     const budget = options.heapBudget ?? this.board.definition.heap.budget;
     this.figures = { budget, free: budget, used: 0, largestFree: budget };
     const modules = [...HOST_MODULES, ...(options.modules ?? [])];
@@ -200,6 +205,7 @@ export class VmHost {
     this.signal = new Int32Array(signal);
     const glue: Record<string, string> = {};
     for (const path of allGlue(modules)) glue[path] = readFileSync(new URL(path, GLUE_DIR), "utf8");
+    glue[PORT_CONSTANTS_MODULE] = portConstantsModule(this.board);
     const init: WorkerInit = { signal, files: options.files, platform: boardPort(this.board), heapBudget: budget, glue, port: channel.port2, ...(options.repl ? { repl: options.repl } : {}) };
     if (options.coverage) {
       this.lineCoverage = new LineCoverage(options.coverage.sources);
@@ -336,7 +342,7 @@ export class VmHost {
     }
     this.inbox = undefined;
     if (message.t === "ready" || message.t === "running") return;
-    for (const line of message.out) this.board.print(line);
+    for (const line of message.out) this.print(line);
     if (message.heap) this.figures = message.heap;
     switch (message.t) {
       case "call": {
@@ -446,7 +452,7 @@ export class VmHost {
   /** The VM's first message after the KeyboardInterrupt: print what it printed (the traceback), end naming where it looped. */
   private endRunaway(message: VmMessage): void {
     if (message.t === "ready" || message.t === "running") return;
-    for (const line of message.out) this.board.print(line);
+    for (const line of message.out) this.print(line);
     let where = "";
     if (message.t === "end" && message.detail?.startsWith("KeyboardInterrupt")) where = message.where ?? "";
     if (message.t === "return" && message.vals[0] === "KeyboardInterrupt") where = String(message.vals[3] ?? "");

@@ -14,6 +14,9 @@ export interface NamedReport {
 
 /** Parses one file's text as a sweep report, or says in one line why it is not one. */
 export function readReport(file: string, text: string): SweepReport {
+  if (text.trimStart().startsWith("<")) {
+    throw new UsageError(`${file}: JUnit XML; merge reads the shards' --json reports (only they say which shard and seeds each covers) and writes the merged JUnit with --junit`);
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -12,7 +12,7 @@ import { Trace } from "../../src/emulator/trace.ts";
 import { VirtualClock } from "../../src/emulator/clock/virtual-clock.ts";
 import { VmHost, type VmEnd } from "../../src/micropython/vm-host.ts";
 import { BoardOutput } from "../../src/bridge/target/board-output.ts";
-import { LAUNCHER, type ShimConfig } from "../../src/bridge/target/install.ts";
+import { LAUNCHER, type ShimConfig } from "../../src/bridge/target/instrumentation.ts";
 
 const py = (name: string) => readFileSync(new URL(`../../src/bridge/py/${name}`, import.meta.url), "utf8");
 

@@ -11,7 +11,7 @@ import { BoardOps, sha256 } from "../../src/bridge/board-ops.ts";
 import { Repl } from "../../src/bridge/repl.ts";
 import { SerialLink } from "../../src/bridge/serial-port.ts";
 import { runOnTarget } from "../../src/bridge/target/run-on-target.ts";
-import { LAUNCHER } from "../../src/bridge/target/install.ts";
+import { LAUNCHER } from "../../src/bridge/target/instrumentation.ts";
 import { Trace } from "../../src/emulator/trace.ts";
 import { findMosquitto, MosquittoBroker } from "../support/mosquitto.ts";
 

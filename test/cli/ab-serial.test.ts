@@ -45,6 +45,9 @@ describe.skipIf(!hasSocat)("ab against a board on a pseudo-terminal (serve-board
     expect(run.stdout).toMatch(/^ {2}board1 client id: [0-9a-f]+ \(A\), [0-9a-f]+ \(B\)$/m);
     expect(run.stdout).toMatch(/^ {2}= {2}board1 mqtt out +2 \| 2$/m);
     expect(run.stdout).toMatch(/^ {2}= {2}board1 pins +4 \| 4$/m);
+    // Heap too, as heap used since the firmware's start: the board's free heap also pays for the bench's instrumentation.
+    expect(run.stdout).toMatch(/^ {2}= {2}board1 heap +\d+ \| \d+$/m);
+    expect(run.stdout).toContain("board1 heap: a board against the emulator: compared as heap used since the firmware's start");
     expect(run.stdout).toMatch(/\nEQUIVALENT {2}\S+A\.jsonl and \S+B\.jsonl\n$/);
     // The board's trace is a real run's: its own ticks beside each pin change.
     expect(readFileSync(join(out, "B.jsonl"), "utf8")).toMatch(/"kind":"pin".*"boardMs":\d+/);
@@ -67,5 +70,20 @@ describe.skipIf(!hasSocat)("ab against a board on a pseudo-terminal (serve-board
     // Up to the second toggle both agree; there the board's LED never goes off.
     expect(report.first).toMatchObject({ stream: "board1 pins", index: 3, during: "14 wait-pin board1.led off", reason: "B has only 3 board1 pins event(s), A has 4" });
     expect(report.first.a.show).toMatch(/^pin 2 \(led\) = 1/);
+  }, 120_000);
+
+  it("reports a firmware that holds 8 KB more on the board at the heap", async () => {
+    const original = readFileSync(join(import.meta.dirname, "../../scenarios/firmware/example_sub_led.py"), "utf8");
+    const changed = original.replace(/(\n {4}client\.subscribe\(TOPIC\)\n)/, "$1    held = bytearray(8000)\n");
+    expect(changed).not.toBe(original);
+    const firmware = join(tmp, "example_sub_led_holds.py");
+    writeFileSync(firmware, changed);
+    const run = await cli("ab", "example_sub_led", "--b", `serial:${port}`, "--b-firmware", firmware, "--seed", "5", "--out", join(tmp, "holds"), "--json");
+    expect(run.code, run.stderr).toBe(1);
+    const report = JSON.parse(run.stdout);
+    // Every other stream agrees: the LED, the packets and the prints are the same.
+    expect(report.sides.map((s: { status: string }) => s.status)).toEqual(["pass", "pass"]);
+    expect(report.first.stream).toBe("board1 heap");
+    expect(report.first.reason).toMatch(/^heap used since the firmware's start [\d,]+ B apart at the end of step \d+, tolerance 10% of the heap at the start$/);
   }, 120_000);
 });

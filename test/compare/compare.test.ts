@@ -90,6 +90,23 @@ describe("compareTraces", () => {
     expect(compareTraces(run(20_000), run(16_000), { pinMs: 200, heapPercent: 25 }).equivalent).toBe(true);
   });
 
+  it("compares a board against the emulator by heap used since the firmware's start, not free heap", () => {
+    // A board's checkpoints carry its own ticks (boardMs); its heap at the start is smaller: the bench's instrumentation holds some.
+    const reading = (t: number, used: number, free: number, board = false): TraceEvent =>
+      ({ t, kind: "heap", board: "board1", op: "checkpoint", what: "tick", used, free, largestFree: free, ...(board ? { boardMs: t } : {}) }) as TraceEvent;
+    const run = (used: number, free: number, board = false) =>
+      trace(step(0, 0, "start"), reading(1, 0, free + used, board), step(2, 0, "pass"), step(2, 1, "start"), reading(5, used, free, board), step(10, 1, "pass"));
+    const emulated = run(4_000, 32_000);
+    // 12 KB less free on the board, the same 4,000 B used: equivalent, and the report says how heap was compared.
+    const same = compareTraces(emulated, run(4_200, 19_800, true));
+    expect(same.equivalent).toBe(true);
+    expect(same.streams.find((s) => s.stream === "board1 heap")).toMatchObject({ compared: true, equal: true });
+    expect(same.normalised).toContain("board1 heap: a board against the emulator: compared as heap used since the firmware's start, since the board's free heap also pays for the bench's instrumentation");
+    // 8,000 B more used on the board: beyond 10% of the larger heap at the start (36,000 B).
+    const more = compareTraces(emulated, run(12_000, 12_000, true));
+    expect(more.first).toMatchObject({ stream: "board1 heap", reason: "heap used since the firmware's start 8,000 B apart at the end of step 2, tolerance 10% of the heap at the start" });
+  });
+
   it("leaves a step one side skipped out of the comparison and says so", () => {
     const steps = (status: "pass" | "skipped") =>
       trace(step(0, 0, "start"), step(1, 0, "pass"), step(1, 1, "start"), { t: 2, kind: "step", index: 1, step: "fault board1 wifi-down", status, detail: status === "skipped" ? "a board on serial cannot lose Wi-Fi here" : undefined } as unknown as TraceEvent, step(2, 2, "start"), step(3, 2, "pass"));

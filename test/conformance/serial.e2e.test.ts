@@ -3,7 +3,8 @@
 // machine) stands in for a board on USB. The pack's firmware is uploaded and
 // run through run --target, the board's model is read from the board, and
 // its rows are compared with the emulator's prediction for that model.
-// Two checks only, so the file stays fast.
+// Three checks only, so the file stays fast; the largest payload on the
+// smallest heap (esp8266) too, where the bench's instrumentation weighs most.
 
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
@@ -48,7 +49,7 @@ describe.skipIf(!hasSocat)("conformance --target serial: on serve-board", () => 
 
   it("predicts for the model the board names, runs each check on the board, and every row matches", async () => {
     const junit = join(mkdtempSync(join(tmpdir(), "umqtt-bench-conf-serial-")), "conformance.xml");
-    const run = await cli("conformance", "--target", `serial:${served!.path}`, "--only", "connect_session,unsubscribe", "--seed", "5", "--json", "--junit", junit);
+    const run = await cli("conformance", "--target", `serial:${served!.path}`, "--only", "connect_session,unsubscribe,largest_payload", "--seed", "5", "--json", "--junit", junit);
     expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
     const json = JSON.parse(run.stdout) as {
       status: string;
@@ -58,7 +59,8 @@ describe.skipIf(!hasSocat)("conformance --target serial: on serve-board", () => 
     };
     expect(json.status).toBe("match");
     // serve-board's board says it is an esp32 (os.uname().machine); the prediction is for that model.
-    expect(json.prediction).toBe("emulator esp32, umqtt.simple 1.8.0");
+    // The board runs the checks under the bench's instrumentation; the prediction runs them under the same code.
+    expect(json.prediction).toBe("emulator esp32, umqtt.simple 1.8.0, with the board's instrumentation");
     expect(json.device).toMatch(new RegExp(`^serial:${served!.path}, MicroPython `));
     const rows = Object.fromEntries(json.checks.flatMap((c) => c.rows.map((r) => [`${c.id}.${r.key}`, r])));
     expect(rows["connect_session.session_present"]).toMatchObject({ device: "0,0,1,0", prediction: "0,0,1,0", match: true });
@@ -67,9 +69,29 @@ describe.skipIf(!hasSocat)("conformance --target serial: on serve-board", () => 
     // The board's stages show as progress; its serial output is in the JUnit file.
     expect(run.stderr).toContain(`device: running connect_session on ${served!.path}`);
     const xml = readFileSync(junit, "utf8");
-    expect(xml).toContain(`<testsuite name="conformance" tests="2" failures="0" skipped="0">`);
+    expect(xml).toContain(`<testsuite name="conformance" tests="3" failures="0" skipped="0">`);
     // Both sides' serial output: the board's and the prediction's.
     expect(xml.match(/result session_present 0,0,1,0/g)).toHaveLength(2);
+  }, 120_000);
+});
+
+describe.skipIf(!hasSocat)("conformance --target serial: the largest payload on an esp8266's heap", () => {
+  let served: Served | undefined;
+  beforeAll(async () => {
+    served = await serveBoard("esp8266");
+  }, 40_000);
+  afterAll(() => stopServing(served));
+
+  it("the prediction carries the bench's instrumentation as the board does: free heap and the largest block match", async () => {
+    const run = await cli("conformance", "--target", `serial:${served!.path}`, "--only", "largest_payload", "--seed", "3", "--json");
+    expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
+    const json = JSON.parse(run.stdout) as { checks: { rows: { key: string; device: string; prediction: string; match: boolean }[] }[] };
+    const rows = Object.fromEntries(json.checks[0]!.rows.map((r) => [r.key, r]));
+    // Without the instrumentation in the prediction it read 21,280 B free on the board against 33,504 B.
+    const free = (side: "device" | "prediction"): number => Number(rows.mem_free![side]);
+    expect(Math.abs(free("device") - free("prediction")) / free("prediction")).toBeLessThan(0.03);
+    expect(free("device")).toBeLessThan(30_000);
+    expect(rows.largest_received!.match).toBe(true);
   }, 120_000);
 });
 

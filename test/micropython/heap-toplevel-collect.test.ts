@@ -107,6 +107,19 @@ print("free", gc.mem_free())`);
     expect(free[0] - free[1]).toBeLessThanOrEqual(64);
   });
 
+  it("import network costs no more than its name, and WLAN reads the port's constants", async () => {
+    const free = await freeAfter(`import gc
+gc.collect()
+print("free", gc.mem_free())
+import network
+gc.collect()
+print("free", gc.mem_free(), network.STAT_GOT_IP)`);
+    expect(free).toHaveLength(3);
+    expect(free[0] - free[1]).toBeLessThanOrEqual(64);
+    // The ESP8266 SDK's station status for "got an address".
+    expect(free[2]).toBe(5);
+  });
+
   it("a machine.py the firmware carries is the one imported", async () => {
     const free = await freeAfter(`import machine
 print("free", machine.OWN)`, { "machine.py": "OWN = 7\n" });

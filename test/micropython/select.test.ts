@@ -93,4 +93,24 @@ describe("select.poll on the virtual clock", () => {
     );
     expect(printed).toEqual(["0 1", "True b'hello'", "True True", "OSError 104"]);
   });
+
+  it("sys.stdin registers as on a board with nothing sent on its serial line: never ready, sockets still served", async () => {
+    let clk!: VirtualClock;
+    const { printed } = await runVm(
+      py(
+        "import select, socket, sys, time",
+        "p = select.poll()",
+        "p.register(sys.stdin, select.POLLIN)",
+        "t0 = time.ticks_ms()",
+        "print(p.poll(0), p.poll(300), time.ticks_diff(time.ticks_ms(), t0))",
+        "s = socket.socket()",
+        "s.connect(('10.0.0.2', 1883))",
+        "p.register(s, select.POLLIN)",
+        "r = p.poll(5000)",
+        "print(len(r), r[0][0] is s, time.ticks_diff(time.ticks_ms(), t0) // 100 * 100)",
+      ),
+      { dial: talker(() => clk, [[1000, "hi"]]), setup: (_board, clock) => (clk = clock) },
+    );
+    expect(printed).toEqual(["[] [] 300", "1 True 1000"]);
+  });
 });

@@ -86,6 +86,8 @@ describe("shards and merge", () => {
     const junk = join(tmp, "junk.json");
     writeFileSync(junk, JSON.stringify({ hello: 1 }));
     expectUsageError(await cli("merge", files[0]!, junk), /junk\.json: not a sweep report/);
+    // A shard's JUnit does not say which shard and seeds it covers (a missing shard would go unnoticed): the JSON is asked for.
+    expectUsageError(await cli("merge", files[0]!, junit), /merged\.xml: JUnit XML; merge reads the shards' --json reports \(only they say which shard and seeds each covers\) and writes the merged JUnit with --junit/);
     expectUsageError(await cli("merge", join(tmp, "absent.json")), /absent\.json: cannot read \(ENOENT\)/);
   }, 180_000);
 

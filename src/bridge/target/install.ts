@@ -6,37 +6,12 @@
 // which also runs at the start of the next run if a run never got to it
 // (the board lost power, the bench was killed).
 
-import { readFileSync } from "node:fs";
 import type { BoardOps } from "../board-ops.ts";
 import { BridgeError } from "../errors.ts";
 import type { MovedFile } from "./types.ts";
+import { HOME, LAUNCHER, instrumentationFiles, type ShimConfig } from "./instrumentation.ts";
 
-export const HOME = "/umqtt_bench";
 const SAVED = `${HOME}/saved`;
-
-const PY_DIR = new URL("../py/", import.meta.url);
-const SHIMS = ["ubench_frame.py", "ubench_shim.py", "ubench_pin.py", "ubench_net.py", "ubench_run.py"];
-
-/** The launcher that takes /main.py's place for the run. */
-export const LAUNCHER = [
-  "# umqtt-bench is running a scenario on this board: your main.py is kept in",
-  "# /umqtt_bench/saved/ and put back when the run ends (or at the next run).",
-  "import sys",
-  `sys.path.insert(0, ${JSON.stringify(HOME)})`,
-  "import ubench_run",
-  "",
-].join("\n");
-
-/** What the shim reads at boot (ubench_run.py, ubench_shim.install). */
-export interface ShimConfig {
-  /** Address and port getaddrinfo() answers with: the bench's broker proxy. */
-  host: string;
-  port: number;
-  /** Pins wired to buttons, at the level they read while released. */
-  buttons: { pin: number | string; released: 0 | 1 }[];
-  wifi: [string, string] | null;
-}
-
 const utf8 = new TextEncoder();
 
 function py(text: string): string {
@@ -102,11 +77,7 @@ export async function restore(ops: BoardOps): Promise<MovedFile[]> {
  */
 export async function install(ops: BoardOps, firmware: Record<string, string>, config: ShimConfig, onFile?: (path: string) => void): Promise<MovedFile[]> {
   await removeTree(ops, `${HOME}/fw`);
-  const files: [string, Uint8Array][] = [
-    ...SHIMS.map((name): [string, Uint8Array] => [`${HOME}/${name}`, readFileSync(new URL(name, PY_DIR))]),
-    [`${HOME}/cfg.json`, utf8.encode(JSON.stringify(config))],
-    ...Object.entries(firmware).map(([path, text]): [string, Uint8Array] => [`${HOME}/fw/${path}`, utf8.encode(text)]),
-  ];
+  const files = Object.entries(instrumentationFiles(firmware, config)).map(([path, text]): [string, Uint8Array] => [path, utf8.encode(text)]);
   const folders = new Set([SAVED, ...files.map(([path]) => path.slice(0, path.lastIndexOf("/")))]);
   for (const folder of [...folders].sort()) await ops.mkdirs(folder);
   for (const [path, data] of files) {

@@ -12,6 +12,7 @@ import { humanReport, jsonReport, junitReport, type PackHeader } from "../../con
 import { EmulatorRunner, type EmulatedBoard } from "../../conformance/emulator-runner.ts";
 import { runPack } from "../../conformance/run-pack.ts";
 import { readBoard, SerialRunner } from "../../conformance/serial-runner.ts";
+import { boardInstrumentation } from "../../bridge/target/mirror.ts";
 import { modelOf } from "../../conformance/board-model.ts";
 import { parseWifi } from "./run-target.ts";
 import type { ScenarioRunner } from "../../conformance/runner.ts";
@@ -111,7 +112,8 @@ export async function conformanceCommand(flags: ConformanceFlags): Promise<void>
       if (modelName === undefined) {
         throw new UsageError(`${board.port}: cannot tell the board model from "${board.info.uname?.machine ?? board.info.machine ?? board.info.platform}"; pass --board MODEL (see umqtt-bench boards)`);
       }
-      predicted = { model: boardModel("--board", modelName), name: modelName, umqtt };
+      // The board runs each check under the bench's instrumentation, which holds heap there: so does the prediction.
+      predicted = { model: boardModel("--board", modelName), name: modelName, umqtt, wrapper: { label: "with the board's instrumentation", code: boardInstrumentation } };
       device = new SerialRunner({ target: `serial:${board.port}`, seed, boardModel: predicted.model, wifi, onStage: (line) => process.stderr.write(`    device: ${line}\n`) }, board);
     } else {
       // The prediction is for the target's model unless --board names another.

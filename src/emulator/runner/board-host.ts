@@ -29,6 +29,7 @@ import type { FaultKind, Scenario, ScenarioBoard } from "../scenario/types.ts";
 import type { BoardView, ButtonView, HeapView, LedView, NetworkView } from "./session-api.ts";
 import type { Trace } from "../trace.ts";
 import { createMqttTap } from "./mqtt-tap.ts";
+import type { FirmwareWrapper } from "../../micropython/firmware-wrapper.ts";
 import { StepFailure } from "./steps.ts";
 
 export interface BoardHostOptions {
@@ -48,6 +49,8 @@ export interface BoardHostOptions {
   firmwareLang?: "py" | "ts";
   /** Record line coverage of .py firmware (`--coverage`); TypeScript firmware is then bad input. */
   coverage?: boolean;
+  /** Runs every board's .py firmware inside this code (a prediction for a board under the bench's instrumentation). */
+  wrapFirmware?: FirmwareWrapper;
 }
 
 /** Taps every connection a network opens, so its MQTT packets reach the trace. */
@@ -330,6 +333,9 @@ export async function createBoardHosts(scenario: Scenario, options: BoardHostOpt
       if (!python && options.coverage) {
         throw new FirmwareError(`--coverage: board ${spec.name} runs TypeScript firmware (${spec.firmware}); coverage is recorded for .py firmware only (for a built-in, drop --firmware-lang ts)`);
       }
+      if (!python && options.wrapFirmware) {
+        throw new FirmwareError(`board ${spec.name} runs TypeScript firmware (${spec.firmware}); a board's instrumentation wraps .py firmware only`);
+      }
       const firmware = python ? undefined : await firmwareOf(spec.firmware);
       const board = new Board({
         definition,
@@ -348,7 +354,7 @@ export async function createBoardHosts(scenario: Scenario, options: BoardHostOpt
       const boardSpec = { ...spec, umqtt: options.umqtt ?? spec.umqtt ?? DEFAULT_UMQTT_VERSION };
       if (python) {
         const { VmBoardHost } = await import("../../micropython/vm-board-host.ts");
-        pending.push(VmBoardHost.create(boardSpec, board, python, SERVER_NAME, options.coverage === true));
+        pending.push(VmBoardHost.create(boardSpec, board, python, SERVER_NAME, options.coverage === true, options.wrapFirmware));
       } else {
         const path = locateFirmware(spec.firmware, scenario.baseDir);
         pending.push(Promise.resolve(new BoardHost(boardSpec, board, firmware!, SERVER_NAME, path, options.firmwareWatch)));

@@ -19,6 +19,7 @@ import { explainQuirks } from "./notes.ts";
 import { BoardHost, createBoardHosts, createBenchTransport } from "./board-host.ts";
 import { runSteps, StepFailure, type StepHost } from "./steps.ts";
 import type { FirmwareWatch } from "./firmware-watch.ts";
+import type { FirmwareWrapper } from "../../micropython/firmware-wrapper.ts";
 
 export interface SessionOptions {
   seed: number;
@@ -41,6 +42,8 @@ export interface SessionOptions {
   firmwareLang?: "py" | "ts";
   /** Record which lines of .py firmware run (BoardResult.coverage). */
   coverage?: boolean;
+  /** Runs every board's .py firmware inside this code (BoardHostOptions.wrapFirmware). */
+  wrapFirmware?: FirmwareWrapper;
   /** Keep trace events in memory (default true; false for huge runs that stream them). */
   keepTrace?: boolean;
   trace?: Trace;

@@ -26,6 +26,14 @@ export const WLAN_STATUS: Record<WifiFamily, Record<string, number>> = {
 /** Organisation prefixes of the MAC addresses these chips ship with. */
 const OUI: Record<WifiFamily, number[]> = { esp8266: [0x5c, 0xcf, 0x7f], esp32: [0x24, 0x0a, 0xc4], cyw43: [0x28, 0xcd, 0xc1] };
 
+/** The glue module network.py reads its port's constants from: written at boot, so network loads before the heap budget as a device's built-in module does. */
+export const PORT_CONSTANTS_MODULE = "bench_port.py";
+
+export function portConstantsModule(board: Board): string {
+  const status = WLAN_STATUS[wifiFamily(board)];
+  return `# The board's port constants, written by the host at boot.\nWLAN_STATUS = {${Object.entries(status).map(([k, v]) => `"${k}": ${v}`).join(", ")}}\n`;
+}
+
 export function wifiFamily(board: Board): WifiFamily {
   const id = board.definition.id.toLowerCase();
   if (id.startsWith("esp8266")) return "esp8266";
@@ -85,8 +93,6 @@ const iface = (v: Value | undefined): number => (v === AP || v === true ? AP : S
 export const networkModule: HostModule = {
   glue: ["network.py"],
   ops: {
-    /** "NAME=value ..." for the port's status constants. */
-    "network.constants": (ctx) => Object.entries(wlan(ctx).status).map(([k, v]) => `${k}=${v}`).join(" "),
     "network.active": (ctx, [i, on]) => {
       const w = wlan(ctx);
       const ap = iface(i) === AP;

@@ -38,12 +38,13 @@ class poll:
         if timeout is None:
             timeout = -1
         stdin = self._objs.get(-1)
-        if stdin is not None:
+        if stdin is not None and not getattr(stdin[0], "_quiet", False):
             return self._wait_with_stdin(stdin, timeout)
         args = []
         for h, e in self._objs.items():
-            args.append(h)
-            args.append(e[1])
+            if h != -1:
+                args.append(h)
+                args.append(e[1])
         got = wait("select.poll", int(timeout), *args).split()
         return [(self._objs[int(got[i])][0], int(got[i + 1])) for i in range(0, len(got), 2)]
 

@@ -10,5 +10,28 @@ from sys import *
 platform = "webassembly"
 
 
+class _QuietStdin:
+    # sys.stdin on a scenario's board: its serial line, on which nobody sends.
+    # It registers with select.poll and is never ready; a read waits for ever,
+    # as on a board with nothing attached. serve-board puts its own in place.
+    _stdin = True
+    _quiet = True
+
+    def read(self, n=-1):
+        import time
+
+        while True:
+            time.sleep_ms(60000)
+
+    def readline(self):
+        return self.read()
+
+    def ready(self):
+        return False
+
+
+stdin = _QuietStdin()
+
+
 def __getattr__(name):
     return getattr(_vm_sys, name)

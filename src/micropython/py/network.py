@@ -4,9 +4,11 @@ from _benchcore import call
 STA_IF = 0
 AP_IF = 1
 
-for _kv in call("network.constants").split(" "):
-    _k, _v = _kv.split("=")
-    globals()[_k] = int(_v)
+from bench_port import WLAN_STATUS as _status
+
+for _k in _status:
+    globals()[_k] = _status[_k]
+del _k, _status
 
 
 class WLAN:
