@@ -109,6 +109,57 @@ await build({
   logLevel: "warning",
   banner: { js: 'import { createRequire as __vendorRequire } from "node:module"; const require = __vendorRequire(import.meta.url);' },
 });
+// The command's own code as a few files: loading ~100 modules one by one
+// (resolve, read, compile each) took a good part of every start. Entries:
+// the command and the prewarm step the bin script loads first; they share
+// chunks, so the main thread holds one copy of each module. The VM worker
+// is bundled into one file likewise. Each module's import.meta.url is
+// rewritten to its one-to-one file's, so paths next to it (boards/,
+// scenarios/, py/ glue, worker entries) resolve as from the unbundled build.
+const BUNDLE = join(NEXT, "bundle");
+function bundlePlugin(outDir) {
+  return {
+    name: "bundle-from-sources",
+    setup(b) {
+      b.onResolve({ filter: /^[^./]/ }, (args) => {
+        if (args.kind === "entry-point") return undefined;
+        if (!VENDORED.includes(args.path)) return { path: args.path, external: true };
+        return { path: relative(outDir, join(NEXT, "vendor", `${args.path}.js`)).replace(/^(?!\.)/, "./"), external: true };
+      });
+      b.onLoad({ filter: /\.tsx?$/ }, (args) => {
+        const compiled = join(NEXT, relative(SRC, args.path)).replace(/\.tsx?$/, ".js");
+        const own = `new URL(${JSON.stringify(relative(outDir, compiled).split("\\").join("/"))}, import.meta.url).href`;
+        const text = readFileSync(args.path, "utf8").replaceAll("import.meta.url", `(${own})`);
+        return { contents: text, loader: args.path.endsWith(".tsx") ? "tsx" : "ts", resolveDir: dirname(args.path) };
+      });
+    },
+  };
+}
+const bundleOptions = {
+  bundle: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  jsx: "automatic",
+  ...(existsSync(join(ROOT, "tsconfig.json")) ? { tsconfig: join(ROOT, "tsconfig.json") } : {}),
+  keepNames: true,
+  logLevel: "warning",
+};
+await build({
+  ...bundleOptions,
+  entryPoints: { main: join(SRC, "cli/main.ts"), prewarm: join(SRC, "cli/prewarm.ts") },
+  outdir: BUNDLE,
+  splitting: true,
+  chunkNames: "[name]-[hash]",
+  plugins: [bundlePlugin(BUNDLE)],
+});
+await build({
+  ...bundleOptions,
+  entryPoints: [join(SRC, "micropython/worker.ts")],
+  outfile: join(NEXT, "micropython/worker.js"),
+  allowOverwrite: true,
+  plugins: [bundlePlugin(join(NEXT, "micropython"))],
+});
 for (const file of others) {
   const target = join(NEXT, relative(SRC, file));
   mkdirSync(dirname(target), { recursive: true });

@@ -12,8 +12,17 @@ import { patchedVm } from "./heap/load-hook.ts";
 import { REPLY_DONE, REPLY_RAISE, type HostMessage, type Value, type VmMessage, type WorkerInit } from "./protocol.ts";
 import { LineRecorder, RECORDER_MODULE, TRACE_ON_PY, TRACER_MODULE, TRACER_PY } from "./coverage/tracer.ts";
 import { ringWriter, serveRepl } from "./repl-worker.ts";
+import { timing } from "../timing.ts";
 
-const init = workerData as WorkerInit;
+/** A prewarmed worker (vm-prewarm.ts) is told its board by message; others get it as workerData. */
+async function boardInit(): Promise<WorkerInit> {
+  if (!(workerData as { prewarmed?: boolean } | undefined)?.prewarmed) return workerData as WorkerInit;
+  return new Promise((resolve) => parentPort!.once("message", resolve));
+}
+
+timing("vm", "worker loaded");
+const init = await boardInit();
+timing("vm", "board received");
 const signal = new Int32Array(init.signal);
 const GLUE_DIR = "/.bench";
 /** The first GC area; the heap module decides how far it may grow. */
@@ -162,6 +171,7 @@ async function bootVm(): Promise<void> {
     ...heapLoadOptions(init.heapBudget),
     ...(init.coverage ? { url: init.coverage.wasm } : {}),
   });
+  timing("vm", "wasm instantiated");
   writeTree("", init.files);
   writeTree(GLUE_DIR, init.glue);
   mp.registerJsModule("_bench", bridge);
@@ -179,9 +189,11 @@ async function bootVm(): Promise<void> {
     // Before the budget: the compiler's garbage and the calls' objects are not the board's.
     mp.runPython(`import ${TRACER_MODULE}\n${TRACER_MODULE}.executable(${JSON.stringify(coverage.files)})`);
   }
+  timing("vm", "glue modules imported");
   mp.runPython("import gc\ngc.collect()");
   budget = installHeapBudget(mp, init.heapBudget);
   interrupt = probeInterruptWords(mp, patchedVm()?.pendingFlagAddr);
+  timing("vm", "heap budget installed");
 }
 
 function flushPartialLine(): void {

@@ -18,8 +18,10 @@ import { Progress } from "../progress.ts";
 import { sessionOptionsFrom, type RunFlags } from "../session-options.ts";
 import { claimSignals, signalsReceived } from "../signals.ts";
 import { InProcessRun, pythonOnly } from "../supervisor/in-process.ts";
+import { discardPrewarmedWorker } from "../../micropython/vm-prewarm.ts";
 import { Supervisor } from "../supervisor/supervisor.ts";
 import { TraceFile } from "../trace-file.ts";
+import { timing } from "../../timing.ts";
 
 interface RunCommandFlags extends RunFlags {
   /** serial:PATH or serial:auto: run on a real board (run-target.ts). */
@@ -65,7 +67,9 @@ export async function runCommand(scenarioArg: string, flags: RunCommandFlags): P
     supervisor?.stop(count > 1);
   });
   try {
+    timing("main", "run command loaded");
     const scenario = resolveScenario(scenarioArg);
+    timing("main", "scenario resolved");
     const options = sessionOptionsFrom(flags, { speed: "max" });
     const lcovFile = flags.coverage === true ? DEFAULT_LCOV_FILE : flags.coverage || undefined;
     if (lcovFile !== undefined) {
@@ -75,8 +79,14 @@ export async function runCommand(scenarioArg: string, flags: RunCommandFlags): P
     if (flags.junit) prepareOutput("--junit", flags.junit);
     if (flags.trace) prepareOutput("--trace", flags.trace);
     // Only TypeScript firmware can hold the thread it runs on: .py-only scenarios need no session thread.
-    supervisor = pythonOnly(scenario, options) ? new InProcessRun(scenario, options) : new Supervisor(scenario, options);
+    if (pythonOnly(scenario, options)) supervisor = new InProcessRun(scenario, options);
+    else {
+      // TypeScript firmware runs on a session thread, which starts its own VM workers, if any.
+      discardPrewarmedWorker();
+      supervisor = new Supervisor(scenario, options);
+    }
     if (interrupts > 0) supervisor.stop(true);
+    void supervisor.ready.then(() => timing("main", "boards ready, run starts"));
     const traceFile = flags.trace ? new TraceFile(flags.trace, supervisor.trace) : undefined;
     if (!flags.json && !flags.quiet) {
       void supervisor.ready.then(() => process.stderr.write(`running ${scenario.name} (seed ${options.seed}) ...\n`));
@@ -89,6 +99,7 @@ export async function runCommand(scenarioArg: string, flags: RunCommandFlags): P
       progress?.stop();
       traceFile?.close();
     }
+    timing("main", "run ended");
     const { result, boards } = outcome;
     const reproduce = reproduceCommand(scenarioArg, flags, options.seed);
     if (flags.junit) {
