@@ -1,9 +1,10 @@
 // Compiles src/ to JavaScript in dist/ (same tree, .ts -> .js), so the
 // command and its worker threads start without transpiling through tsx.
 // Run by `npm install`/`npm ci` (prepare) and `npm pack`; `npm run build`
-// by hand after editing src/. One file in, one file out: no bundling, so
-// paths relative to import.meta.url (boards/, scenarios/, py/ glue) resolve
-// from dist/ as from src/. Files that are not TypeScript (.mjs, .py) are copied.
+// by hand after editing src/. One file in, one file out, so paths relative
+// to import.meta.url (boards/, scenarios/, py/ glue) resolve from dist/ as
+// from src/. Files that are not TypeScript (.mjs, .py) are copied. What the
+// bin script and the threads start from is then bundled on top (below).
 //
 // Two dependencies that load as dozens of CommonJS files each (yaml, and
 // aedes with its dependencies) are bundled once into dist/vendor/ and
@@ -113,7 +114,7 @@ await build({
 // (resolve, read, compile each) took a good part of every start. Entries:
 // the command and the prewarm step the bin script loads first; they share
 // chunks, so the main thread holds one copy of each module. The VM worker
-// is bundled into one file likewise. Each module's import.meta.url is
+// and `run`'s session thread are bundled into one file each likewise. Each module's import.meta.url is
 // rewritten to its one-to-one file's, so paths next to it (boards/,
 // scenarios/, py/ glue, worker entries) resolve as from the unbundled build.
 const BUNDLE = join(NEXT, "bundle");
@@ -153,13 +154,10 @@ await build({
   chunkNames: "[name]-[hash]",
   plugins: [bundlePlugin(BUNDLE)],
 });
-await build({
-  ...bundleOptions,
-  entryPoints: [join(SRC, "micropython/worker.ts")],
-  outfile: join(NEXT, "micropython/worker.js"),
-  allowOverwrite: true,
-  plugins: [bundlePlugin(join(NEXT, "micropython"))],
-});
+for (const thread of ["micropython/worker.ts", "cli/supervisor/session-thread.ts"]) {
+  const outfile = join(NEXT, thread.replace(/\.ts$/, ".js"));
+  await build({ ...bundleOptions, entryPoints: [join(SRC, thread)], outfile, allowOverwrite: true, plugins: [bundlePlugin(dirname(outfile))] });
+}
 for (const file of others) {
   const target = join(NEXT, relative(SRC, file));
   mkdirSync(dirname(target), { recursive: true });
