@@ -1,6 +1,8 @@
-// Which board model (boards/*.json) a real board is, from what it says it is:
-// `sys.implementation._machine` or `os.uname().machine`, e.g. "ESP module
-// with ESP8266", "ESP32 module with ESP32", "Raspberry Pi Pico W with RP2040".
+// Which board model (boards/*.json) a board is, from what it says it is:
+// `os.uname().machine` or `sys.implementation._machine`, e.g. "ESP module
+// with ESP8266", "Generic ESP32 module with ESP32", "Raspberry Pi Pico W with
+// RP2040". serve-board's VM board says the same as its model's real board;
+// on a board file of the user's it says "<name> with <id>".
 
 import { listBoards } from "../emulator/board/board-file.ts";
 import type { BoardInfo } from "../bridge/board-ops.ts";
@@ -16,7 +18,7 @@ const KNOWN: [RegExp, string][] = [
 export function modelOf(info: BoardInfo): string | undefined {
   for (const machine of [info.uname?.machine, info.machine]) {
     if (!machine) continue;
-    // A board of ours (serve-board) names its model: "... with esp32".
+    // A VM board on a board file of the user's names its model: "... with esp32".
     const own = / with (\S+)$/.exec(machine.trim())?.[1];
     if (own && listBoards().includes(own)) return own;
     const known = KNOWN.find(([pattern]) => pattern.test(machine.trim()))?.[1];

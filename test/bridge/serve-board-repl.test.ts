@@ -70,7 +70,7 @@ describe("the board's REPL front end on the VM board", () => {
   it("boots as a board: main.py's output and traceback, then the model's banner; main.py's globals stay in the REPL", async () => {
     expect(out).toBe(
       'main.py here\r\nTraceback (most recent call last):\r\n  File "main.py", line 4, in <module>\r\nOSError: [Errno 5] EIO\r\n' +
-        `MicroPython v1.29.0 on umqtt-bench; ${loadBoard("esp8266").name} with esp8266\r\nType "help()" for more information.\r\n>>> `,
+        `MicroPython v1.29.0 on umqtt-bench; ESP module with ESP8266\r\nType "help()" for more information.\r\n>>> `,
     );
     expect(await keys("led.value()\r")).toBe("led.value()\r\n0\r\n>>> ");
   });

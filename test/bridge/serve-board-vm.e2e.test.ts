@@ -6,7 +6,7 @@
 // board on USB would be. Without socat the suite is skipped (fails with CI set,
 // see serve-board.e2e.test.ts).
 
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { createServer, type AddressInfo, type Server } from "node:net";
 import { tmpdir } from "node:os";
@@ -16,35 +16,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SerialLink } from "../../src/bridge/serial-port.ts";
 import { Repl, boardText, exceptionLine } from "../../src/bridge/repl.ts";
 import { BoardOps } from "../../src/bridge/board-ops.ts";
+import { modelOf } from "../../src/conformance/board-model.ts";
+import { builtinBoardsDir } from "../../src/emulator/board/board-file.ts";
+import { hasSocat, openBoard, serveBoard, stopBoard, type ServedBoard } from "../support/serve-board.ts";
 
 const BIN = join(import.meta.dirname, "../../bin/umqtt-bench.js");
-const hasSocat = spawnSync("socat", ["-V"]).status === 0;
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
-
-interface Served {
-  child: ChildProcessWithoutNullStreams;
-  path: string;
-  output: () => string;
-}
-
-async function serveBoard(args: string[] = []): Promise<Served> {
-  const child = spawn(process.execPath, [BIN, "serve-board", ...args], { stdio: ["pipe", "pipe", "pipe"] });
-  let out = "";
-  child.stdout.on("data", (d) => (out += d));
-  child.stderr.on("data", (d) => (out += d));
-  const deadline = Date.now() + 30_000;
-  while (!/ on (\S+) \(/.test(out) && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  const match = / on (\S+) \(/.exec(out);
-  if (!match) throw new Error(`serve-board did not print its device path: ${out}`);
-  return { child, path: match[1], output: () => out };
-}
-
-async function stop(served: Served): Promise<void> {
-  if (served.child.exitCode !== null || served.child.signalCode !== null) return;
-  const exited = new Promise((resolve) => served.child.once("exit", resolve));
-  served.child.kill("SIGTERM");
-  await exited;
-}
 
 /** Runs `code` in the raw REPL; its stdout as text, or throws with the exception line. */
 async function run(repl: Repl, code: string): Promise<string> {
@@ -55,20 +32,18 @@ async function run(repl: Repl, code: string): Promise<string> {
 }
 
 describe.skipIf(!hasSocat)("serve-board runs the VM board", () => {
-  let served: Served;
+  let served: ServedBoard;
   let link: SerialLink;
   let repl: Repl;
   let ops: BoardOps;
 
   beforeAll(async () => {
     served = await serveBoard();
-    link = await SerialLink.open(served.path);
-    repl = new Repl(link, { name: served.path, answerMs: 10_000 });
-    ops = new BoardOps(repl);
+    ({ link, repl, ops } = await openBoard(served.path));
   });
   afterAll(async () => {
     await link?.close();
-    if (served) await stop(served);
+    await stopBoard(served);
   });
 
   /** Types `keys` at the friendly REPL and returns what the board echoes and prints up to the next `>>> `. */
@@ -77,13 +52,17 @@ describe.skipIf(!hasSocat)("serve-board runs the VM board", () => {
     return boardText(await repl.inbox.readUntil(text(">>> "), { what: "prompt", idleMs: 10_000 }));
   }
 
-  it("is the board model: banner, os.uname(), machine.Pin driving the LED pin", async () => {
+  it("is the board model: banner, os.uname() and sys.implementation as a real board says them, machine.Pin driving the LED pin", async () => {
     await repl.interrupt();
     expect(served.output()).toContain("(esp32, files in memory)");
     await link.write(Uint8Array.of(0x02));
     const banner = boardText(await repl.inbox.readUntil(text(">>> "), { what: "banner", idleMs: 10_000 }));
-    expect(banner).toMatch(/MicroPython v1\.\d+\.\d+ on umqtt-bench; ESP32-DevKitC .* with esp32\nType "help\(\)" for more information\.\n>>> $/);
-    expect(await run(repl, "import os, sys\nprint(os.uname().sysname, os.uname().machine, sys.platform)")).toBe("esp32 ESP32-DevKitC (ESP32-WROOM-32, no PSRAM) with esp32 esp32\n");
+    expect(banner).toMatch(/MicroPython v1\.\d+\.\d+ on umqtt-bench; Generic ESP32 module with ESP32\nType "help\(\)" for more information\.\n>>> $/);
+    expect(await run(repl, "import os, sys\nprint(os.uname().sysname, os.uname().machine, sys.platform)")).toBe("esp32 Generic ESP32 module with ESP32 esp32\n");
+    // What the bridge reads of a board, and conformance names the model from, as on a real ESP32.
+    const info = await ops.info();
+    expect(info).toMatchObject({ implementation: "micropython", machine: "Generic ESP32 module with ESP32", platform: "esp32", uname: { sysname: "esp32", machine: "Generic ESP32 module with ESP32" } });
+    expect(modelOf(info)).toBe("esp32");
     expect(await run(repl, "import machine\nled = machine.Pin(2, machine.Pin.OUT)\nled.value(1)\nprint(led.value())\nled.off()\nprint(led.value())")).toBe("1\n0\n");
     await expect(run(repl, "import machine\nmachine.Pin(99, machine.Pin.OUT)")).rejects.toThrow(/ValueError/);
   });
@@ -228,15 +207,36 @@ describe.skipIf(!hasSocat)("serve-board runs the VM board", () => {
   }, 120_000);
 });
 
+describe.skipIf(!hasSocat)("serve-board --board on a board file of the user's", () => {
+  it("says '<name> with <id>' in os.uname() and sys.implementation, which names its model to conformance", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "serve-board-custom-"));
+    const custom = JSON.parse(readFileSync(join(builtinBoardsDir, "esp32.json"), "utf8"));
+    custom.name = "Our ESP32 rig";
+    custom.heap.budget = 60_000;
+    writeFileSync(join(dir, "esp32.json"), JSON.stringify(custom));
+    const served = await serveBoard({ board: join(dir, "esp32.json") });
+    const { link, repl, ops } = await openBoard(served.path);
+    try {
+      await repl.enterRaw();
+      const info = await ops.info();
+      expect(info).toMatchObject({ machine: "Our ESP32 rig with esp32", uname: { machine: "Our ESP32 rig with esp32" } });
+      expect(modelOf(info)).toBe("esp32");
+    } finally {
+      await link.close();
+      await stopBoard(served);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe.skipIf(!hasSocat)("serve-board --fs", () => {
   it("keeps the board's files in a host folder across runs of serve-board", async () => {
     const dir = mkdtempSync(join(tmpdir(), "serve-board-fs-"));
     try {
       writeFileSync(join(dir, "boot.py"), "print('from the folder')\n");
-      let served = await serveBoard(["--fs", dir]);
+      let served = await serveBoard({ fs: dir });
       expect(served.output()).toContain(`files in ${dir}`);
-      let link = await SerialLink.open(served.path);
-      let ops = new BoardOps(new Repl(link, { name: served.path, answerMs: 10_000 }));
+      let { link, ops } = await openBoard(served.path);
       try {
         expect(new TextDecoder().decode(await ops.get("boot.py"))).toBe("print('from the folder')\n");
         await ops.mkdirs("/lib/pkg");
@@ -244,18 +244,17 @@ describe.skipIf(!hasSocat)("serve-board --fs", () => {
         await ops.remove("boot.py");
       } finally {
         await link.close();
-        await stop(served);
+        await stopBoard(served);
       }
       expect([...readFileSync(join(dir, "lib/pkg/data.bin"))]).toEqual([0, 1, 2, 255]);
       expect(existsSync(join(dir, "boot.py"))).toBe(false);
-      served = await serveBoard(["--fs", dir]);
-      link = await SerialLink.open(served.path);
-      ops = new BoardOps(new Repl(link, { name: served.path, answerMs: 10_000 }));
+      served = await serveBoard({ fs: dir });
+      ({ link, ops } = await openBoard(served.path));
       try {
         expect([...(await ops.get("/lib/pkg/data.bin"))]).toEqual([0, 1, 2, 255]);
       } finally {
         await link.close();
-        await stop(served);
+        await stopBoard(served);
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });

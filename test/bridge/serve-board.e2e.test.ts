@@ -4,7 +4,6 @@
 // bindings, as it would a board on USB. Without socat the suite is skipped
 // with a message; with CI set, it fails.
 
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SerialLink } from "../../src/bridge/serial-port.ts";
@@ -13,57 +12,29 @@ import { BoardOps } from "../../src/bridge/board-ops.ts";
 import { BridgeError } from "../../src/bridge/errors.ts";
 import { FrameDecoder } from "../../src/bridge/frames.ts";
 import { readFileSync } from "node:fs";
+import { hasSocat, openBoard, serveBoard, stopBoard, type ServedBoard } from "../support/serve-board.ts";
 
-const BIN = join(import.meta.dirname, "../../bin/umqtt-bench.js");
-const hasSocat = spawnSync("socat", ["-V"]).status === 0;
 if (!hasSocat) console.warn(process.env.CI ? "socat is not installed and CI is set: the serve-board suite FAILS (apt-get install socat)" : "socat is not installed: skipping the serve-board suite (apt-get install socat)");
 
 it("socat is available when CI is set", () => {
   if (process.env.CI) expect(hasSocat, "CI must run the serve-board suite: apt-get install socat").toBe(true);
 });
 
-interface Served {
-  child: ChildProcessWithoutNullStreams;
-  path: string;
-  output: () => string;
-}
-
-async function serveBoard(): Promise<Served> {
-  const child = spawn(process.execPath, [BIN, "serve-board"], { stdio: ["pipe", "pipe", "pipe"] });
-  let out = "";
-  child.stdout.on("data", (d) => (out += d));
-  child.stderr.on("data", (d) => (out += d));
-  const deadline = Date.now() + 20_000;
-  while (!/ on (\S+) \(/.test(out) && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  const match = / on (\S+) \(/.exec(out);
-  if (!match) throw new Error(`serve-board did not print its device path: ${out}`);
-  return { child, path: match[1], output: () => out };
-}
-
-async function stop(served: Served): Promise<void> {
-  if (served.child.exitCode !== null || served.child.signalCode !== null) return;
-  const exited = new Promise((resolve) => served.child.once("exit", resolve));
-  served.child.kill("SIGTERM");
-  await exited;
-}
-
 const pattern = (n: number): Uint8Array => Uint8Array.from({ length: n }, (_, i) => (i * 31 + (i >> 8)) & 0xff);
 
 describe.skipIf(!hasSocat)("serve-board on a real pty", () => {
-  let served: Served;
+  let served: ServedBoard;
   let link: SerialLink;
   let repl: Repl;
   let ops: BoardOps;
 
   beforeAll(async () => {
-    served = await serveBoard();
-    link = await SerialLink.open(served.path);
-    repl = new Repl(link, { name: served.path, answerMs: 10_000 });
-    ops = new BoardOps(repl);
+    served = await serveBoard({ startMs: 20_000 });
+    ({ link, repl, ops } = await openBoard(served.path));
   });
   afterAll(async () => {
     await link?.close();
-    if (served) await stop(served);
+    await stopBoard(served);
   });
 
   it("answers the friendly REPL: banner and >>> after Ctrl-C, Ctrl-B", async () => {
@@ -193,9 +164,8 @@ describe.skipIf(!hasSocat)("serve-board on a real pty", () => {
 
 describe.skipIf(!hasSocat)("serve-board flooded", () => {
   it("a program flooding the line: one garbage line, then Ctrl-C brings the board back", async () => {
-    const served = await serveBoard();
-    const link = await SerialLink.open(served.path);
-    const repl = new Repl(link, { name: served.path, answerMs: 10_000, maxUnread: 64 * 1024 });
+    const served = await serveBoard({ startMs: 20_000 });
+    const { link, repl } = await openBoard(served.path, { maxUnread: 64 * 1024 });
     try {
       const error = await repl.exec("while True:\n    print('x' * 200)").then(
         () => null,
@@ -209,16 +179,15 @@ describe.skipIf(!hasSocat)("serve-board flooded", () => {
       expect(boardText((await repl.exec("print(6*7)")).stdout)).toBe("42\n");
     } finally {
       await link.close();
-      await stop(served);
+      await stopBoard(served);
     }
   });
 });
 
 describe.skipIf(!hasSocat)("serve-board unplugged", () => {
   it("killing serve-board mid-upload gives one port-closed line", async () => {
-    const served = await serveBoard();
-    const link = await SerialLink.open(served.path);
-    const ops = new BoardOps(new Repl(link, { name: served.path, answerMs: 10_000 }));
+    const served = await serveBoard({ startMs: 20_000 });
+    const { link, ops } = await openBoard(served.path);
     try {
       let killed = false;
       const upload = ops.put("big.bin", pattern(64 * 1024), (sent) => {
@@ -237,7 +206,7 @@ describe.skipIf(!hasSocat)("serve-board unplugged", () => {
       expect((error as Error).message).toContain(served.path);
     } finally {
       await link.close();
-      await stop(served);
+      await stopBoard(served);
     }
   });
 });

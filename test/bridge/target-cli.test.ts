@@ -7,12 +7,9 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { background, BIN, cli, expectUsageError } from "../cli/cli-process.ts";
-import { BoardOps } from "../../src/bridge/board-ops.ts";
-import { Repl } from "../../src/bridge/repl.ts";
-import { SerialLink } from "../../src/bridge/serial-port.ts";
+import { BIN, cli, expectUsageError } from "../cli/cli-process.ts";
+import { hasSocat, openBoard, serveBoard, stopBoard } from "../support/serve-board.ts";
 
-const hasSocat = spawnSync("socat", ["-V"]).status === 0;
 const FIXTURES = join(import.meta.dirname, "../fixtures/target");
 
 describe("run --target: bad input is one line, exit 2", () => {
@@ -46,15 +43,13 @@ describe("run --target: bad input is one line, exit 2", () => {
 
 describe.skipIf(!hasSocat)("run --target on serve-board from the command line", () => {
   it("Ctrl-C stops the firmware, puts the user's main.py back, reports and writes --trace and --junit with what was recorded, exit 130; --json adds the board's part", async () => {
-    const served = background("serve-board", "--board", "esp8266");
+    const served = await serveBoard({ board: "esp8266" });
     try {
-      await served.waitFor("(Ctrl-C to stop)", 30_000);
-      const path = / on (\/\S+) \(/.exec(served.out())![1];
+      const path = served.path;
       const open = async () => {
-        const link = await SerialLink.open(path);
-        const repl = new Repl(link, { name: path, answerMs: 10_000 });
-        await repl.enterRaw();
-        return { link, ops: new BoardOps(repl) };
+        const board = await openBoard(path);
+        await board.repl.enterRaw();
+        return board;
       };
       let board = await open();
       await board.ops.put("/main.py", new TextEncoder().encode("print('mine')\n"));
@@ -95,8 +90,7 @@ describe.skipIf(!hasSocat)("run --target on serve-board from the command line", 
       expect(result).toMatchObject({ scenario: "target_crash", status: "fail", clock: "real", boards: [{ name: "board1", crashed: "OSError: -1" }] });
       expect(result.target).toMatchObject({ port: path, board: { implementation: "micropython" }, moved: [{ path: "/main.py", restored: true }], skipped: [] });
     } finally {
-      served.child.kill("SIGTERM");
-      await served.exited;
+      await stopBoard(served);
     }
   }, 180_000);
 });

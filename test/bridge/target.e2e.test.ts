@@ -2,54 +2,25 @@
 // serve-board` runs as its own process and runOnTarget drives it through the
 // real serial bindings, with the embedded aedes and the bench's proxy on
 // 127.0.0.1, as it would drive a board on USB.
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BoardOps, sha256 } from "../../src/bridge/board-ops.ts";
-import { Repl } from "../../src/bridge/repl.ts";
-import { SerialLink } from "../../src/bridge/serial-port.ts";
 import { runOnTarget } from "../../src/bridge/target/run-on-target.ts";
 import { LAUNCHER } from "../../src/bridge/target/instrumentation.ts";
 import { Trace } from "../../src/emulator/trace.ts";
 import { findMosquitto, MosquittoBroker } from "../support/mosquitto.ts";
+import { hasSocat, openBoard, serveBoard, stopBoard, type ServedBoard } from "../support/serve-board.ts";
 
-const BIN = join(import.meta.dirname, "../../bin/umqtt-bench.js");
-const hasSocat = spawnSync("socat", ["-V"]).status === 0;
 if (!hasSocat) console.warn("socat is not installed: skipping the run --target suite (apt-get install socat)");
-
-interface Served {
-  child: ChildProcessWithoutNullStreams;
-  path: string;
-}
-
-async function serveBoard(args: string[] = []): Promise<Served> {
-  const child = spawn(process.execPath, [BIN, "serve-board", ...args], { stdio: ["pipe", "pipe", "pipe"] });
-  let out = "";
-  child.stdout.on("data", (d) => (out += d));
-  child.stderr.on("data", (d) => (out += d));
-  const deadline = Date.now() + 20_000;
-  while (!/ on (\S+) \(/.test(out) && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  const match = / on (\S+) \(/.exec(out);
-  if (!match) throw new Error(`serve-board did not print its device path: ${out}`);
-  return { child, path: match[1] };
-}
-
-async function stop(served: Served): Promise<void> {
-  if (served.child.exitCode !== null || served.child.signalCode !== null) return;
-  const exited = new Promise((resolve) => served.child.once("exit", resolve));
-  served.child.kill("SIGTERM");
-  await exited;
-}
 
 /** Opens the board as a user's tool would, does `fn`, closes it. */
 async function withBoard<T>(path: string, fn: (ops: BoardOps) => Promise<T>): Promise<T> {
-  const link = await SerialLink.open(path);
+  const { link, repl, ops } = await openBoard(path);
   try {
-    const repl = new Repl(link, { name: path, answerMs: 10_000 });
     await repl.enterRaw();
-    return await fn(new BoardOps(repl));
+    return await fn(ops);
   } finally {
     await link.close();
   }
@@ -60,12 +31,12 @@ const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 const FIXTURES = join(import.meta.dirname, "../fixtures/target");
 
 describe.skipIf(!hasSocat)("run --target on serve-board (the VM board, esp8266)", () => {
-  let served: Served;
+  let served: ServedBoard;
   beforeAll(async () => {
-    served = await serveBoard(["--board", "esp8266"]);
+    served = await serveBoard({ board: "esp8266", startMs: 20_000 });
   }, 30_000);
   afterAll(async () => {
-    if (served) await stop(served);
+    await stopBoard(served);
   });
 
   it("example_sub_led passes; the firmware is uploaded SHA-256 checked and the user's main.py is kept, then put back", async () => {
@@ -206,7 +177,7 @@ describe.skipIf(!hasSocat)("run --target: a board that re-enumerates", () => {
     // A pty has no USB serial number and cannot re-enumerate: the port list is a stand-in that gives the
     // serve-board of the moment one. Two serve-boards on one --fs folder are one board's flash across a reset.
     const fs = mkdtempSync(join(tmpdir(), "target-fs-"));
-    let current = await serveBoard(["--board", "esp8266", "--fs", fs]);
+    let current = await serveBoard({ board: "esp8266", fs, startMs: 20_000 });
     const first = current;
     const ports = async () => [{ path: current.path, serialNumber: "E2E-0001" }];
     await withBoard(current.path, (ops) => ops.put("/main.py", new TextEncoder().encode("print('mine')\n")));
@@ -216,8 +187,8 @@ describe.skipIf(!hasSocat)("run --target: a board that re-enumerates", () => {
       if (e.kind === "print" && e.text.includes("subscribed") && !moved) {
         moved = true;
         void (async () => {
-          await stop(first);
-          current = await serveBoard(["--board", "esp8266", "--fs", fs]);
+          await stopBoard(first);
+          current = await serveBoard({ board: "esp8266", fs, startMs: 20_000 });
         })();
       }
     });
@@ -230,8 +201,8 @@ describe.skipIf(!hasSocat)("run --target: a board that re-enumerates", () => {
       expect(run.moved).toEqual([{ path: "/main.py", keptAt: "/umqtt_bench/saved/main.py", restored: true }]);
       expect(readFileSync(join(fs, "main.py"), "utf8")).toBe("print('mine')\n");
     } finally {
-      await stop(current);
-      await stop(first);
+      await stopBoard(current);
+      await stopBoard(first);
       rmSync(fs, { recursive: true, force: true });
     }
   }, 120_000);

@@ -3,37 +3,25 @@
 // board, its own process), driven by run --target's runner; side A is the
 // emulator with the same board model.
 
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BIN, cli } from "./cli-process.ts";
+import { cli } from "./cli-process.ts";
+import { hasSocat, serveBoard, stopBoard, type ServedBoard } from "../support/serve-board.ts";
 
-const hasSocat = spawnSync("socat", ["-V"]).status === 0;
 if (!hasSocat) console.warn("socat is not installed: skipping ab against serve-board (apt-get install socat)");
 
 const tmp = mkdtempSync(join(tmpdir(), "umqtt-bench-ab-serial-"));
 
 describe.skipIf(!hasSocat)("ab against a board on a pseudo-terminal (serve-board, esp8266)", () => {
-  let board: ChildProcessWithoutNullStreams;
+  let board: ServedBoard | undefined;
   let port = "";
   beforeAll(async () => {
-    board = spawn(process.execPath, [BIN, "serve-board", "--board", "esp8266"], { stdio: ["pipe", "pipe", "pipe"] });
-    let out = "";
-    board.stdout.on("data", (d) => (out += d));
-    board.stderr.on("data", (d) => (out += d));
-    const deadline = Date.now() + 30_000;
-    while (!/ on (\S+) \(/.test(out) && board.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    port = / on (\S+) \(/.exec(out)?.[1] ?? "";
-    if (!port) throw new Error(`serve-board did not print its device path: ${out}`);
+    board = await serveBoard({ board: "esp8266" });
+    port = board.path;
   }, 40_000);
-  afterAll(async () => {
-    if (!board || board.exitCode !== null) return;
-    const exited = new Promise((resolve) => board.once("exit", resolve));
-    board.kill("SIGTERM");
-    await exited;
-  });
+  afterAll(() => stopBoard(board));
 
   it("finds example_sub_led on the emulator and on the board equivalent", async () => {
     const out = join(tmp, "same");

@@ -3,6 +3,8 @@
 import { describe, expect, it } from "vitest";
 import { modelOf } from "../../src/conformance/board-model.ts";
 import type { BoardInfo } from "../../src/bridge/board-ops.ts";
+import { listBoards, loadBoard } from "../../src/emulator/board/board-file.ts";
+import { boardMachine } from "../../src/micropython/modules/os.ts";
 
 const info = (machine: string | null, unameMachine?: string): BoardInfo => ({
   implementation: "micropython",
@@ -31,8 +33,21 @@ describe("modelOf", () => {
     expect(modelOf(info(null))).toBeUndefined();
   });
 
-  it("os.uname().machine first: serve-board's VM names its model there, its _machine is the WebAssembly port's", () => {
-    expect(modelOf(info("JS with Emscripten", "ESP32-DevKitC (ESP32-WROOM-32, no PSRAM) with esp32"))).toBe("esp32");
-    expect(modelOf(info("JS with Emscripten", "ESP8266 (NodeMCU / Wemos D1 mini style) with esp8266"))).toBe("esp8266");
+  it("a VM board (serve-board) is found as a real board of its model is: by the real board's text", () => {
+    for (const id of listBoards()) {
+      const machine = boardMachine(loadBoard(id));
+      expect(machine).not.toContain(`with ${id}`);
+      expect(modelOf(info(machine, machine)), machine).toBe(id);
+    }
+  });
+
+  it("a VM board on a board file of the user's says '<name> with <id>', found when the id is a model we have", () => {
+    expect(modelOf(info("Custom ESP32 rig with esp32", "Custom ESP32 rig with esp32"))).toBe("esp32");
+    expect(modelOf(info("Custom rig with my-board", "Custom rig with my-board"))).toBeUndefined();
+  });
+
+  it("os.uname().machine first: the WebAssembly port's own _machine names no board", () => {
+    expect(modelOf(info("JS with Emscripten", "ESP module with ESP8266"))).toBe("esp8266");
+    expect(modelOf(info("JS with Emscripten"))).toBeUndefined();
   });
 });

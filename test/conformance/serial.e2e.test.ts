@@ -6,46 +6,21 @@
 // Three checks only, so the file stays fast; the largest payload on the
 // smallest heap (esp8266) too, where the bench's instrumentation weighs most.
 
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { background, BIN, cli } from "../cli/cli-process.ts";
+import { background, cli } from "../cli/cli-process.ts";
+import { hasSocat, serveBoard, stopBoard, type ServedBoard } from "../support/serve-board.ts";
 
-const hasSocat = spawnSync("socat", ["-V"]).status === 0;
 if (!hasSocat) console.warn("socat is not installed: skipping conformance over serve-board (apt-get install socat)");
 
-interface Served {
-  child: ChildProcessWithoutNullStreams;
-  path: string;
-}
-
-async function stopServing(served: Served | undefined): Promise<void> {
-  if (!served || served.child.exitCode !== null || served.child.signalCode !== null) return;
-  const exited = new Promise((resolve) => served.child.once("exit", resolve));
-  served.child.kill("SIGTERM");
-  await exited;
-}
-
-async function serveBoard(model: string): Promise<Served> {
-  const child = spawn(process.execPath, [BIN, "serve-board", "--board", model], { stdio: ["pipe", "pipe", "pipe"] });
-  let out = "";
-  child.stdout.on("data", (d) => (out += d));
-  child.stderr.on("data", (d) => (out += d));
-  const deadline = Date.now() + 30_000;
-  while (!/ on (\S+) \(/.test(out) && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  const match = / on (\S+) \(/.exec(out);
-  if (!match) throw new Error(`serve-board did not print its device path: ${out}`);
-  return { child, path: match[1]! };
-}
-
 describe.skipIf(!hasSocat)("conformance --target serial: on serve-board", () => {
-  let served: Served | undefined;
+  let served: ServedBoard | undefined;
   beforeAll(async () => {
-    served = await serveBoard("esp32");
+    served = await serveBoard({ board: "esp32" });
   }, 40_000);
-  afterAll(() => stopServing(served));
+  afterAll(() => stopBoard(served));
 
   it("predicts for the model the board names, runs each check on the board, and every row matches", async () => {
     const junit = join(mkdtempSync(join(tmpdir(), "umqtt-bench-conf-serial-")), "conformance.xml");
@@ -76,11 +51,11 @@ describe.skipIf(!hasSocat)("conformance --target serial: on serve-board", () => 
 });
 
 describe.skipIf(!hasSocat)("conformance --target serial: the largest payload on an esp8266's heap", () => {
-  let served: Served | undefined;
+  let served: ServedBoard | undefined;
   beforeAll(async () => {
-    served = await serveBoard("esp8266");
+    served = await serveBoard({ board: "esp8266" });
   }, 40_000);
-  afterAll(() => stopServing(served));
+  afterAll(() => stopBoard(served));
 
   it("the prediction carries the bench's instrumentation as the board does: free heap and the largest block match", async () => {
     const run = await cli("conformance", "--target", `serial:${served!.path}`, "--only", "largest_payload", "--seed", "3", "--json");
@@ -96,14 +71,14 @@ describe.skipIf(!hasSocat)("conformance --target serial: the largest payload on 
 });
 
 describe.skipIf(!hasSocat)("conformance --target serial: the board goes away mid-pack", () => {
-  let served: Served | undefined;
-  afterAll(() => stopServing(served));
+  let served: ServedBoard | undefined;
+  afterAll(() => stopBoard(served));
 
   it("the checks done are reported, then one line naming the port and exit 2", async () => {
-    served = await serveBoard("esp32");
+    served = await serveBoard({ board: "esp32" });
     const run = background("conformance", "--target", `serial:${served.path}`, "--only", "connect_session,keepalive,will", "--seed", "5");
     await run.waitFor(`device: running keepalive on ${served.path}`, 90_000);
-    await stopServing(served); // as a board unplugged: the pseudo-terminal disappears
+    await stopBoard(served); // as a board unplugged: the pseudo-terminal disappears
     expect(await run.exited).toBe(2);
     expect(run.out()).toMatch(/connect_session\s+session_present\s+0,0,1,0\s+0,0,1,0\s+match/);
     // keepalive was cut short on the board: a row says so; will could not start.
