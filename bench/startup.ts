@@ -7,8 +7,13 @@
 // report's wallMs) is printed beside it: the rest is start-up and shut-down.
 // `--version` shows the cost of loading the command alone. With --npx, the
 // same through `npx --no-install umqtt-bench` (npm's own start-up on top).
+// The compiled run also prints its phase times (UMQTT_BENCH_TIMING=1): when
+// each thread reached each step of start-up, medians over the rounds.
 //
-//   node --import tsx bench/startup.ts [--rounds 5] [--npx]
+// With --baseline DIR (another checkout, built), its compiled run too: a
+// before/after of a change measured in one run.
+//
+//   node --import tsx bench/startup.ts [--rounds 5] [--npx] [--baseline DIR]
 
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -31,10 +36,16 @@ interface Variant {
 const RUN = ["run", "example_sub_led", "--seed", "1", "--json"];
 const variants: Variant[] = [
   { name: "run, before (tsx, sources)", command: process.execPath, args: [BIN, ...RUN], env: { UMQTT_BENCH_SOURCES: "1" } },
-  { name: "run, after (dist/)", command: process.execPath, args: [BIN, ...RUN], env: {} },
+  { name: "run, after (dist/)", command: process.execPath, args: [BIN, ...RUN], env: { UMQTT_BENCH_TIMING: "1" } },
   { name: "--version, before (tsx)", command: process.execPath, args: [BIN, "--version"], env: { UMQTT_BENCH_SOURCES: "1" } },
   { name: "--version, after (dist/)", command: process.execPath, args: [BIN, "--version"], env: {} },
 ];
+const baselineAt = process.argv.indexOf("--baseline");
+if (baselineAt > 0) {
+  const dir = process.argv[baselineAt + 1];
+  if (!dir || !existsSync(join(dir, "bin/umqtt-bench.js"))) throw new Error("--baseline: give a checkout folder with bin/umqtt-bench.js (built: npm run build there)");
+  variants.push({ name: "run, baseline checkout (dist/)", command: process.execPath, args: [join(dir, "bin/umqtt-bench.js"), ...RUN], env: {} });
+}
 if (withNpx) {
   variants.push(
     { name: "npx run, before (tsx)", command: "npx", args: ["--no-install", "umqtt-bench", ...RUN], env: { UMQTT_BENCH_SOURCES: "1" } },
@@ -44,12 +55,18 @@ if (withNpx) {
 
 const wall = new Map<string, number[]>();
 const scenario = new Map<string, number[]>();
+/** "thread phase" -> ms since the process started, one per round (in the order first seen). */
+const phases = new Map<string, number[]>();
 function once(v: Variant): void {
   const started = performance.now();
   const child = spawnSync(v.command, v.args, { cwd: REPO_DIR, encoding: "utf8", env: { ...process.env, ...v.env }, timeout: 120_000 });
   const ms = performance.now() - started;
   if (child.status !== 0) throw new Error(`${v.name}: exit ${child.status}: ${child.stderr}`);
   wall.set(v.name, [...(wall.get(v.name) ?? []), ms]);
+  for (const m of child.stderr.matchAll(/^umqtt-bench timing: +([\d.]+) ms (\S+) (.*)$/gm)) {
+    const key = `${m[2]} ${m[3]}`;
+    phases.set(key, [...(phases.get(key) ?? []), Number(m[1])]);
+  }
   if (v.args.includes("run")) scenario.set(v.name, [...(scenario.get(v.name) ?? []), (JSON.parse(child.stdout) as { wallMs: number }).wallMs]);
 }
 
@@ -61,6 +78,7 @@ for (const v of variants) {
   wall.delete(v.name);
   scenario.delete(v.name);
 }
+phases.clear();
 for (let round = 0; round < rounds; round++) for (const v of variants) once(v);
 
 const rows = variants.map((v) => {
@@ -72,3 +90,9 @@ console.log("");
 console.log(table(["command", "wall (median)", "scenario itself", "fastest"], rows));
 const ratio = (a: string, b: string): string => fixed(median(wall.get(a)!) / median(wall.get(b)!), 2);
 console.log(`\nrun: before / after = ${ratio(variants[0]!.name, variants[1]!.name)}x; --version: ${ratio(variants[2]!.name, variants[3]!.name)}x`);
+
+if (phases.size > 0) {
+  console.log(`\nphases of "${variants[1]!.name}" (ms since the process started, median):`);
+  const ordered = [...phases].sort((a, b) => median(a[1]) - median(b[1]));
+  console.log(table(["thread", "reached", "at"], ordered.map(([key, ms]) => [key.split(" ")[0]!, key.slice(key.indexOf(" ") + 1), `${fixed(median(ms), 0)} ms`])));
+}

@@ -1,9 +1,10 @@
 // Compiles src/ to JavaScript in dist/ (same tree, .ts -> .js), so the
 // command and its worker threads start without transpiling through tsx.
 // Run by `npm install`/`npm ci` (prepare) and `npm pack`; `npm run build`
-// by hand after editing src/. One file in, one file out: no bundling, so
-// paths relative to import.meta.url (boards/, scenarios/, py/ glue) resolve
-// from dist/ as from src/. Files that are not TypeScript (.mjs, .py) are copied.
+// by hand after editing src/. One file in, one file out, so paths relative
+// to import.meta.url (boards/, scenarios/, py/ glue) resolve from dist/ as
+// from src/. Files that are not TypeScript (.mjs, .py) are copied. What the
+// bin script and the threads start from is then bundled on top (below).
 //
 // Two dependencies that load as dozens of CommonJS files each (yaml, and
 // aedes with its dependencies) are bundled once into dist/vendor/ and
@@ -109,6 +110,54 @@ await build({
   logLevel: "warning",
   banner: { js: 'import { createRequire as __vendorRequire } from "node:module"; const require = __vendorRequire(import.meta.url);' },
 });
+// The command's own code as a few files: loading ~100 modules one by one
+// (resolve, read, compile each) took a good part of every start. Entries:
+// the command and the prewarm step the bin script loads first; they share
+// chunks, so the main thread holds one copy of each module. The VM worker
+// and `run`'s session thread are bundled into one file each likewise. Each module's import.meta.url is
+// rewritten to its one-to-one file's, so paths next to it (boards/,
+// scenarios/, py/ glue, worker entries) resolve as from the unbundled build.
+const BUNDLE = join(NEXT, "bundle");
+function bundlePlugin(outDir) {
+  return {
+    name: "bundle-from-sources",
+    setup(b) {
+      b.onResolve({ filter: /^[^./]/ }, (args) => {
+        if (args.kind === "entry-point") return undefined;
+        if (!VENDORED.includes(args.path)) return { path: args.path, external: true };
+        return { path: relative(outDir, join(NEXT, "vendor", `${args.path}.js`)).replace(/^(?!\.)/, "./"), external: true };
+      });
+      b.onLoad({ filter: /\.tsx?$/ }, (args) => {
+        const compiled = join(NEXT, relative(SRC, args.path)).replace(/\.tsx?$/, ".js");
+        const own = `new URL(${JSON.stringify(relative(outDir, compiled).split("\\").join("/"))}, import.meta.url).href`;
+        const text = readFileSync(args.path, "utf8").replaceAll("import.meta.url", `(${own})`);
+        return { contents: text, loader: args.path.endsWith(".tsx") ? "tsx" : "ts", resolveDir: dirname(args.path) };
+      });
+    },
+  };
+}
+const bundleOptions = {
+  bundle: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  jsx: "automatic",
+  ...(existsSync(join(ROOT, "tsconfig.json")) ? { tsconfig: join(ROOT, "tsconfig.json") } : {}),
+  keepNames: true,
+  logLevel: "warning",
+};
+await build({
+  ...bundleOptions,
+  entryPoints: { main: join(SRC, "cli/main.ts"), prewarm: join(SRC, "cli/prewarm.ts") },
+  outdir: BUNDLE,
+  splitting: true,
+  chunkNames: "[name]-[hash]",
+  plugins: [bundlePlugin(BUNDLE)],
+});
+for (const thread of ["micropython/worker.ts", "cli/supervisor/session-thread.ts"]) {
+  const outfile = join(NEXT, thread.replace(/\.ts$/, ".js"));
+  await build({ ...bundleOptions, entryPoints: [join(SRC, thread)], outfile, allowOverwrite: true, plugins: [bundlePlugin(dirname(outfile))] });
+}
 for (const file of others) {
   const target = join(NEXT, relative(SRC, file));
   mkdirSync(dirname(target), { recursive: true });

@@ -7,6 +7,7 @@ import { describeFailure } from "./errors.ts";
 import { installSignalHandlers } from "./signals.ts";
 import { registerSweep } from "./commands/sweep.ts";
 import { registerMerge } from "./commands/merge.ts";
+import { timing } from "../timing.ts";
 
 // Each command's module loads when that command runs: `run` does not pay
 // for ink (watch) or the serial-port bindings (devices) at start-up.
@@ -180,6 +181,8 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+timing("main", "command line loaded");
 installSignalHandlers();
 const code = await main(process.argv.slice(2));
+timing("main", "exit");
 process.exit(code);

@@ -3,6 +3,8 @@
 // such a board runs the firmware wrapped the same way (src/bridge/target/
 // mirror.ts), so the VM's heap carries what the board's carries.
 
+import type { BoardDefinition } from "../emulator/board/board-file.ts";
+
 export interface WrappedLine {
   /** What the firmware printed on the line, without the wrapper's own reports (undefined: nothing). */
   text?: string;
@@ -11,8 +13,8 @@ export interface WrappedLine {
 }
 
 export interface FirmwareWrapper {
-  /** The board's files: the firmware's (path -> text) placed among the wrapper's, with its main.py. */
-  files(firmware: Record<string, string>): Record<string, string>;
+  /** The board's files: the firmware's (path -> text) placed among the wrapper's, with its main.py, for this model. */
+  files(firmware: Record<string, string>, model: BoardDefinition): Record<string, string>;
   /** One line the VM printed. */
   line(text: string): WrappedLine;
 }

@@ -27,7 +27,7 @@ export class VmBoardHost extends BoardHost {
   static async create(spec: ScenarioBoard, board: Board, firmware: PythonFirmware, server: string, coverage = false, wrapper?: FirmwareWrapper): Promise<VmBoardHost> {
     const host = new VmBoardHost(spec, board, server);
     const own = withParams(spec, firmware);
-    const files = wrapper ? wrapper.files(own) : own;
+    const files = wrapper ? wrapper.files(own, board.definition) : own;
     try {
       host.vm = await VmHost.create({
         board,

@@ -21,6 +21,8 @@ import { OSError, MQTTException } from "../client/errors.ts";
 import { DEFAULT_UMQTT_VERSION, type UmqttVersion } from "../client/versions.ts";
 import { allGlue, allOps, HOST_MODULES } from "./modules/registry.ts";
 import { workerUrl } from "./worker-code.ts";
+import { takePrewarmedWorker } from "./vm-prewarm.ts";
+import { timing } from "../timing.ts";
 import { interruptVm, type InterruptWords } from "./vm-interrupt.ts";
 import { boardPort } from "./modules/os.ts";
 import { PORT_CONSTANTS_MODULE, portConstantsModule } from "./modules/network.ts";
@@ -213,7 +215,9 @@ export class VmHost {
       const own = options.coverage.sources ? Object.keys(options.coverage.sources) : Object.keys(options.files);
       init.coverage = { wasm: settraceWasm(), files: own.filter((p) => p.endsWith(".py") && p in options.files).sort() };
     }
-    this.worker = new Worker(workerUrl(), { workerData: init, transferList: [channel.port2] });
+    timing("main", "VM worker starting");
+    // A worker started early (vm-prewarm.ts) has its thread and modules loaded already.
+    this.worker = takePrewarmedWorker(init, [channel.port2]) ?? new Worker(workerUrl(), { workerData: init, transferList: [channel.port2] });
     this.worker.unref();
     this.ready = new Promise((resolve, reject) => {
       let started = false;

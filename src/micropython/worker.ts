@@ -8,12 +8,32 @@ import { parentPort, receiveMessageOnPort, workerData } from "node:worker_thread
 import { loadMicroPython, type MicroPython } from "@micropython/micropython-webassembly-pyscript";
 import { heapLoadOptions, installHeapBudget, type HeapBudget } from "./heap/index.ts";
 import { probeInterruptWords, type InterruptWords } from "./vm-interrupt.ts";
-import { patchedVm } from "./heap/load-hook.ts";
+import { patchedVm, precompileMicroPython } from "./heap/load-hook.ts";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { REPLY_DONE, REPLY_RAISE, type HostMessage, type Value, type VmMessage, type WorkerInit } from "./protocol.ts";
 import { LineRecorder, RECORDER_MODULE, TRACE_ON_PY, TRACER_MODULE, TRACER_PY } from "./coverage/tracer.ts";
 import { ringWriter, serveRepl } from "./repl-worker.ts";
+import { timing } from "../timing.ts";
 
-const init = workerData as WorkerInit;
+/** A prewarmed worker (vm-prewarm.ts) is told its board by message; others get it as workerData. */
+async function boardInit(): Promise<WorkerInit> {
+  if (!(workerData as { prewarmed?: boolean } | undefined)?.prewarmed) return workerData as WorkerInit;
+  const message = new Promise<WorkerInit>((resolve) => parentPort!.once("message", resolve));
+  // Meanwhile, the VM's binary: the load then only instantiates it (unless the board needs another build).
+  try {
+    const entry = createRequire(import.meta.url).resolve("@micropython/micropython-webassembly-pyscript");
+    precompileMicroPython(readFileSync(join(dirname(entry), "micropython.wasm")));
+  } catch {
+    // Then it is patched and compiled as it loads, as without a prewarmed worker.
+  }
+  return message;
+}
+
+timing("vm", "worker loaded");
+const init = await boardInit();
+timing("vm", "board received");
 const signal = new Int32Array(init.signal);
 const GLUE_DIR = "/.bench";
 /** The first GC area; the heap module decides how far it may grow. */
@@ -162,6 +182,7 @@ async function bootVm(): Promise<void> {
     ...heapLoadOptions(init.heapBudget),
     ...(init.coverage ? { url: init.coverage.wasm } : {}),
   });
+  timing("vm", "wasm instantiated");
   writeTree("", init.files);
   writeTree(GLUE_DIR, init.glue);
   mp.registerJsModule("_bench", bridge);
@@ -172,16 +193,26 @@ async function bootVm(): Promise<void> {
   // of an esp8266's heap for machine and socket, 2.5 KB for network.
   const carries = (name: string): boolean => Object.keys(init.files).some((p) => new RegExp(`(^|/)${name}(/|\\.py$)`).test(p));
   const preload = ["umqtt.simple", "umqtt.robust", "machine", "socket", "usocket", "network"].filter((m) => !carries(m.split(".")[0]!));
-  mp.runPython(`import sys\nsys.path.append("${GLUE_DIR}")\nimport _benchboot\nimport bench_sys\nbench_sys.platform = ${JSON.stringify(init.platform)}${preload.map((m) => `\nimport ${m}`).join("")}${init.repl ? "\nimport _benchrepl" : ""}`);
+  // Each import looks for the module along sys.path; every miss throws an ErrnoError in the
+  // VM's file system, whose stack trace (through the VM's frames) nobody reads: skip making it.
+  const traceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    mp.runPython(`import sys\nsys.path.append("${GLUE_DIR}")\nimport _benchboot\nimport bench_sys\nbench_sys.platform = ${JSON.stringify(init.platform)}${preload.map((m) => `\nimport ${m}`).join("")}${init.repl ? "\nimport _benchrepl" : ""}`);
+  } finally {
+    Error.stackTraceLimit = traceLimit;
+  }
   if (coverage) {
     mp.registerJsModule(RECORDER_MODULE, coverage.module());
     mp.FS.writeFile(`${GLUE_DIR}/${TRACER_MODULE}.py`, TRACER_PY);
     // Before the budget: the compiler's garbage and the calls' objects are not the board's.
     mp.runPython(`import ${TRACER_MODULE}\n${TRACER_MODULE}.executable(${JSON.stringify(coverage.files)})`);
   }
+  timing("vm", "glue modules imported");
   mp.runPython("import gc\ngc.collect()");
   budget = installHeapBudget(mp, init.heapBudget);
   interrupt = probeInterruptWords(mp, patchedVm()?.pendingFlagAddr);
+  timing("vm", "heap budget installed");
 }
 
 function flushPartialLine(): void {

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { boardInstrumentation } from "../../src/bridge/target/mirror.ts";
 import { LAUNCHER } from "../../src/bridge/target/instrumentation.ts";
+import { loadBoard } from "../../src/emulator/board/board-file.ts";
 import { prints, runScenario } from "../runner/run-scenario.ts";
 
 function scenarioWith(main: string, steps: string): string {
@@ -25,11 +26,13 @@ ${steps}`;
 
 describe("the board's instrumentation on an emulated board", () => {
   it("lays the firmware out as on the board, under the launcher", () => {
-    const files = boardInstrumentation.files({ "main.py": "print(1)\n", "lib/x.py": "" });
+    const files = boardInstrumentation.files({ "main.py": "print(1)\n", "lib/x.py": "" }, loadBoard("esp32"));
     expect(files["main.py"]).toBe(LAUNCHER);
     expect(files["umqtt_bench/fw/main.py"]).toBe("print(1)\n");
     expect(files["umqtt_bench/fw/lib/x.py"]).toBe("");
     expect(Object.keys(files)).toEqual(expect.arrayContaining(["umqtt_bench/ubench_shim.py", "umqtt_bench/ubench_run.py", "umqtt_bench/cfg.json"]));
+    // The model's buttons, held released as the board's shim holds them (esp32's BOOT button: GPIO0, active low).
+    expect(JSON.parse(files["umqtt_bench/cfg.json"]!).buttons).toEqual([{ pin: 0, released: 1 }]);
   });
 
   it("takes the shim's reports off a line and keeps the firmware's text, an empty print included", () => {

@@ -37,7 +37,13 @@ function run(env: NodeJS.ProcessEnv, ...args: string[]): Promise<Loaded> {
 }
 
 const fromSources = (m: Loaded) => m.modules.some((u) => u.includes("/src/cli/main.ts"));
-const fromDist = (m: Loaded) => m.modules.some((u) => u.includes("/dist/cli/main.js"));
+const fromDist = (m: Loaded) => m.modules.some((u) => u.includes("/dist/bundle/main.js"));
+/** Threads start from these (each bundled into one file by the build). */
+const THREAD_ENTRIES = ["/dist/micropython/worker.js", "/dist/cli/supervisor/session-thread.js", "/dist/emulator/runner/ts-worker-entry.mjs"];
+/** Compiled modules loaded outside the bundle, the vendored packages and the threads' entries: a second copy of some module's state. */
+const unbundled = (m: Loaded) =>
+  m.modules.filter((u) => u.includes("/dist/") && !u.includes("/node_modules/") && !u.includes("/dist/bundle/") && !u.includes("/dist/vendor/") && !THREAD_ENTRIES.some((e) => u.endsWith(e)));
+const sessionThread = (m: Loaded) => m.modules.some((u) => u.endsWith("/dist/cli/supervisor/session-thread.js"));
 const loadsTsx = (m: Loaded) => m.modules.some((u) => u.includes("/node_modules/tsx/"));
 
 beforeAll(() => {
@@ -61,6 +67,10 @@ describe("start-up", () => {
     expect(fromDist(py)).toBe(true);
     expect(fromSources(py)).toBe(false);
     expect(py.modules.filter((u) => u.includes("/src/"))).toEqual([]);
+    expect(unbundled(py)).toEqual([]);
+    // .py firmware only: the session runs in the command's thread, its VM on its worker.
+    expect(sessionThread(py)).toBe(false);
+    expect(py.modules.some((u) => u.endsWith("/dist/micropython/worker.js"))).toBe(true);
     expect(loadsTsx(py)).toBe(false);
     // `run` does not load the watch view's ink.
     expect(py.modules.some((u) => u.includes("/node_modules/ink/"))).toBe(false);
@@ -68,6 +78,8 @@ describe("start-up", () => {
     const ts = await run({}, "run", "example_sub_led", "--seed", "1", "--quiet", "--firmware-lang", "ts");
     expect(ts.stdout).toBe("PASS example_sub_led seed 1\n");
     expect(fromDist(ts)).toBe(true);
+    expect(unbundled(ts)).toEqual([]);
+    expect(sessionThread(ts)).toBe(true);
 
     const forced = await run({ UMQTT_BENCH_SOURCES: "1" }, "--version");
     expect(fromSources(forced)).toBe(true);

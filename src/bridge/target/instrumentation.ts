@@ -5,6 +5,7 @@
 // (mirror.ts), so both carry the same code.
 
 import { readFileSync } from "node:fs";
+import type { BoardDefinition } from "../../emulator/board/board-file.ts";
 
 export const HOME = "/umqtt_bench";
 
@@ -29,6 +30,11 @@ export interface ShimConfig {
   /** Pins wired to buttons, at the level they read while released. */
   buttons: { pin: number | string; released: 0 | 1 }[];
   wifi: [string, string] | null;
+}
+
+/** The model's buttons as the shim holds them: at the level each reads while released. */
+export function shimButtons(model: BoardDefinition): ShimConfig["buttons"] {
+  return model.buttons.map((b) => ({ pin: b.pin, released: b.active === "low" ? 1 : 0 }));
 }
 
 /** The bench's files for a run, by absolute path on the board (the launcher, /main.py, apart). */

@@ -6,15 +6,16 @@
 // what a firmware has under the bench.
 //
 // What differs from the board: getaddrinfo answers with an address the
-// emulator routes to its broker, as on the board it routes to the proxy;
-// button pins are left to the emulator's own (pressed by the steps as in any
-// emulated run), so the shim holds no bench levels and opens no input.
+// emulator routes to its broker, as on the board it routes to the proxy. The
+// shim holds the model's buttons at their released level and polls stdin
+// for the bench's presses as on the board, but nobody sends any here: a
+// prediction so wrapped suits scenarios that press no button (the
+// conformance pack's).
 
 import { FrameDecoder } from "../frames.ts";
 import type { FirmwareWrapper, WrappedLine } from "../../micropython/firmware-wrapper.ts";
-import { instrumentationFiles, LAUNCHER } from "./instrumentation.ts";
+import { instrumentationFiles, LAUNCHER, shimButtons } from "./instrumentation.ts";
 
-const MIRROR_CONFIG = { host: "127.0.0.1", port: 1883, buttons: [{ pin: 0, released: 1 as const }], wifi: null };
 
 const utf8 = new TextEncoder();
 const text = new TextDecoder();
@@ -39,9 +40,10 @@ function splitLine(line: string): WrappedLine {
 }
 
 export const boardInstrumentation: FirmwareWrapper = {
-  files(firmware) {
+  files(firmware, model) {
+    const config = { host: "127.0.0.1", port: 1883, buttons: shimButtons(model), wifi: null };
     const files: Record<string, string> = { "main.py": LAUNCHER };
-    for (const [path, body] of Object.entries(instrumentationFiles(firmware, MIRROR_CONFIG))) files[path.replace(/^\//, "")] = body;
+    for (const [path, body] of Object.entries(instrumentationFiles(firmware, config))) files[path.replace(/^\//, "")] = body;
     return files;
   },
   line: splitLine,

@@ -25,7 +25,7 @@ import { pythonFirmware } from "../../micropython/firmware-files.ts";
 import { BoardOutput } from "./board-output.ts";
 import { BrokerProxy } from "./broker-proxy.ts";
 import { install, restore, uninstall } from "./install.ts";
-import type { ShimConfig } from "./instrumentation.ts";
+import { shimButtons, type ShimConfig } from "./instrumentation.ts";
 import { describeBoard, isPseudoTerminal, lanAddress, prepareBoard, type PreparedBoard } from "./prepare.ts";
 import { COME_BACK_MS, findAgain, reopen } from "./reattach.ts";
 import { targetStepHost } from "./step-host.ts";
@@ -77,7 +77,7 @@ export async function runOnTarget(scenarioOrName: Scenario | string, options: Ta
     const config: ShimConfig = {
       host: proxy.host,
       port: proxy.port,
-      buttons: model.buttons.map((b) => ({ pin: b.pin, released: b.active === "low" ? 1 : 0 })),
+      buttons: shimButtons(model),
       wifi: options.wifi ? [options.wifi.ssid, options.wifi.password] : null,
     };
     const moved: MovedFile[] = [];

@@ -1,7 +1,8 @@
 // `umqtt-bench run <scenario>`: run to a verdict, report, exit 0/1/42/130.
-// The session runs on its own thread under a supervisor (see
-// supervisor/supervisor.ts), so no firmware can hang, end or crash the
-// command before the report and files are written.
+// A session with TypeScript firmware runs on its own thread under a
+// supervisor (see supervisor/supervisor.ts), so no firmware can hang, end or
+// crash the command before the report and files are written; one whose
+// boards all run .py firmware runs here (supervisor/in-process.ts).
 
 import { closeSync, mkdirSync, openSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -16,9 +17,11 @@ import { reproduceCommand } from "../report/reproduce.ts";
 import { Progress } from "../progress.ts";
 import { sessionOptionsFrom, type RunFlags } from "../session-options.ts";
 import { claimSignals, signalsReceived } from "../signals.ts";
+import { InProcessRun, pythonOnly } from "../supervisor/in-process.ts";
+import { discardPrewarmedWorker } from "../../micropython/vm-prewarm.ts";
 import { Supervisor } from "../supervisor/supervisor.ts";
 import { TraceFile } from "../trace-file.ts";
-import { runTargetCommand } from "./run-target.ts";
+import { timing } from "../../timing.ts";
 
 interface RunCommandFlags extends RunFlags {
   /** serial:PATH or serial:auto: run on a real board (run-target.ts). */
@@ -50,17 +53,23 @@ export async function runCommand(scenarioArg: string, flags: RunCommandFlags): P
   if (flags.target !== undefined && flags.coverage) {
     throw new UsageError("--coverage records lines run on emulated boards (the VM's sys.settrace); it does not go with --target");
   }
-  if (flags.target !== undefined) return runTargetCommand(scenarioArg, { ...flags, target: flags.target }, prepareOutput, exitCodeFor);
+  if (flags.target !== undefined) {
+    // The serial bridge loads only for a real board: an emulated run does not pay for the port bindings.
+    const { runTargetCommand } = await import("./run-target.ts");
+    return runTargetCommand(scenarioArg, { ...flags, target: flags.target }, prepareOutput, exitCodeFor);
+  }
   if (flags.wifi !== undefined) throw new UsageError("--wifi goes with --target: an emulated board needs no Wi-Fi credentials");
   // Signals are ours from here on; one that came while the flags were read is not lost.
   let interrupts = signalsReceived();
-  let supervisor: Supervisor | undefined;
+  let supervisor: Supervisor | InProcessRun | undefined;
   const release = claimSignals((count) => {
     interrupts = count;
     supervisor?.stop(count > 1);
   });
   try {
+    timing("main", "run command loaded");
     const scenario = resolveScenario(scenarioArg);
+    timing("main", "scenario resolved");
     const options = sessionOptionsFrom(flags, { speed: "max" });
     const lcovFile = flags.coverage === true ? DEFAULT_LCOV_FILE : flags.coverage || undefined;
     if (lcovFile !== undefined) {
@@ -69,8 +78,15 @@ export async function runCommand(scenarioArg: string, flags: RunCommandFlags): P
     }
     if (flags.junit) prepareOutput("--junit", flags.junit);
     if (flags.trace) prepareOutput("--trace", flags.trace);
-    supervisor = new Supervisor(scenario, options);
+    // Only TypeScript firmware can hold the thread it runs on: .py-only scenarios need no session thread.
+    if (pythonOnly(scenario, options)) supervisor = new InProcessRun(scenario, options);
+    else {
+      // TypeScript firmware runs on a session thread, which starts its own VM workers, if any.
+      discardPrewarmedWorker();
+      supervisor = new Supervisor(scenario, options);
+    }
     if (interrupts > 0) supervisor.stop(true);
+    void supervisor.ready.then(() => timing("main", "boards ready, run starts"));
     const traceFile = flags.trace ? new TraceFile(flags.trace, supervisor.trace) : undefined;
     if (!flags.json && !flags.quiet) {
       void supervisor.ready.then(() => process.stderr.write(`running ${scenario.name} (seed ${options.seed}) ...\n`));
@@ -83,6 +99,7 @@ export async function runCommand(scenarioArg: string, flags: RunCommandFlags): P
       progress?.stop();
       traceFile?.close();
     }
+    timing("main", "run ended");
     const { result, boards } = outcome;
     const reproduce = reproduceCommand(scenarioArg, flags, options.seed);
     if (flags.junit) {

@@ -38,6 +38,33 @@ function isMicroPythonImports(imports: unknown): imports is Imports {
   return typeof (imports as Imports | undefined)?.env?.emscripten_resize_heap === "function";
 }
 
+interface Precompiled {
+  input: Uint8Array;
+  pendingFlagAddr: number;
+  module: Promise<WebAssembly.Module>;
+}
+let precompiled: Precompiled | undefined;
+
+/**
+ * Patch and compile this binary now (a VM worker waiting for its board), so
+ * the next load of the same bytes only instantiates it. Any other binary
+ * (the settrace build for --coverage) is patched and compiled as it loads.
+ */
+export function precompileMicroPython(input: Uint8Array): void {
+  const patch = patchMicroPythonWasm(input);
+  shareWasmMemory(patch.bytes);
+  const module = WebAssembly.compile(patch.bytes as Uint8Array<ArrayBuffer>);
+  // A failure shows when the load uses it; until then it is nobody's unhandled rejection.
+  module.catch(() => {});
+  precompiled = { input, pendingFlagAddr: patch.pendingFlagAddr, module };
+}
+
+function samePrecompiled(view: Uint8Array): Precompiled | undefined {
+  const p = precompiled;
+  if (!p || p.input.length !== view.length) return undefined;
+  return Buffer.from(p.input.buffer, p.input.byteOffset, p.input.byteLength).equals(Buffer.from(view.buffer, view.byteOffset, view.byteLength)) ? p : undefined;
+}
+
 /** Patch the next `WebAssembly.instantiate` of a MicroPython binary in this thread (one shot). */
 export function armNextMicroPythonLoad(): void {
   if (armed) return;
@@ -49,9 +76,11 @@ export function armNextMicroPythonLoad(): void {
     if (!view || !isMicroPythonImports(imports)) return (original as (...a: unknown[]) => Promise<unknown>).call(WebAssembly, source, imports);
     WebAssembly.instantiate = original;
     armed = false;
-    const patch = patchMicroPythonWasm(view);
+    const ready = samePrecompiled(view);
+    precompiled = undefined;
+    const patch = ready ? { bytes: null, pendingFlagAddr: ready.pendingFlagAddr } : patchMicroPythonWasm(view);
     // Shared memory lets another thread interrupt a VM spinning in pure Python (vm-interrupt.ts).
-    shareWasmMemory(patch.bytes);
+    if (patch.bytes) shareWasmMemory(patch.bytes);
     const vm: PatchedVm = {
       memory: null as unknown as WebAssembly.Memory,
       pendingFlagAddr: patch.pendingFlagAddr,
@@ -75,7 +104,11 @@ export function armNextMicroPythonLoad(): void {
         return 0;
       },
     };
-    return WebAssembly.instantiate(patch.bytes as Uint8Array<ArrayBuffer>, { ...imports, env } as WebAssembly.Imports).then((result) => {
+    const patchedImports = { ...imports, env } as WebAssembly.Imports;
+    const instantiated = ready
+      ? ready.module.then(async (module) => ({ module, instance: await WebAssembly.instantiate(module, patchedImports) }))
+      : WebAssembly.instantiate(patch.bytes as Uint8Array<ArrayBuffer>, patchedImports);
+    return instantiated.then((result) => {
       const exports = result.instance.exports;
       vm.memory = exports.memory as WebAssembly.Memory;
       vm.stackCurrent = exports.emscripten_stack_get_current as () => number;

@@ -1,0 +1,19 @@
+// Loaded by the bin script before the command itself: for `umqtt-bench run`
+// on emulated boards, a VM worker starts now and loads while the command
+// loads (micropython/vm-prewarm.ts). Kept to a few small imports, so every
+// other command pays nothing for it.
+
+import { prewarmVmWorker } from "../micropython/vm-prewarm.ts";
+
+/** Whether the command line is a `run` that will likely start a VM board (not a real board, not TypeScript firmware, not help). */
+export function runsVmBoards(args: readonly string[]): boolean {
+  if (args[0] !== "run") return false;
+  for (let i = 1; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === "--help" || arg === "-h" || arg === "--target" || arg.startsWith("--target=")) return false;
+    if (arg === "--firmware-lang=ts" || (arg === "--firmware-lang" && args[i + 1] === "ts")) return false;
+  }
+  return true;
+}
+
+if (runsVmBoards(process.argv.slice(2))) prewarmVmWorker();

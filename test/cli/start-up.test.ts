@@ -1,0 +1,82 @@
+// Start-up shortcuts of `umqtt-bench run` must not change a run: a scenario
+// whose boards all run .py firmware runs in the command's thread
+// (supervisor/in-process.ts) with its first VM worker started early
+// (micropython/vm-prewarm.ts), and must give the trace and result the
+// session thread gives, byte for byte. Real parts throughout: the embedded
+// broker, the MicroPython VM, the session thread.
+import { execFile } from "node:child_process";
+import { describe, expect, it } from "vitest";
+import { resolveScenario } from "../../src/emulator/scenario/resolve.ts";
+import { InProcessRun, pythonOnly } from "../../src/cli/supervisor/in-process.ts";
+import { Supervisor } from "../../src/cli/supervisor/supervisor.ts";
+import { runsVmBoards } from "../../src/cli/prewarm.ts";
+import { prewarmVmWorker } from "../../src/micropython/vm-prewarm.ts";
+import { BIN } from "./cli-process.ts";
+
+const OPTIONS = { seed: 5, speed: "max" as const };
+
+describe("a .py-only run in process", () => {
+  it("gives the session thread's trace and result (led_button_pair, two VM boards, seed 5), the first VM from a prewarmed worker", async () => {
+    const scenario = resolveScenario("led_button_pair");
+    expect(pythonOnly(scenario, {})).toBe(true);
+    const threaded = new Supervisor(scenario, OPTIONS);
+    const a = await threaded.outcome;
+    prewarmVmWorker();
+    const local = new InProcessRun(scenario, OPTIONS);
+    const b = await local.outcome;
+    expect(a.result.status, a.result.failure).toBe("pass");
+    expect(b.abandoned).toBeUndefined();
+    expect(threaded.trace.events.filter((e) => e.kind === "mqtt").length).toBeGreaterThan(5);
+    expect(JSON.stringify(local.trace.events)).toBe(JSON.stringify(threaded.trace.events));
+    const { wallMs: _a, ...ra } = a.result;
+    const { wallMs: _b, ...rb } = b.result;
+    expect(rb).toEqual(ra);
+  }, 60_000);
+
+  it("TypeScript firmware keeps the session thread", () => {
+    expect(pythonOnly(resolveScenario("example_sub_led"), { firmwareLang: "ts" })).toBe(false);
+    expect(pythonOnly(resolveScenario("example_sub_led"), {})).toBe(true);
+  });
+
+  it("bad input found while loading rejects the outcome (exit 2 path), nothing left running", async () => {
+    const scenario = resolveScenario("example_sub_led");
+    const run = new InProcessRun(scenario, { ...OPTIONS, boardModel: "no-such-board" });
+    await expect(run.outcome).rejects.toThrow(/no-such-board/);
+  });
+});
+
+describe("which command lines prewarm a VM worker", () => {
+  it("run on emulated boards only", () => {
+    expect(runsVmBoards(["run", "example_sub_led", "--seed", "1"])).toBe(true);
+    expect(runsVmBoards(["run", "x.yaml", "--target", "serial:auto"])).toBe(false);
+    expect(runsVmBoards(["run", "x.yaml", "--target=serial:auto"])).toBe(false);
+    expect(runsVmBoards(["run", "x.yaml", "--firmware-lang", "ts"])).toBe(false);
+    expect(runsVmBoards(["run", "--help"])).toBe(false);
+    expect(runsVmBoards(["sweep", "x.yaml"])).toBe(false);
+    expect(runsVmBoards([])).toBe(false);
+  });
+});
+
+describe("UMQTT_BENCH_TIMING=1", () => {
+  it("prints each thread's start-up phases on stderr in order; stdout stays the report", async () => {
+    const run = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, [BIN, "run", "example_sub_led", "--seed", "1", "--json"], { env: { ...process.env, UMQTT_BENCH_TIMING: "1" }, timeout: 120_000 }, (error, stdout, stderr) =>
+        resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+      );
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout).status).toBe("pass");
+    const phases = [...run.stderr.matchAll(/^umqtt-bench timing: +([\d.]+) ms (\w+) (.+)$/gm)].map((m) => ({ ms: Number(m[1]), at: `${m[2]} ${m[3]}` }));
+    const at = (name: string): number => {
+      const p = phases.find((x) => x.at === name);
+      expect(p, `${name} in\n${run.stderr}`).toBeDefined();
+      return p!.ms;
+    };
+    // The prewarmed worker loads before the command asks for it, and boots only once told its board.
+    expect(at("vm worker loaded")).toBeGreaterThan(0);
+    expect(at("vm board received")).toBeGreaterThanOrEqual(at("main VM worker starting"));
+    expect(at("vm heap budget installed")).toBeGreaterThan(at("vm board received"));
+    expect(at("main boards ready, run starts")).toBeGreaterThanOrEqual(at("vm heap budget installed"));
+    expect(at("main exit")).toBeGreaterThanOrEqual(at("main run ended"));
+  }, 120_000);
+});
