@@ -58,20 +58,23 @@ const OLD = `${OUT}.old-${process.pid}`;
 rmSync(NEXT, { recursive: true, force: true });
 // A failed build leaves no half-made folder behind (and dist/ as it was).
 process.on("exit", (code) => code !== 0 && rmSync(NEXT, { recursive: true, force: true }));
-await build({
-  entryPoints: typescript,
-  outdir: NEXT,
-  outbase: SRC,
-  // Bundling only so the plugin below sees every import; every import stays external.
+// As tsx compiles the sources: the project's tsconfig.json, and function and class names kept.
+const bundleOptions = {
   bundle: true,
   format: "esm",
   platform: "node",
   target: "node20",
   jsx: "automatic",
-  // As tsx compiles the sources: the project's tsconfig.json, and function and class names kept.
   ...(existsSync(join(ROOT, "tsconfig.json")) ? { tsconfig: join(ROOT, "tsconfig.json") } : {}),
   keepNames: true,
   logLevel: "warning",
+};
+await build({
+  ...bundleOptions,
+  entryPoints: typescript,
+  outdir: NEXT,
+  outbase: SRC,
+  // Bundling only so the plugin below sees every import; every import stays external.
   plugins: [
     {
       name: "keep-imports",
@@ -136,16 +139,6 @@ function bundlePlugin(outDir) {
     },
   };
 }
-const bundleOptions = {
-  bundle: true,
-  format: "esm",
-  platform: "node",
-  target: "node20",
-  jsx: "automatic",
-  ...(existsSync(join(ROOT, "tsconfig.json")) ? { tsconfig: join(ROOT, "tsconfig.json") } : {}),
-  keepNames: true,
-  logLevel: "warning",
-};
 await build({
   ...bundleOptions,
   entryPoints: { main: join(SRC, "cli/main.ts"), prewarm: join(SRC, "cli/prewarm.ts") },
