@@ -11,7 +11,7 @@ import type { Scenario } from "../../emulator/scenario/types.ts";
 import { Trace } from "../../emulator/trace.ts";
 import { pythonFirmware } from "../../micropython/firmware-files.ts";
 import { resultFromTrace } from "./fallback-result.ts";
-import type { BoardInfo } from "./protocol.ts";
+import { boardInfos, type BoardInfo } from "./protocol.ts";
 import type { SupervisedOutcome } from "./supervisor.ts";
 
 /** How long a stop waits for the session's own result before rebuilding it (as the Supervisor). */
@@ -74,14 +74,7 @@ export class InProcessRun {
       return;
     }
     this.session = session;
-    this.boards = session.boardHosts.map((h) => ({
-      name: h.name,
-      model: h.model,
-      firmware: h.firmware,
-      net: h.network().profile,
-      heapBudget: h.heap().budget,
-      leds: h.leds.map((l) => ({ name: l.name, activeLow: l.activeLow })),
-    }));
+    this.boards = boardInfos(session);
     this.resolveReady();
     void session.verdict.then(() => this.finish());
   }

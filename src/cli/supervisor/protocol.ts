@@ -2,7 +2,7 @@
 // session thread that runs the scenario. Plain data: they cross threads by
 // structured clone.
 
-import type { SessionOptions } from "../../emulator/runner/session.ts";
+import type { Session, SessionOptions } from "../../emulator/runner/session.ts";
 import type { RunResult } from "../../emulator/runner/result.ts";
 import type { Scenario } from "../../emulator/scenario/types.ts";
 import type { TraceEvent } from "../../emulator/trace.ts";
@@ -22,6 +22,18 @@ export interface BoardInfo {
   net: string;
   heapBudget: number;
   leds: { name: string; activeLow: boolean }[];
+}
+
+/** The report's view of a loaded session's boards (sent by the session thread, kept by an in-process run). */
+export function boardInfos(session: Session): BoardInfo[] {
+  return session.boardHosts.map((h) => ({
+    name: h.name,
+    model: h.model,
+    firmware: h.firmware,
+    net: h.network().profile,
+    heapBudget: h.heap().budget,
+    leds: h.leds.map((l) => ({ name: l.name, activeLow: l.activeLow })),
+  }));
 }
 
 export type FromSessionThread =

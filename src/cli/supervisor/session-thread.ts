@@ -7,7 +7,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { createSession, type Session } from "../../emulator/runner/session.ts";
 import { Trace } from "../../emulator/trace.ts";
-import type { FromSessionThread, SessionThreadData, ToSessionThread } from "./protocol.ts";
+import { boardInfos, type FromSessionThread, type SessionThreadData, type ToSessionThread } from "./protocol.ts";
 import { HeartbeatWriter } from "./watchdog.ts";
 import { containFirmware } from "./containment.ts";
 
@@ -60,14 +60,7 @@ if (session) {
     type: "ready",
     broker: session.broker,
     clock: session.clockKind,
-    boards: session.boardHosts.map((h) => ({
-      name: h.name,
-      model: h.model,
-      firmware: h.firmware,
-      net: h.network().profile,
-      heapBudget: h.heap().budget,
-      leds: h.leds.map((l) => ({ name: l.name, activeLow: l.activeLow })),
-    })),
+    boards: boardInfos(session),
   });
   void session.verdict.then(() => finish());
 }
