@@ -15,6 +15,15 @@ import type { TraceEvent } from "../emulator/trace.ts";
 import type { Worker } from "node:worker_threads";
 import { startReusableSessionThread, Supervisor, type SupervisorOptions } from "../cli/supervisor/supervisor.ts";
 
+/**
+ * Seeds a thread runs before it is replaced. Each seed imports its firmware
+ * afresh (a new module instance, and tsx registers a loader for it), and
+ * those stay in the thread, so each seed costs a little more than the one
+ * before: 400 seeds took 27% less CPU with a new thread every 100 than on
+ * one thread, and 100 did better than 40 (docs/benchmarks.md).
+ */
+export const SEEDS_PER_THREAD = 100;
+
 export interface SweepUnit {
   position: number;
   scenarioIndex: number;
@@ -45,6 +54,7 @@ export class SweepPool {
   private stopNow = false;
   /** Session threads waiting for their next seed. */
   private readonly idle: Worker[] = [];
+  private readonly seedsRun = new WeakMap<Worker, number>();
   /** How many session threads the pool started (a figure for tests and the bench). */
   threadsStarted = 0;
 
@@ -79,7 +89,7 @@ export class SweepPool {
             (outcome) => {
               this.running.delete(unit);
               const reusable = supervisor.reusableThread;
-              if (reusable) this.idle.push(reusable);
+              if (reusable) this.release(reusable);
               // A seed stopped by Ctrl-C (or by another seed's load error) did not run to its verdict: it is not reported as failing.
               if (!this.stopping && !failed) {
                 const finished: UnitDone = { unit, result: outcome.result, internalError: outcome.internalError };
@@ -130,6 +140,14 @@ export class SweepPool {
     thread.on("exit", drop);
     thread.on("error", drop);
     return thread;
+  }
+
+  /** Back to the idle threads, or ended once it has run its share of seeds. */
+  private release(thread: Worker): void {
+    const runs = (this.seedsRun.get(thread) ?? 0) + 1;
+    this.seedsRun.set(thread, runs);
+    if (runs < SEEDS_PER_THREAD) this.idle.push(thread);
+    else void thread.terminate();
   }
 
   private endIdleThreads(): void {
