@@ -43,8 +43,27 @@ const containment = containFirmware(
   (board) => current?.heartbeat.resumed(current.boardIndex.get(board) ?? -1),
 );
 
-/** The global names before any run. */
-const globalsBefore = new Set(Object.getOwnPropertyNames(globalThis));
+/** The globals before any run: each name and its value (undefined for an accessor). */
+const globalsBefore = globalsNow();
+
+function globalsNow(): Map<string, { value?: unknown; accessor: boolean }> {
+  const descriptors = Object.getOwnPropertyDescriptors(globalThis) as Record<string, PropertyDescriptor>;
+  return new Map(Object.entries(descriptors).map(([name, d]) => [name, "value" in d ? { value: d.value, accessor: false } : { accessor: true }]));
+}
+
+/**
+ * Added, or holding another value. Some of Node's globals (btoa, say) are
+ * accessors that turn into plain values when first read: an accessor before
+ * counts as unchanged.
+ */
+function globalsChanged(): string[] {
+  return [...globalsNow()]
+    .filter(([name, now]) => {
+      const was = globalsBefore.get(name);
+      return !was || (!was.accessor && (now.accessor || !Object.is(was.value, now.value)));
+    })
+    .map(([name]) => name);
+}
 
 /** What keeps this thread's event loop going besides its port: timers, sockets, file requests. */
 function activeResources(): string[] {
@@ -69,8 +88,8 @@ async function leftovers(): Promise<string[]> {
   const found: string[] = [];
   const resources = activeResources();
   if (resources.length > 0) found.push(`still active: ${resources.join(", ")}`);
-  const globals = Object.getOwnPropertyNames(globalThis).filter((name) => !globalsBefore.has(name));
-  if (globals.length > 0) found.push(`new globals: ${globals.join(", ")}`);
+  const changed = globalsChanged();
+  if (changed.length > 0) found.push(`globals added or replaced: ${changed.join(", ")}`);
   return found;
 }
 
