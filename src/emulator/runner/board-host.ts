@@ -2,7 +2,6 @@
 // with the MicroPython modules bound to it, and the MQTT tap that puts its
 // traffic in the trace. Also what the UI and the steps read of it.
 
-import { resolve } from "node:path";
 import * as simple from "../../client/simple.ts";
 import * as robust from "../../client/robust.ts";
 import * as umqttDefault from "../../client/default.ts";
@@ -12,7 +11,7 @@ import type { Allocator } from "../../client/alloc.ts";
 import { bytesOf, type Text } from "../../client/bytes.ts";
 import { DEFAULT_UMQTT_VERSION, type UmqttVersion } from "../../client/versions.ts";
 import { Board } from "../board/board.ts";
-import { loadBoard } from "../board/board-file.ts";
+import { boardModel, loadBoard } from "../board/board-file.ts";
 import type { BrokerLink } from "../broker/link.ts";
 import type { Clock } from "../clock/clock.ts";
 import type { Firmware, FirmwareContext, UmqttModules } from "../firmware/context.ts";
@@ -29,7 +28,7 @@ import type { FaultKind, Scenario, ScenarioBoard } from "../scenario/types.ts";
 import type { BoardView, ButtonView, HeapView, LedView, NetworkView } from "./session-api.ts";
 import type { Trace } from "../trace.ts";
 import { createMqttTap } from "./mqtt-tap.ts";
-import type { FirmwareWrapper } from "../../micropython/firmware-wrapper.ts";
+import type { FirmwareWrapper } from "../../micropython/firmware/firmware-wrapper.ts";
 import { StepFailure } from "./steps.ts";
 
 export interface BoardHostOptions {
@@ -291,12 +290,6 @@ export class BoardHost implements BoardView {
 }
 
 /** The board model: a --board override (relative to the working directory) or the scenario's (relative to its file). */
-function boardModel(spec: ScenarioBoard, options: BoardHostOptions, baseDir: string): string {
-  const override = options.boardModels?.[spec.name] ?? options.boardModel;
-  if (override !== undefined) return override;
-  return /[\\/]/.test(spec.board) ? resolve(baseDir, spec.board) : spec.board;
-}
-
 /** `load(key)` once per key: thousands of boards often share one model and one firmware. */
 function memo<T>(load: (key: string) => T): (key: string) => T {
   const loaded = new Map<string, T>();
@@ -321,7 +314,7 @@ export async function createBoardHosts(scenario: Scenario, options: BoardHostOpt
   const definitionFor = (spec: ScenarioBoard) => definitionOf(boardModel(spec, options, scenario.baseDir));
   checkStepsAgainstBoards(scenario, (name) => definitionFor(scenario.boards.find((b) => b.name === name)!));
   // MicroPython boards (src/micropython) are loaded only when a scenario has one.
-  const { pythonFirmware } = await import("../../micropython/firmware-files.ts");
+  const { pythonFirmware } = await import("../../micropython/firmware/firmware-files.ts");
   const pythonOf = memo((name) => pythonFirmware(name, scenario.baseDir, options.firmwareLang));
   // VM boards start their workers in parallel; hosts keep the scenario's board order.
   const pending: Promise<BoardHost>[] = [];
@@ -353,7 +346,7 @@ export async function createBoardHosts(scenario: Scenario, options: BoardHostOpt
       tapConnections(board.network, clock, trace, spec.name);
       const boardSpec = { ...spec, umqtt: options.umqtt ?? spec.umqtt ?? DEFAULT_UMQTT_VERSION };
       if (python) {
-        const { VmBoardHost } = await import("../../micropython/vm-board-host.ts");
+        const { VmBoardHost } = await import("../../micropython/host/vm-board-host.ts");
         pending.push(VmBoardHost.create(boardSpec, board, python, SERVER_NAME, options.coverage === true, options.wrapFirmware));
       } else {
         const path = locateFirmware(spec.firmware, scenario.baseDir);
