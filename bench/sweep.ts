@@ -8,13 +8,16 @@
 // for every seed (UMQTT_BENCH_SWEEP_FRESH_THREADS=1, how sweeps ran before
 // threads were kept), alternated with the rest.
 //
-//   node --import tsx bench/sweep.ts [--seeds 12] [--rounds 2] [--lang py|ts] [--max-jobs 2] [--fresh]
+// --json emits the kept threads' rows for bench/goals.ts.
+//
+//   node --import tsx bench/sweep.ts [--seeds 12] [--rounds 2] [--lang py|ts] [--max-jobs 2] [--fresh] [--json]
 
 import { spawnSync, execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
-import { describeMachine, fixed, median, numberArg, REPO_DIR, table } from "./lib.ts";
+import { describeMachine, emitResult, fixed, median, numberArg, REPO_DIR, table } from "./lib.ts";
+import type { SweepRow } from "./goals.ts";
 
 const seeds = numberArg("seeds", 12);
 const rounds = numberArg("rounds", 2);
@@ -96,3 +99,9 @@ const rows = [...samples].map(([key, list]) => {
 });
 console.log("");
 console.log(table(["threads", "jobs", "sweep wall (median)", "seeds/s", "speed-up vs 1 job", "CPU a seed (median, process start included)"], rows));
+
+if (process.argv.includes("--json")) {
+  const rows: SweepRow[] = [];
+  for (let jobs = 1; jobs <= maxJobs; jobs++) rows.push({ jobs, seeds, wallMs: median(samples.get(`kept ${jobs}`)!.map((s) => s.sweepMs)) });
+  emitResult(rows);
+}
