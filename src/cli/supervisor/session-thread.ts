@@ -28,14 +28,26 @@ interface CurrentRun {
   heartbeat: HeartbeatWriter;
   boardIndex: Map<string, number>;
   finishing?: Promise<void>;
+  /** Reusable threads: the session has stopped and its result is made; nothing after belongs to the run. */
+  stopped?: boolean;
+  /** Something of the run raised an error after it stopped: the thread is unfit for another run. */
+  tainted?: boolean;
+  /** Stops sending the run's trace events. */
+  unsubscribe?: () => void;
 }
 let current: CurrentRun | undefined;
 
 const containment = containFirmware(
-  () => current?.session,
+  () => (current?.stopped ? undefined : current?.session),
   (error) => {
-    // Between runs, an error can only come from something the last run left behind: this thread is unfit for another run.
-    if (reusable && !current) containment.exit(1);
+    // After a run stopped, an error can only come from something it left
+    // behind: a fresh thread would have been ended with the result sent, so
+    // the error does not touch the result; this thread is not used again.
+    if (reusable && (!current || current.stopped)) {
+      if (current) current.tainted = true;
+      else containment.exit(1);
+      return;
+    }
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     const stack = error instanceof Error ? error.stack : undefined;
     send(current?.session ? { type: "internal-error", message, stack } : { type: "load-error", name: "InternalError", message, stack });
@@ -101,9 +113,12 @@ function finish(run: CurrentRun): Promise<void> {
       send({ type: "result", result });
       return;
     }
+    // From here on, as on a thread ended once its result is sent, nothing reaches the run's trace or result.
+    run.stopped = true;
+    run.unsubscribe?.();
     const left = await leftovers();
     current = undefined;
-    send({ type: "result", result, reusable: left.length === 0 });
+    send({ type: "result", result, reusable: left.length === 0 && !run.tainted });
   })();
   return run.finishing;
 }
@@ -115,7 +130,7 @@ async function start(run: SessionRun): Promise<void> {
   };
   current = state;
   const trace = new Trace();
-  trace.subscribe((event) => send({ type: "event", event }));
+  state.unsubscribe = trace.subscribe((event) => send({ type: "event", event }));
   try {
     state.session = await createSession(run.scenario, {
       ...run.options,
