@@ -11,6 +11,7 @@
 // before. A run that leaves something behind (see leftovers()) says so with
 // its result, and the supervisor ends the thread instead of reusing it.
 
+import { promisify } from "node:util";
 import { parentPort, workerData } from "node:worker_threads";
 import { createSession, type Session } from "../../emulator/runner/session.ts";
 import { Trace } from "../../emulator/trace.ts";
@@ -54,6 +55,46 @@ const containment = containFirmware(
   },
   (board) => current?.heartbeat.resumed(current.boardIndex.get(board) ?? -1),
 );
+
+/**
+ * Reusable threads: the timers (setTimeout, setInterval) not yet fired or
+ * cleared, unref()'d ones too, which process.getActiveResourcesInfo() does
+ * not list. The globals are wrapped before the snapshot below.
+ */
+const liveTimers = new Set<NodeJS.Timeout>();
+if (reusable) trackTimers();
+
+function trackTimers(): void {
+  const realTimeout = globalThis.setTimeout;
+  const realInterval = globalThis.setInterval;
+  const realClearTimeout = globalThis.clearTimeout;
+  const realClearInterval = globalThis.clearInterval;
+  const tracked = <T extends (...args: never[]) => unknown>(real: T, wrapped: (...args: Parameters<T>) => ReturnType<T>): T =>
+    Object.assign(wrapped, { [promisify.custom]: (real as unknown as Record<symbol, unknown>)[promisify.custom] }) as unknown as T;
+  globalThis.setTimeout = tracked(realTimeout, (callback, ...rest) => {
+    // Not a function: Node's own error, thrown here.
+    if (typeof callback !== "function") return realTimeout(callback, ...rest);
+    const timer: NodeJS.Timeout = realTimeout(function (this: unknown, ...args: unknown[]) {
+      liveTimers.delete(timer);
+      return (callback as (...a: unknown[]) => unknown).apply(this, args);
+    }, ...rest);
+    liveTimers.add(timer);
+    return timer;
+  });
+  globalThis.setInterval = tracked(realInterval, (...args) => {
+    const timer = realInterval(...args);
+    liveTimers.add(timer);
+    return timer;
+  });
+  globalThis.clearTimeout = (timer) => {
+    if (timer && typeof timer === "object") liveTimers.delete(timer as NodeJS.Timeout);
+    realClearTimeout(timer);
+  };
+  globalThis.clearInterval = (timer) => {
+    if (timer && typeof timer === "object") liveTimers.delete(timer as NodeJS.Timeout);
+    realClearInterval(timer);
+  };
+}
 
 /** The globals before any run: each name and its value (undefined for an accessor). */
 const globalsBefore = globalsNow();
@@ -100,6 +141,7 @@ async function leftovers(): Promise<string[]> {
   const found: string[] = [];
   const resources = activeResources();
   if (resources.length > 0) found.push(`still active: ${resources.join(", ")}`);
+  if (liveTimers.size > 0) found.push(`${liveTimers.size} timer(s) still set`);
   const changed = globalsChanged();
   if (changed.length > 0) found.push(`globals added or replaced: ${changed.join(", ")}`);
   return found;
