@@ -16,6 +16,9 @@ export class Link {
   private txFreeAt = 0;
   private floorAt = 0;
   private timer: TimerHandle | null = null;
+  /** The data segment queued last, while more bytes sent in the same instant may join it (-1: none). */
+  private openIndex = -1;
+  private openAt = -1;
 
   constructor(
     private readonly net: Network,
@@ -24,24 +27,59 @@ export class Link {
     private readonly deliver: (item: Item) => void,
   ) {}
 
-  /** Queue bytes or a marker; returns the virtual time the last byte leaves the sender. */
+  /**
+   * Queue bytes or a marker; returns the virtual time the last byte queued
+   * so far leaves the sender. Bytes sent in the same virtual instant as the
+   * last data segment still queued join that segment, up to a full one: a
+   * TCP stack sends what the application handed it in one go as one
+   * segment (umqtt writes a PUBLISH in four small writes).
+   */
   send(item: Item): number {
     const now = this.net.now();
     if (typeof item === "string") {
+      this.openIndex = -1;
       this.enqueue(item, Math.max(now, this.txFreeAt) + this.net.flightDelay(this.conn, this.dir, 0));
       return now;
     }
     const mss = this.net.mss;
     const bps = this.net.bandwidth;
-    let txEnd = now;
-    for (let off = 0; off < item.length; off += mss) {
+    let off = this.joinOpenSegment(item, now, mss, bps);
+    for (; off < item.length; off += mss) {
       const seg = item.subarray(off, Math.min(item.length, off + mss));
       const txStart = Math.max(now, this.txFreeAt);
-      txEnd = txStart + (bps > 0 ? (seg.length * 8000) / bps : 0);
+      const txEnd = txStart + (bps > 0 ? (seg.length * 8000) / bps : 0);
       this.txFreeAt = txEnd;
       this.enqueue(seg, txEnd + this.net.flightDelay(this.conn, this.dir, seg.length));
+      this.openIndex = this.items.length - 1;
+      this.openAt = now;
     }
-    return txEnd;
+    return Math.max(now, this.txFreeAt);
+  }
+
+  /** Append what fits of `bytes` to the segment opened in this instant, if any; returns how many bytes it took. */
+  private joinOpenSegment(bytes: Uint8Array, now: number, mss: number, bps: number): number {
+    const i = this.openIndex;
+    if (i < this.head || i !== this.items.length - 1 || this.openAt !== now) return 0;
+    const seg = this.items[i] as Uint8Array;
+    const take = Math.min(mss - seg.length, bytes.length);
+    if (take <= 0) return 0;
+    const joined = new Uint8Array(seg.length + take);
+    joined.set(seg);
+    joined.set(bytes.subarray(0, take), seg.length);
+    this.items[i] = joined;
+    // The joined bytes lengthen the segment's time on the wire; its flight delay stays the one drawn for it.
+    const serialisation = bps > 0 ? (take * 8000) / bps : 0;
+    if (serialisation > 0) {
+      this.txFreeAt += serialisation;
+      this.times[i] = this.times[i]! + serialisation;
+      this.lastAt = Math.max(this.lastAt, this.times[i]!);
+      if (i === this.head && this.timer !== null) {
+        this.timer.cancel();
+        this.timer = null;
+        this.arm();
+      }
+    }
+    return take;
   }
 
   /** After a partition: nothing queued is delivered before `at`. */
@@ -67,12 +105,14 @@ export class Link {
     this.items.length = 0;
     this.times.length = 0;
     this.head = 0;
+    this.openIndex = -1;
   }
 
   clear(): void {
     this.items.length = 0;
     this.times.length = 0;
     this.head = 0;
+    this.openIndex = -1;
     this.timer?.cancel();
     this.timer = null;
   }
@@ -117,9 +157,11 @@ export class Link {
       this.items.length = 0;
       this.times.length = 0;
       this.head = 0;
+      this.openIndex = -1;
     } else if (this.head > 64 && this.head * 2 > this.items.length) {
       this.items.splice(0, this.head);
       this.times.splice(0, this.head);
+      this.openIndex -= this.head;
       this.head = 0;
     }
     this.net.activity();
