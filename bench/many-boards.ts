@@ -6,6 +6,9 @@
 //
 //   node --expose-gc --import tsx bench/many-boards.ts [--sizes 100,1000,10000] [--seconds 10] [--net wifi] [--quiet-turns 3]
 //
+// One size alone, with a heap snapshot taken after the exchange:
+//   node --expose-gc --import tsx bench/many-boards.ts --child ours --boards 1000 --heap-snapshot boards.heapsnapshot
+//
 // --quiet-turns N settles the virtual clock by its older rule (N setImmediate
 // turns without activity) instead of watching the immediate queue, to set the
 // two side by side.
@@ -29,6 +32,7 @@ import { createHash } from "node:crypto";
 import { once } from "node:events";
 import { createServer, type AddressInfo, type Server } from "node:net";
 import { performance } from "node:perf_hooks";
+import { writeHeapSnapshot } from "node:v8";
 import { Aedes } from "aedes";
 import { MqttClient, connect as mqttConnect } from "mqtt";
 import { EmbeddedBroker } from "../src/emulator/broker/embedded.ts";
@@ -104,11 +108,13 @@ export interface RunOursOptions {
   /** The run's seed (default 1). */
   seed?: number;
   clockOptions?: Omit<VirtualClockOptions, "speed">;
+  /** Write a heap snapshot here after the exchange (to see what each board holds). */
+  heapSnapshot?: string;
 }
 
 /** Boards on the emulator: one broker, one clock, one (non-recording) trace. */
 export async function runOurs(boards: number, seconds: number, net: string, options: RunOursOptions = {}): Promise<OursResult> {
-  const { warmUp = true, hash = false, measureHeap = true, seed = 1, clockOptions = {} } = options;
+  const { warmUp = true, hash = false, measureHeap = true, seed = 1, clockOptions = {}, heapSnapshot } = options;
   const heap = measureHeap ? heapUsed : () => 0;
   // Load and compile every module first (a few boards, two seconds), so the
   // heap delta counts boards, not code.
@@ -166,6 +172,7 @@ export async function runOurs(boards: number, seconds: number, net: string, opti
   const virtualMs = clock.now() - upAt;
   const heapAfter = heap();
   const rssAfter = process.memoryUsage().rss;
+  if (heapSnapshot) writeHeapSnapshot(heapSnapshot);
 
   for (const host of hosts) host.stop();
   await broker.close();
@@ -340,7 +347,8 @@ async function main(): Promise<void> {
     const hash = process.argv.includes("--hash");
     // --quiet-turns N: settle by the clock's older rule, to compare figures and trace hashes.
     const quietTurns = argValue("quiet-turns") === undefined ? undefined : argInt("quiet-turns", 3, 100);
-    emitResult(await runOurs(argInt("boards", 100, 100_000), argInt("seconds", 10, 3600), argValue("net") ?? "wifi", { hash, clockOptions: { quietTurns } }));
+    const heapSnapshot = argValue("heap-snapshot");
+    emitResult(await runOurs(argInt("boards", 100, 100_000), argInt("seconds", 10, 3600), argValue("net") ?? "wifi", { hash, clockOptions: { quietTurns }, ...(heapSnapshot ? { heapSnapshot } : {}) }));
     process.exit(0);
   }
   if (child === "bare") {

@@ -22,23 +22,27 @@ export function tracedPayload(text: string): string {
 
 export type Tap = (dir: Direction, bytes: Uint8Array) => void;
 
+function record(clock: Clock, trace: Trace, board: string, dir: Direction, packet: PacketSummary): void {
+  const fields = summaryFields(packet);
+  if (typeof fields.payload === "string") fields.payload = clip(fields.payload, PAYLOAD_TEXT_CHARS);
+  trace.emit({ t: clock.now(), kind: "mqtt", board, dir, type: packet.type, fields, raw: toHex(packet.raw) });
+}
+
+function reject(clock: Clock, trace: Trace, board: string, dir: Direction, error: PacketError): void {
+  const t = clock.now();
+  const fields = { error: error.code, detail: error.message, offset: error.offset, bytes: error.raw.length };
+  trace.emit({ t, kind: "mqtt", board, dir, type: "malformed", fields, raw: toHex(error.raw) });
+  trace.emit({ t, kind: "error", board, message: `malformed MQTT ${dir === "out" ? "from board" : "to board"}: ${error.message}` });
+}
+
+/** One closure per connection; record() and reject() are shared (thousands of boards may share a process). */
 export function createMqttTap(clock: Clock, trace: Trace, board: string): Tap {
-  const decoders: Record<Direction, StreamDecoder> = { out: new StreamDecoder(), in: new StreamDecoder() };
-  const record = (dir: Direction, packet: PacketSummary): void => {
-    const fields = summaryFields(packet);
-    if (typeof fields.payload === "string") fields.payload = clip(fields.payload, PAYLOAD_TEXT_CHARS);
-    trace.emit({ t: clock.now(), kind: "mqtt", board, dir, type: packet.type, fields, raw: toHex(packet.raw) });
-  };
-  const reject = (dir: Direction, error: PacketError): void => {
-    const t = clock.now();
-    const fields = { error: error.code, detail: error.message, offset: error.offset, bytes: error.raw.length };
-    trace.emit({ t, kind: "mqtt", board, dir, type: "malformed", fields, raw: toHex(error.raw) });
-    trace.emit({ t, kind: "error", board, message: `malformed MQTT ${dir === "out" ? "from board" : "to board"}: ${error.message}` });
-  };
+  const out = new StreamDecoder();
+  const inbound = new StreamDecoder();
   return (dir, bytes) => {
-    for (const event of decoders[dir].push(bytes)) {
-      if (event.packet) record(dir, event.packet);
-      else reject(dir, event.error);
+    for (const event of (dir === "out" ? out : inbound).push(bytes)) {
+      if (event.packet) record(clock, trace, board, dir, event.packet);
+      else reject(clock, trace, board, dir, event.error);
     }
   };
 }
