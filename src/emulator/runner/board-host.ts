@@ -131,13 +131,25 @@ function chargeFirmwareData(heap: Allocator, values: [Text, string][]): number[]
   return handles;
 }
 
-/** `Shared` for one board: a constructor firmware calls as umqtt's own, `new MQTTClient(id, server, ...)`. */
-function boardClient<C extends ClientClass>(Shared: C, setup: BoardClientSetup): C {
-  return class extends Shared {
-    constructor(...args: any[]) {
-      super(...args, setup);
-    }
-  };
+/**
+ * umqtt's module for one board: `MQTTClient` makes a `Shared` client with
+ * the board's setup, so firmware writes `new MQTTClient(id, server, ...)`.
+ * A function, not a subclass: a class per board gives every board's
+ * clients hidden classes of their own (about 1.5 KiB a board). Statics set
+ * on it (robust's DELAY, DEBUG) apply to this board's clients, which see it
+ * as their class.
+ */
+function boardClientModule<C extends ClientClass>(Shared: C, setup: BoardClientSetup): { MQTTClient: C } {
+  const module = { MQTTClient: undefined as unknown as C };
+  // Assigned, not declared: a function with no name to keep has no property table (see time.ts).
+  module.MQTTClient = function (...args: unknown[]) {
+    const client = new Shared(...args, setup);
+    Object.defineProperty(client, "constructor", { value: module.MQTTClient, writable: true, configurable: true });
+    return client;
+  } as unknown as C;
+  module.MQTTClient.prototype = Shared.prototype;
+  Object.setPrototypeOf(module.MQTTClient, Shared); // DELAY, DEBUG and the like, until set here
+  return module;
 }
 
 /**
@@ -176,15 +188,15 @@ class BoardUmqtt implements UmqttModules {
   }
 
   get simple(): UmqttModules["simple"] {
-    return (this.made.simple ??= { MQTTClient: boardClient(BoardClients.simple, this.clientSetup()) });
+    return (this.made.simple ??= boardClientModule(BoardClients.simple, this.clientSetup()));
   }
 
   get robust(): UmqttModules["robust"] {
-    return (this.made.robust ??= { MQTTClient: boardClient(BoardClients.robust, this.clientSetup()) });
+    return (this.made.robust ??= boardClientModule(BoardClients.robust, this.clientSetup()));
   }
 
   get default(): UmqttModules["default"] {
-    return (this.made.default ??= { MQTTClient: boardClient(BoardClients.default, this.clientSetup()) });
+    return (this.made.default ??= boardClientModule(BoardClients.default, this.clientSetup()));
   }
 }
 
