@@ -10,15 +10,17 @@
 // The compiled run also prints its phase times (UMQTT_BENCH_TIMING=1): when
 // each thread reached each step of start-up, medians over the rounds.
 //
+// `node -e 0` runs beside them: Node's own start and exit, the floor.
 // With --baseline DIR (another checkout, built), its compiled run too: a
-// before/after of a change measured in one run.
+// before/after of a change measured in one run. --json emits the rows for
+// bench/run-all.ts.
 //
-//   node --import tsx bench/startup.ts [--rounds 5] [--npx] [--baseline DIR]
+//   node --import tsx bench/startup.ts [--rounds 5] [--npx] [--baseline DIR] [--json]
 
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { describeMachine, fixed, median, numberArg, REPO_DIR, table } from "./lib.ts";
+import { describeMachine, emitResult, fixed, median, numberArg, REPO_DIR, table } from "./lib.ts";
 
 const rounds = numberArg("rounds", 5);
 const withNpx = process.argv.includes("--npx");
@@ -39,6 +41,7 @@ const variants: Variant[] = [
   { name: "run, after (dist/)", command: process.execPath, args: [BIN, ...RUN], env: { UMQTT_BENCH_TIMING: "1" } },
   { name: "--version, before (tsx)", command: process.execPath, args: [BIN, "--version"], env: { UMQTT_BENCH_SOURCES: "1" } },
   { name: "--version, after (dist/)", command: process.execPath, args: [BIN, "--version"], env: {} },
+  { name: "node -e 0 (Node alone)", command: process.execPath, args: ["-e", "0"], env: {} },
 ];
 const baselineAt = process.argv.indexOf("--baseline");
 if (baselineAt > 0) {
@@ -81,11 +84,18 @@ for (const v of variants) {
 phases.clear();
 for (let round = 0; round < rounds; round++) for (const v of variants) once(v);
 
-const rows = variants.map((v) => {
-  const w = median(wall.get(v.name)!);
+export interface StartupRow {
+  name: string;
+  wallMs: number;
+  fastestMs: number;
+  /** The scenario's own wall time (its report's wallMs), for the `run` variants. */
+  scenarioMs?: number;
+}
+const results: StartupRow[] = variants.map((v) => {
   const s = scenario.get(v.name);
-  return [v.name, `${fixed(w / 1000, 3)} s`, s ? `${fixed(median(s) / 1000, 3)} s` : "-", `${fixed(Math.min(...wall.get(v.name)!) / 1000, 3)} s`];
+  return { name: v.name, wallMs: median(wall.get(v.name)!), fastestMs: Math.min(...wall.get(v.name)!), ...(s ? { scenarioMs: median(s) } : {}) };
 });
+const rows = results.map((r) => [r.name, `${fixed(r.wallMs / 1000, 3)} s`, r.scenarioMs === undefined ? "-" : `${fixed(r.scenarioMs / 1000, 3)} s`, `${fixed(r.fastestMs / 1000, 3)} s`]);
 console.log("");
 console.log(table(["command", "wall (median)", "scenario itself", "fastest"], rows));
 const ratio = (a: string, b: string): string => fixed(median(wall.get(a)!) / median(wall.get(b)!), 2);
@@ -96,3 +106,4 @@ if (phases.size > 0) {
   const ordered = [...phases].sort((a, b) => median(a[1]) - median(b[1]));
   console.log(table(["thread", "reached", "at"], ordered.map(([key, ms]) => [key.split(" ")[0]!, key.slice(key.indexOf(" ") + 1), `${fixed(median(ms), 0)} ms`])));
 }
+if (process.argv.includes("--json")) emitResult(results);

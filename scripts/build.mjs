@@ -52,7 +52,11 @@ if (!process.argv.includes("--force") && current()) {
   process.exit(0);
 }
 
-const VENDORED = ["yaml", "aedes"];
+// Vendored package -> its file in dist/vendor/. mqtt-packet is its own file,
+// shared by aedes and our broker glue, so the glue sets the instance aedes
+// writes with (src/emulator/broker/embedded.ts); CommonJS, as aedes requires it.
+const VENDORED = { yaml: "yaml.js", aedes: "aedes.js", "mqtt-packet": "mqtt-packet.cjs" };
+const vendorPath = (name) => join(NEXT, "vendor", VENDORED[name]);
 const NEXT = `${OUT}.next-${process.pid}`;
 const OLD = `${OUT}.old-${process.pid}`;
 rmSync(NEXT, { recursive: true, force: true });
@@ -83,9 +87,9 @@ await build({
         b.onResolve({ filter: /^\.\.?\// }, (args) => ({ path: args.path.replace(/\.tsx?$/, ".js"), external: true }));
         // Vendored packages from dist/vendor/, every other one from node_modules as it is.
         b.onResolve({ filter: /^[^./]/ }, (args) => {
-          if (!VENDORED.includes(args.path)) return { path: args.path, external: true };
+          if (!(args.path in VENDORED)) return { path: args.path, external: true };
           const from = dirname(join(NEXT, relative(SRC, args.importer)));
-          return { path: relative(from, join(NEXT, "vendor", `${args.path}.js`)).replace(/^(?!\.)/, "./"), external: true };
+          return { path: relative(from, vendorPath(args.path)).replace(/^(?!\.)/, "./"), external: true };
         });
       },
     },
@@ -102,7 +106,18 @@ await build({
   target: "node20",
   logLevel: "warning",
 });
-// aedes is an ES module; its dependencies are CommonJS: give them a require for Node's own modules.
+await build({
+  entryPoints: { "mqtt-packet": "mqtt-packet" },
+  outdir: join(NEXT, "vendor"),
+  outExtension: { ".js": ".cjs" },
+  bundle: true,
+  format: "cjs",
+  platform: "node",
+  target: "node20",
+  logLevel: "warning",
+});
+// aedes is an ES module; its dependencies are CommonJS: give them a require
+// for Node's own modules, and for the vendored mqtt-packet beside it.
 await build({
   entryPoints: { aedes: "aedes" },
   outdir: join(NEXT, "vendor"),
@@ -112,6 +127,7 @@ await build({
   target: "node20",
   logLevel: "warning",
   banner: { js: 'import { createRequire as __vendorRequire } from "node:module"; const require = __vendorRequire(import.meta.url);' },
+  plugins: [{ name: "shared-mqtt-packet", setup: (b) => b.onResolve({ filter: /^mqtt-packet$/ }, () => ({ path: `./${VENDORED["mqtt-packet"]}`, external: true })) }],
 });
 // The command's own code as a few files: loading ~100 modules one by one
 // (resolve, read, compile each) took a good part of every start. Entries:
@@ -127,8 +143,8 @@ function bundlePlugin(outDir) {
     setup(b) {
       b.onResolve({ filter: /^[^./]/ }, (args) => {
         if (args.kind === "entry-point") return undefined;
-        if (!VENDORED.includes(args.path)) return { path: args.path, external: true };
-        return { path: relative(outDir, join(NEXT, "vendor", `${args.path}.js`)).replace(/^(?!\.)/, "./"), external: true };
+        if (!(args.path in VENDORED)) return { path: args.path, external: true };
+        return { path: relative(outDir, vendorPath(args.path)).replace(/^(?!\.)/, "./"), external: true };
       });
       b.onLoad({ filter: /\.tsx?$/ }, (args) => {
         const compiled = join(NEXT, relative(SRC, args.path)).replace(/\.tsx?$/, ".js");

@@ -11,6 +11,10 @@
 // The module holds one dict of Python literals and nothing else, so importing
 // it runs no code of ours on the board.
 
+import { FirmwareError } from "../emulator/firmware/load.ts";
+import type { ScenarioBoard } from "../emulator/scenario/types.ts";
+import type { PythonFirmware } from "./firmware-files.ts";
+
 /** The module's file name, at the root of the board's filesystem (on sys.path as ""). */
 export const PARAMS_MODULE_FILE = "bench_params.py";
 
@@ -83,4 +87,18 @@ export function paramsModuleText(params: Record<string, unknown>): string {
   for (const [key, value] of Object.entries(params)) lines.push(`    ${pyStr(key, `params.${key}`)}: ${pythonLiteral(value, `params.${key}`)},`);
   lines.push("}", "");
   return lines.join("\n");
+}
+
+/** The board's files plus PARAMS_MODULE_FILE when the scenario gives the board params (bad values are bad input). */
+export function withParams(spec: Pick<ScenarioBoard, "name" | "params">, firmware: PythonFirmware): Record<string, string> {
+  if (Object.keys(spec.params).length === 0) return firmware.files;
+  if (PARAMS_MODULE_FILE in firmware.files) {
+    throw new FirmwareError(`board ${spec.name}: firmware ${firmware.label} has its own ${PARAMS_MODULE_FILE}, where the bench writes the board's params: rename it or drop params`);
+  }
+  try {
+    return { ...firmware.files, [PARAMS_MODULE_FILE]: paramsModuleText(spec.params) };
+  } catch (error) {
+    if (error instanceof ParamsError) throw new FirmwareError(`board ${spec.name}: ${error.message}`);
+    throw error;
+  }
 }

@@ -12,7 +12,7 @@ import type { PythonFirmware } from "./firmware-files.ts";
 import type { FirmwareWrapper, WrappedLine } from "./firmware-wrapper.ts";
 import { VmHost, VmSyntaxError, type VmEnd } from "./vm-host.ts";
 import { recordHeapCheckpoints } from "./heap-checkpoints.ts";
-import { PARAMS_MODULE_FILE, ParamsError, paramsModuleText } from "./params-module.ts";
+import { withParams } from "./params-module.ts";
 
 export class VmBoardHost extends BoardHost {
   private vm!: VmHost;
@@ -99,19 +99,5 @@ export class VmBoardHost extends BoardHost {
       this.board.trace.emit({ t: this.board.clock.now(), kind: "error", board: this.name, message: end.detail });
       this.onFatal?.(end.detail);
     }
-  }
-}
-
-/** The board's files plus PARAMS_MODULE_FILE when the scenario gives the board params (bad values are bad input). */
-function withParams(spec: ScenarioBoard, firmware: PythonFirmware): Record<string, string> {
-  if (Object.keys(spec.params).length === 0) return firmware.files;
-  if (PARAMS_MODULE_FILE in firmware.files) {
-    throw new FirmwareError(`board ${spec.name}: firmware ${firmware.label} has its own ${PARAMS_MODULE_FILE}, where the bench writes the board's params: rename it or drop params`);
-  }
-  try {
-    return { ...firmware.files, [PARAMS_MODULE_FILE]: paramsModuleText(spec.params) };
-  } catch (error) {
-    if (error instanceof ParamsError) throw new FirmwareError(`board ${spec.name}: ${error.message}`);
-    throw error;
   }
 }

@@ -10,22 +10,16 @@
 // from several VMs is the timers' order, and a firmware polling a pin with
 // no sleep still sees time pass.
 
-import { MessageChannel, Worker } from "node:worker_threads";
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import type { MessagePort, Worker } from "node:worker_threads";
 import { availableParallelism } from "node:os";
 import type { Board } from "../emulator/board/board.ts";
 import type { TimerHandle } from "../emulator/clock/clock.ts";
 import { OSError, MQTTException } from "../client/errors.ts";
 import { DEFAULT_UMQTT_VERSION, type UmqttVersion } from "../client/versions.ts";
-import { allGlue, allOps, HOST_MODULES } from "./modules/registry.ts";
-import { workerUrl } from "./worker-code.ts";
-import { takePrewarmedWorker } from "./vm-prewarm.ts";
-import { timing } from "../timing.ts";
+import { allOps, HOST_MODULES } from "./modules/registry.ts";
+import { boardInit } from "./vm-init.ts";
+import { launchFor } from "./vm-launch.ts";
 import { interruptVm, type InterruptWords } from "./vm-interrupt.ts";
-import { boardPort } from "./modules/os.ts";
-import { PORT_CONSTANTS_MODULE, portConstantsModule } from "./modules/network.ts";
 import { LineCoverage, type FileCoverage } from "./coverage/line-coverage.ts";
 import { Handles, type HostModule, type Op, type VmContext } from "./modules/context.ts";
 import type { BoardFiles, ReplInit, ReplMessage } from "./repl-protocol.ts";
@@ -37,8 +31,6 @@ export const SLICE_MS = 1 / 64;
 export const DEFAULT_RUNAWAY_MS = 5000;
 /** Wall time a runaway VM gets to raise the KeyboardInterrupt that tells where it loops, before it is stopped regardless. */
 const INTERRUPT_GRACE_MS = 1000;
-
-const GLUE_DIR = new URL("./py/", import.meta.url);
 
 /** Python exception types the host's errors map to by name. */
 const PYTHON_ERRORS = new Set(["ValueError", "TypeError", "IndexError", "AttributeError", "AssertionError", "OverflowError", "MemoryError", "KeyError", "RuntimeError"]);
@@ -89,12 +81,6 @@ export interface VmHostOptions {
   coverage?: { sources?: Record<string, string> };
 }
 
-/** The VM build with sys.settrace, shipped in the pinned package. */
-function settraceWasm(): string {
-  const entry = createRequire(import.meta.url).resolve("@micropython/micropython-webassembly-pyscript");
-  return join(dirname(entry), "micropython-settrace.wasm");
-}
-
 /** VMs starting at once: more than the cores only makes every start slower (each compiles the wasm). */
 const STARTS_AT_ONCE = Math.max(1, availableParallelism());
 let starting = 0;
@@ -135,7 +121,7 @@ function done(value: Value | void): Reply {
 export class VmHost {
   private readonly board: Board;
   private readonly worker: Worker;
-  private readonly port: MessageChannel["port1"];
+  private readonly port: MessagePort;
   private readonly signal: Int32Array;
   private readonly ops: Map<string, Op>;
   private readonly context: VmContext;
@@ -201,46 +187,38 @@ export class VmHost {
         this.board.boot(kind);
       },
     };
-    const channel = new MessageChannel();
-    this.port = channel.port1;
-    const signal = new SharedArrayBuffer(4);
-    this.signal = new Int32Array(signal);
-    const glue: Record<string, string> = {};
-    for (const path of allGlue(modules)) glue[path] = readFileSync(new URL(path, GLUE_DIR), "utf8");
-    glue[PORT_CONSTANTS_MODULE] = portConstantsModule(this.board);
-    const init: WorkerInit = { signal, files: options.files, platform: boardPort(this.board), heapBudget: budget, glue, port: channel.port2, ...(options.repl ? { repl: options.repl } : {}) };
-    if (options.coverage) {
-      this.lineCoverage = new LineCoverage(options.coverage.sources);
-      // The firmware's own .py files (those read from the host, when known), not files the bench adds.
-      const own = options.coverage.sources ? Object.keys(options.coverage.sources) : Object.keys(options.files);
-      init.coverage = { wasm: settraceWasm(), files: own.filter((p) => p.endsWith(".py") && p in options.files).sort() };
-    }
-    timing("main", "VM worker starting");
-    // A worker started early (vm-prewarm.ts) has its thread and modules loaded already.
-    this.worker = takePrewarmedWorker(init, [channel.port2]) ?? new Worker(workerUrl(), { workerData: init, transferList: [channel.port2] });
-    this.worker.unref();
+    const init = boardInit(this.board.definition, options);
+    if (options.coverage) this.lineCoverage = new LineCoverage(options.coverage.sources);
+    // The VM `run` booted early for this board, when it was given this very init (vm-launch.ts).
+    const launch = launchFor(init);
+    this.worker = launch.worker;
+    this.port = launch.port;
+    this.signal = launch.signal;
     this.ready = new Promise((resolve, reject) => {
       let started = false;
-      this.worker.on("message", (m: VmMessage | ReplMessage) => {
-        if (m.t === "files") return options.onFiles?.(m.files);
-        if (m.t === "ready") {
-          started = true;
-          if (m.coverage) this.lineCoverage?.setFiles(m.coverage);
-          if (m.syntax) reject(new VmSyntaxError(m.syntax));
-          else resolve();
-          return;
-        }
-        if (!started && m.t === "end") {
-          reject(new Error(`the VM did not start: ${m.detail ?? m.how}`));
-          return;
-        }
-        this.arrive(m);
+      launch.attach({
+        message: (value) => {
+          const m = value as VmMessage | ReplMessage;
+          if (m.t === "files") return options.onFiles?.(m.files);
+          if (m.t === "ready") {
+            started = true;
+            if (m.coverage) this.lineCoverage?.setFiles(m.coverage);
+            if (m.syntax) reject(new VmSyntaxError(m.syntax));
+            else resolve();
+            return;
+          }
+          if (!started && m.t === "end") {
+            reject(new Error(`the VM did not start: ${m.detail ?? m.how}`));
+            return;
+          }
+          this.arrive(m);
+        },
+        error: (error) => {
+          reject(error);
+          this.end({ how: "fault", detail: `the VM failed: ${error.message}` });
+        },
+        exit: () => reject(new Error("the VM worker exited during start-up")),
       });
-      this.worker.on("error", (error) => {
-        reject(error);
-        this.end({ how: "fault", detail: `the VM failed: ${error.message}` });
-      });
-      this.worker.on("exit", () => reject(new Error("the VM worker exited during start-up")));
     });
   }
 

@@ -1,7 +1,8 @@
 // Start-up shortcuts of `umqtt-bench run` must not change a run: a scenario
 // whose boards all run .py firmware runs in the command's thread
 // (supervisor/in-process.ts) with its first VM worker started early
-// (micropython/vm-prewarm.ts), and must give the trace and result the
+// (micropython/vm-prewarm.ts) and booting while the emulator loads
+// (micropython/vm-early-boot.ts), and must give the trace and result the
 // session thread gives, byte for byte. Real parts throughout: the embedded
 // broker, the MicroPython VM, the session thread.
 import { execFile } from "node:child_process";
@@ -78,5 +79,8 @@ describe("UMQTT_BENCH_TIMING=1", () => {
     expect(at("vm heap budget installed")).toBeGreaterThan(at("vm board received"));
     expect(at("main boards ready, run starts")).toBeGreaterThanOrEqual(at("vm heap budget installed"));
     expect(at("main exit")).toBeGreaterThanOrEqual(at("main run ended"));
+    // The VM boots while the emulator and broker load (vm-early-boot.ts), and its board's host takes that VM: one start.
+    expect(at("main VM worker starting")).toBeLessThan(at("main emulator loaded"));
+    expect(phases.filter((p) => p.at === "main VM worker starting")).toHaveLength(1);
   }, 120_000);
 });

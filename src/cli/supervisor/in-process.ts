@@ -3,15 +3,19 @@
 // that never yields; MicroPython firmware runs on each VM's own worker thread,
 // whose runaway watchdog (vm-host.ts) ends a board that spins, so nothing
 // firmware does can hold this thread. Skipping the thread saves loading the
-// emulator and the broker a second time (a few hundred ms of every start).
+// emulator and the broker a second time (a few hundred ms of every start),
+// and lets the first VM boot while they load.
 // Same promises as the Supervisor: every outcome ends with a result.
 
-import { createSession, type Session, type SessionOptions } from "../../emulator/runner/session.ts";
+import type { Session, SessionOptions } from "../../emulator/runner/session.ts";
 import type { Scenario } from "../../emulator/scenario/types.ts";
 import { Trace } from "../../emulator/trace.ts";
 import { pythonFirmware } from "../../micropython/firmware-files.ts";
+import { bootFirstVmEarly } from "../../micropython/vm-early-boot.ts";
+import { discardEarlyLaunch } from "../../micropython/vm-launch.ts";
 import { resultFromTrace } from "./fallback-result.ts";
 import { boardInfos, type BoardInfo } from "./protocol.ts";
+import { timing } from "../../timing.ts";
 import type { SupervisedOutcome } from "./supervisor.ts";
 
 /** How long a stop waits for the session's own result before rebuilding it (as the Supervisor). */
@@ -67,7 +71,16 @@ export class InProcessRun {
   }
 
   private async load(): Promise<void> {
-    const session = await createSession(this.scenario, { ...this.options, trace: this.trace });
+    // The first VM boots while the emulator and the broker load (vm-early-boot.ts).
+    bootFirstVmEarly(this.scenario, this.options);
+    let session: Session;
+    try {
+      const { createSession } = await import("../../emulator/runner/session.ts");
+      timing("main", "emulator loaded");
+      session = await createSession(this.scenario, { ...this.options, trace: this.trace });
+    } finally {
+      discardEarlyLaunch();
+    }
     if (this.settled) {
       // Stopped (Ctrl-C) while loading: the result is already rebuilt; end what was started.
       void session.stop();

@@ -4,7 +4,7 @@
 // gets a BoardFileError whose one-line message names the file and the field.
 
 import { readFileSync, readdirSync } from "node:fs";
-import { basename, join } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { profileNames } from "../network/net-profiles.ts";
 
@@ -297,4 +297,15 @@ function onlyKeys(obj: Record<string, unknown>, allowed: string[], field: string
   for (const key of Object.keys(obj)) {
     if (!allowed.includes(key)) fail(`${field}.${key}`, `unknown field (known: ${allowed.join(", ")})`);
   }
+}
+
+/**
+ * The model a scenario board runs as: `--board NAME=MODEL` for it, else
+ * `--board MODEL` for every board, else the scenario's `board:`, a path
+ * relative to the scenario's folder when it looks like one.
+ */
+export function boardModel(spec: { name: string; board: string }, overrides: { boardModel?: string; boardModels?: Record<string, string> }, baseDir: string): string {
+  const override = overrides.boardModels?.[spec.name] ?? overrides.boardModel;
+  if (override !== undefined) return override;
+  return /[\\/]/.test(spec.board) ? resolve(baseDir, spec.board) : spec.board;
 }

@@ -4,6 +4,7 @@
 import { createServer, type Server } from "node:net";
 import type { Duplex } from "node:stream";
 import { Aedes } from "aedes";
+import mqttPacket from "mqtt-packet";
 import type { Clock } from "../clock/clock.ts";
 import type { Trace } from "../trace.ts";
 import { createStreamPair } from "../network/stream-pair.ts";
@@ -30,6 +31,10 @@ export class EmbeddedBroker implements BrokerLink {
   ) {}
 
   static async start(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
+    // aedes writes packets with mqtt-packet, which by default builds 65,536
+    // two-byte buffers (every packet id and length) on its first packet: 30-40 ms
+    // and a few MB of heap in every run. Written as they come, the bytes are the same.
+    (mqttPacket.writeToStream as { cacheNumbers?: boolean }).cacheNumbers = false;
     // Practically no $SYS heartbeat: it would publish on the wall clock into a
     // virtual-time run. aedes also arms a timer at 4x this, which must stay
     // below setTimeout's 2^31 ms limit.

@@ -2,7 +2,6 @@
 // with the MicroPython modules bound to it, and the MQTT tap that puts its
 // traffic in the trace. Also what the UI and the steps read of it.
 
-import { resolve } from "node:path";
 import * as simple from "../../client/simple.ts";
 import * as robust from "../../client/robust.ts";
 import type { RobustOptions } from "../../client/robust.ts";
@@ -13,7 +12,7 @@ import type { Allocator } from "../../client/alloc.ts";
 import { bytesOf, type Text } from "../../client/bytes.ts";
 import { DEFAULT_UMQTT_VERSION, type UmqttVersion } from "../../client/versions.ts";
 import { Board } from "../board/board.ts";
-import { loadBoard } from "../board/board-file.ts";
+import { boardModel, loadBoard } from "../board/board-file.ts";
 import type { BrokerLink } from "../broker/link.ts";
 import type { Clock } from "../clock/clock.ts";
 import type { Firmware, FirmwareContext, GcModule, UmqttModules } from "../firmware/context.ts";
@@ -369,12 +368,6 @@ export class BoardHost implements BoardView {
 }
 
 /** The board model: a --board override (relative to the working directory) or the scenario's (relative to its file). */
-function boardModel(spec: ScenarioBoard, options: BoardHostOptions, baseDir: string): string {
-  const override = options.boardModels?.[spec.name] ?? options.boardModel;
-  if (override !== undefined) return override;
-  return /[\\/]/.test(spec.board) ? resolve(baseDir, spec.board) : spec.board;
-}
-
 /** `load(key)` once per key: thousands of boards often share one model and one firmware. */
 function memo<T>(load: (key: string) => T): (key: string) => T {
   const loaded = new Map<string, T>();

@@ -31,9 +31,11 @@ export function findCallDepthCounter(mp: MicroPythonInstance, limit: number): nu
   snap(0);
 
   const n = Math.min(...snapshots.map((s) => s.words.length));
+  // One tight pass over the first two snapshots (0 then 1) leaves a handful of words; the rest check those.
+  const [first, second] = [snapshots[0].words, snapshots[1].words];
   const candidates: number[] = [];
   for (let i = 0; i < n; i++) {
-    if (snapshots.every((s) => s.words[i] === s.depth)) candidates.push(i * 4);
+    if (first[i] === 0 && second[i] === 1 && snapshots.every((s) => s.words[i] === s.depth)) candidates.push(i * 4);
   }
   if (candidates.length !== 1) {
     throw new Error(`VM heap: cannot find the VM's call-depth counter (${candidates.length} candidates); this MicroPython build is not supported`);

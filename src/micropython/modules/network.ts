@@ -29,12 +29,12 @@ const OUI: Record<WifiFamily, number[]> = { esp8266: [0x5c, 0xcf, 0x7f], esp32: 
 /** The glue module network.py reads its port's constants from: written at boot, so network loads before the heap budget as a device's built-in module does. */
 export const PORT_CONSTANTS_MODULE = "bench_port.py";
 
-export function portConstantsModule(board: Board): string {
+export function portConstantsModule(board: Pick<Board, "definition">): string {
   const status = WLAN_STATUS[wifiFamily(board)];
   return `# The board's port constants, written by the host at boot.\nWLAN_STATUS = {${Object.entries(status).map(([k, v]) => `"${k}": ${v}`).join(", ")}}\n`;
 }
 
-export function wifiFamily(board: Board): WifiFamily {
+export function wifiFamily(board: Pick<Board, "definition">): WifiFamily {
   const id = board.definition.id.toLowerCase();
   if (id.startsWith("esp8266")) return "esp8266";
   if (id.startsWith("rp2") || id.includes("pico")) return "cyw43";

@@ -46,7 +46,7 @@ export function boardMachine(def: BoardDefinition): string {
 }
 
 /** The board's MicroPython port: os.uname().sysname and sys.platform. */
-export function boardPort(board: Board): string {
+export function boardPort(board: Pick<Board, "definition">): string {
   return SYSNAME[wifiFamily(board)];
 }
 
