@@ -7,9 +7,17 @@ import type { Item } from "./types.ts";
 import type { Network } from "./network.ts";
 import type { Conn } from "./connection.ts";
 
+/** A queued item; a data segment that several writes joined holds their bytes as parts until delivery. */
+type Queued = Item | Uint8Array[];
+
+function addParts(parts: Uint8Array[], data: Uint8Array | Uint8Array[]): void {
+  if (Array.isArray(data)) for (const part of data) parts.push(part);
+  else parts.push(data);
+}
+
 /** One direction of a connection: an in-order queue of timed deliveries. */
 export class Link {
-  private readonly items: Item[] = [];
+  private readonly items: Queued[] = [];
   private readonly times: number[] = [];
   private head = 0;
   private lastAt = 0;
@@ -19,6 +27,7 @@ export class Link {
   /** The data segment queued last, while more bytes sent in the same instant may join it (-1: none). */
   private openIndex = -1;
   private openAt = -1;
+  private openLength = 0;
 
   constructor(
     private readonly net: Network,
@@ -52,6 +61,7 @@ export class Link {
       this.enqueue(seg, txEnd + this.net.flightDelay(this.conn, this.dir, seg.length));
       this.openIndex = this.items.length - 1;
       this.openAt = now;
+      this.openLength = seg.length;
     }
     return Math.max(now, this.txFreeAt);
   }
@@ -60,13 +70,14 @@ export class Link {
   private joinOpenSegment(bytes: Uint8Array, now: number, mss: number, bps: number): number {
     const i = this.openIndex;
     if (i < this.head || i !== this.items.length - 1 || this.openAt !== now) return 0;
-    const seg = this.items[i] as Uint8Array;
-    const take = Math.min(mss - seg.length, bytes.length);
+    const take = Math.min(mss - this.openLength, bytes.length);
     if (take <= 0) return 0;
-    const joined = new Uint8Array(seg.length + take);
-    joined.set(seg);
-    joined.set(bytes.subarray(0, take), seg.length);
-    this.items[i] = joined;
+    // Parts, joined once at delivery: one copy per segment, not one per write.
+    const part = take === bytes.length ? bytes : bytes.subarray(0, take);
+    const queued = this.items[i] as Uint8Array | Uint8Array[];
+    if (Array.isArray(queued)) queued.push(part);
+    else this.items[i] = [queued, part];
+    this.openLength += take;
     // The joined bytes lengthen the segment's time on the wire; its flight delay stays the one drawn for it.
     const serialisation = bps > 0 ? (take * 8000) / bps : 0;
     if (serialisation > 0) {
@@ -100,7 +111,7 @@ export class Link {
     while (this.head < this.items.length) {
       const item = this.items[this.head]!;
       this.head++;
-      this.deliver(item);
+      this.deliver(Array.isArray(item) ? concat(item) : item);
     }
     this.items.length = 0;
     this.times.length = 0;
@@ -117,7 +128,7 @@ export class Link {
     this.timer = null;
   }
 
-  private enqueue(item: Item, at: number): void {
+  private enqueue(item: Queued, at: number): void {
     // In order: nothing overtakes a segment ahead of it.
     const t = Math.max(at, this.lastAt);
     this.lastAt = t;
@@ -143,8 +154,10 @@ export class Link {
       if (typeof item !== "string") {
         let end = this.head;
         while (end < this.items.length && typeof this.items[end] !== "string" && this.times[end]! <= now) end++;
-        if (end > this.head) {
-          const parts = [item, ...(this.items.slice(this.head, end) as Uint8Array[])];
+        if (end > this.head || Array.isArray(item)) {
+          const parts: Uint8Array[] = [];
+          addParts(parts, item);
+          for (let k = this.head; k < end; k++) addParts(parts, this.items[k] as Uint8Array | Uint8Array[]);
           this.head = end;
           this.deliver(concat(parts));
         } else this.deliver(item);
