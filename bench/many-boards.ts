@@ -54,6 +54,8 @@ export interface OursResult {
   received: number;
   done: number;
   bringUpWallMs: number;
+  /** CPU time (user + system) of the process during bring-up. */
+  bringUpCpuMs: number;
   exchangeWallMs: number;
   /** CPU time (user + system) of the process during the exchange: steadier than wall time on a loaded machine. */
   exchangeCpuMs: number;
@@ -147,6 +149,7 @@ export async function runOurs(boards: number, seconds: number, net: string, opti
   };
 
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const hosts = await createBoardHosts(scenario, { clock, trace, broker, seed });
   for (const host of hosts) host.start();
   // Bring-up: every board connects and subscribes (bounded: at most 60 virtual seconds).
@@ -155,6 +158,7 @@ export async function runOurs(boards: number, seconds: number, net: string, opti
     await clock.runUntil(t);
   }
   const bringUpWallMs = performance.now() - t0;
+  const bringUpCpu = process.cpuUsage(cpu0);
   const upAt = clock.now();
   const heapUp = heap();
 
@@ -183,6 +187,7 @@ export async function runOurs(boards: number, seconds: number, net: string, opti
     net,
     ...stats,
     bringUpWallMs,
+    bringUpCpuMs: (bringUpCpu.user + bringUpCpu.system) / 1000,
     exchangeWallMs,
     exchangeCpuMs,
     virtualMs,
@@ -306,7 +311,7 @@ function costPerBoard(report: ManyBoardsReport): string {
 export function formatManyBoards(report: ManyBoardsReport): string {
   const bareAt = (n: number, transport: string) => report.bare.find((b): b is BareResult => b.conns === n && "transport" in b && b.transport === transport && !("error" in b));
   const rows = report.ours.map((o) => {
-    if ("error" in o) return [int(o.boards), "failed", "", "", "", "", "", "", "", "", "", "", "", o.error];
+    if ("error" in o) return [int(o.boards), "failed", "", "", "", "", "", "", "", "", "", "", "", "", "", o.error];
     const mem = bareAt(o.boards, "memory");
     const tcp = bareAt(o.boards, "tcp");
     const ratio = (b: { perConn: number } | undefined) => (b ? `${fixed(o.perBoard / b.perConn, 2)}x` : "-");
@@ -315,11 +320,13 @@ export function formatManyBoards(report: ManyBoardsReport): string {
       int(o.boards),
       `${int(o.ready)}/${int(o.received)}`,
       fixed(o.bringUpWallMs / 1000, 2),
+      fixed(o.bringUpCpuMs / 1000, 2),
       fixed(o.exchangeWallMs / 1000, 2),
       fixed(o.exchangeCpuMs / 1000, 2),
       `${fixed(o.virtualMs / 1000, 0)} s`,
       `${fixed(o.virtualMs / o.exchangeWallMs, 2)}x`,
       mem ? `${fixed(total / mem.wallMs, 2)}x` : "-",
+      mem ? `${fixed((o.bringUpCpuMs + o.exchangeCpuMs) / mem.cpuMs, 2)}x` : "-",
       int(o.received / (total / 1000)),
       kib(o.perBoardUp),
       kib(o.perBoard),
@@ -329,7 +336,7 @@ export function formatManyBoards(report: ManyBoardsReport): string {
     ];
   });
   const ours = table(
-    ["boards", "up/msgs rcvd", "bring-up s", "exchange s", "exchange cpu s", "virtual", "x real time", "wall vs bare mem", "msgs/wall s", "heap/board up", "after exchange", "bare mem", "bare tcp", "heap ratio mem/tcp"],
+    ["boards", "up/msgs rcvd", "bring-up s", "bring-up cpu s", "exchange s", "exchange cpu s", "virtual", "x real time", "wall vs bare mem", "cpu vs bare mem", "msgs/wall s", "heap/board up", "after exchange", "bare mem", "bare tcp", "heap ratio mem/tcp"],
     rows,
   );
   const bareRows = report.bare.map((b) =>
