@@ -389,6 +389,7 @@ export async function createBoardHosts(scenario: Scenario, options: BoardHostOpt
   }
   const definitionOf = memo((model) => loadBoard(model));
   const firmwareOf = memo((name) => loadFirmware(name, scenario.baseDir));
+  const firmwarePathOf = memo((name) => locateFirmware(name, scenario.baseDir));
   const definitionFor = (spec: ScenarioBoard) => definitionOf(boardModel(spec, options, scenario.baseDir));
   checkStepsAgainstBoards(scenario, (name) => definitionFor(scenario.boards.find((b) => b.name === name)!));
   // MicroPython boards (src/micropython) are loaded only when a scenario has one.
@@ -432,7 +433,7 @@ export async function createBoardHosts(scenario: Scenario, options: BoardHostOpt
         const { VmBoardHost } = await import("../../micropython/vm-board-host.ts");
         pending.push(VmBoardHost.create(boardSpec, board, python, SERVER_NAME, options.coverage === true, options.wrapFirmware));
       } else {
-        const path = locateFirmware(spec.firmware, scenario.baseDir);
+        const path = firmwarePathOf(spec.firmware);
         pending.push(Promise.resolve(new BoardHost(boardSpec, board, firmware!, SERVER_NAME, path, options.firmwareWatch)));
       }
     }
