@@ -163,7 +163,7 @@ await build({
   chunkNames: "[name]-[hash]",
   plugins: [bundlePlugin(BUNDLE)],
 });
-for (const thread of ["micropython/worker.ts", "cli/supervisor/session-thread.ts"]) {
+for (const thread of ["micropython/worker/worker.ts", "cli/supervisor/session-thread.ts"]) {
   const outfile = join(NEXT, thread.replace(/\.ts$/, ".js"));
   await build({ ...bundleOptions, entryPoints: [join(SRC, thread)], outfile, allowOverwrite: true, plugins: [bundlePlugin(dirname(outfile))] });
 }

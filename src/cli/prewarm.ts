@@ -1,9 +1,9 @@
 // Loaded by the bin script before the command itself: for `umqtt-bench run`
 // on emulated boards, a VM worker starts now and loads while the command
-// loads (micropython/vm-prewarm.ts). Kept to a few small imports, so every
+// loads (micropython/host/vm-prewarm.ts). Kept to a few small imports, so every
 // other command pays nothing for it.
 
-import { prewarmVmWorker } from "../micropython/vm-prewarm.ts";
+import { prewarmVmWorker } from "../micropython/host/vm-prewarm.ts";
 
 /** Whether the command line is a `run` that will likely start a VM board (not a real board, not TypeScript firmware, not help). */
 export function runsVmBoards(args: readonly string[]): boolean {

@@ -7,7 +7,7 @@
 // check. Nothing a check's firmware does can hold this thread.
 
 import type { UmqttVersion } from "../client/versions.ts";
-import type { FirmwareWrapper } from "../micropython/firmware-wrapper.ts";
+import type { FirmwareWrapper } from "../micropython/firmware/firmware-wrapper.ts";
 import { createSession } from "../emulator/runner/session.ts";
 import type { Scenario } from "../emulator/scenario/types.ts";
 import { Trace, type TraceEvent } from "../emulator/trace.ts";

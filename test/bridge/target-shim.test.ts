@@ -10,7 +10,7 @@ import { loadBoard } from "../../src/emulator/board/board-file.ts";
 import { createStreamPair } from "../../src/emulator/network/stream-pair.ts";
 import { Trace } from "../../src/emulator/trace.ts";
 import { VirtualClock } from "../../src/emulator/clock/virtual-clock.ts";
-import { VmHost, type VmEnd } from "../../src/micropython/vm-host.ts";
+import { VmHost, type VmEnd } from "../../src/micropython/host/vm-host.ts";
 import { BoardOutput } from "../../src/bridge/target/board-output.ts";
 import { LAUNCHER, type ShimConfig } from "../../src/bridge/target/instrumentation.ts";
 

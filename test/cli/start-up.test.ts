@@ -1,8 +1,8 @@
 // Start-up shortcuts of `umqtt-bench run` must not change a run: a scenario
 // whose boards all run .py firmware runs in the command's thread
 // (supervisor/in-process.ts) with its first VM worker started early
-// (micropython/vm-prewarm.ts) and booting while the emulator loads
-// (micropython/vm-early-boot.ts), and must give the trace and result the
+// (micropython/host/vm-prewarm.ts) and booting while the emulator loads
+// (micropython/host/vm-early-boot.ts), and must give the trace and result the
 // session thread gives, byte for byte. Real parts throughout: the embedded
 // broker, the MicroPython VM, the session thread.
 import { execFile } from "node:child_process";
@@ -11,7 +11,7 @@ import { resolveScenario } from "../../src/emulator/scenario/resolve.ts";
 import { InProcessRun, pythonOnly } from "../../src/cli/supervisor/in-process.ts";
 import { Supervisor } from "../../src/cli/supervisor/supervisor.ts";
 import { runsVmBoards } from "../../src/cli/prewarm.ts";
-import { prewarmVmWorker } from "../../src/micropython/vm-prewarm.ts";
+import { prewarmVmWorker } from "../../src/micropython/host/vm-prewarm.ts";
 import { BIN } from "./cli-process.ts";
 
 const OPTIONS = { seed: 5, speed: "max" as const };

@@ -93,7 +93,7 @@ print("free", gc.mem_free())`;
 });
 
 describe("built-in modules take no heap when firmware imports them (esp8266, real VM board)", () => {
-  // The glue modules machine, socket and usocket load at boot with umqtt (src/micropython/worker.ts),
+  // The glue modules machine, socket and usocket load at boot with umqtt (src/micropython/worker/worker.ts),
   // before the budget; imported on first use they took 8,832 B of an esp8266's heap.
   it("import machine, socket, usocket costs no more than their names in the globals", async () => {
     const free = await freeAfter(`import gc

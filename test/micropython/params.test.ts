@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { createSession } from "../../src/emulator/runner/session.ts";
 import { parseScenarioText } from "../../src/emulator/scenario/parse.ts";
 import { prints } from "../runner/run-scenario.ts";
-import { paramsModuleText, pythonLiteral, ParamsError } from "../../src/micropython/params-module.ts";
+import { paramsModuleText, pythonLiteral, ParamsError } from "../../src/micropython/firmware/params-module.ts";
 
 const FIXTURES = join(import.meta.dirname, "fixtures");
 const BIN = join(import.meta.dirname, "../../bin/umqtt-bench.js");

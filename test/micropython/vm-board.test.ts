@@ -5,7 +5,7 @@ import { Board } from "../../src/emulator/board/board.ts";
 import { createStreamPair } from "../../src/emulator/network/stream-pair.ts";
 import { Trace } from "../../src/emulator/trace.ts";
 import { VirtualClock } from "../../src/emulator/clock/virtual-clock.ts";
-import { VmHost, VmSyntaxError, type VmEnd } from "../../src/micropython/vm-host.ts";
+import { VmHost, VmSyntaxError, type VmEnd } from "../../src/micropython/host/vm-host.ts";
 
 function boardOn(clock: VirtualClock, trace: Trace, name = "board1") {
   return new Board({ definition: "esp8266", clock, trace, name, dial: () => createStreamPair()[0] });

@@ -4,8 +4,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { once } from "node:events";
 import { loadBoard } from "../../src/emulator/board/board-file.ts";
-import { boardInit } from "../../src/micropython/vm-init.ts";
-import { discardEarlyLaunch, launchEarly, launchFor, VmLaunch } from "../../src/micropython/vm-launch.ts";
+import { boardInit } from "../../src/micropython/host/vm-init.ts";
+import { discardEarlyLaunch, launchEarly, launchFor, VmLaunch } from "../../src/micropython/host/vm-launch.ts";
 
 const esp8266 = loadBoard("esp8266");
 const initFor = (text: string) => boardInit(esp8266, { files: { "main.py": text } });

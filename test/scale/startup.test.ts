@@ -39,7 +39,7 @@ function run(env: NodeJS.ProcessEnv, ...args: string[]): Promise<Loaded> {
 const fromSources = (m: Loaded) => m.modules.some((u) => u.includes("/src/cli/main.ts"));
 const fromDist = (m: Loaded) => m.modules.some((u) => u.includes("/dist/bundle/main.js"));
 /** Threads start from these (each bundled into one file by the build). */
-const THREAD_ENTRIES = ["/dist/micropython/worker.js", "/dist/cli/supervisor/session-thread.js", "/dist/emulator/runner/ts-worker-entry.mjs"];
+const THREAD_ENTRIES = ["/dist/micropython/worker/worker.js", "/dist/cli/supervisor/session-thread.js", "/dist/emulator/runner/ts-worker-entry.mjs"];
 /** Compiled modules loaded outside the bundle, the vendored packages and the threads' entries: a second copy of some module's state. */
 const unbundled = (m: Loaded) =>
   m.modules.filter((u) => u.includes("/dist/") && !u.includes("/node_modules/") && !u.includes("/dist/bundle/") && !u.includes("/dist/vendor/") && !THREAD_ENTRIES.some((e) => u.endsWith(e)));
@@ -70,7 +70,7 @@ describe("start-up", () => {
     expect(unbundled(py)).toEqual([]);
     // .py firmware only: the session runs in the command's thread, its VM on its worker.
     expect(sessionThread(py)).toBe(false);
-    expect(py.modules.some((u) => u.endsWith("/dist/micropython/worker.js"))).toBe(true);
+    expect(py.modules.some((u) => u.endsWith("/dist/micropython/worker/worker.js"))).toBe(true);
     expect(loadsTsx(py)).toBe(false);
     // aedes and the broker glue share one mqtt-packet, the vendored one: the glue's setting reaches what aedes writes with.
     expect([...new Set(py.modules.filter((u) => u.includes("mqtt-packet")))]).toEqual([expect.stringMatching(/\/dist\/vendor\/mqtt-packet\.cjs$/)]);

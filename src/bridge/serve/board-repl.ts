@@ -15,7 +15,7 @@
 // - board line endings: the VM prints "\n", boards print "\r\n".
 
 import type { BoardFiles } from "../../micropython/repl-protocol.ts";
-import type { Chunk, ChunkEnd } from "../../micropython/repl-host.ts";
+import type { Chunk, ChunkEnd } from "../../micropython/host/repl-host.ts";
 import { eraseLastCharacter, FriendlyInput, utf8 } from "./friendly-input.ts";
 
 /** The raw-paste window a board with a 256-byte stdin buffer announces (half of it). */

@@ -16,7 +16,7 @@ import type { SocketAddress } from "../../client/socket.ts";
 import { osModule } from "../../micropython/modules/os.ts";
 import type { VmContext } from "../../micropython/modules/context.ts";
 import type { BoardFiles } from "../../micropython/repl-protocol.ts";
-import { ReplVm } from "../../micropython/repl-host.ts";
+import { ReplVm } from "../../micropython/host/repl-host.ts";
 import type { Cpu, CpuEvents } from "./board-repl.ts";
 
 /** An address of this machine: loopback, or one of its interfaces' (traffic to those stays on the machine too). */

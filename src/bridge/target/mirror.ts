@@ -13,7 +13,7 @@
 // conformance pack's).
 
 import { FrameDecoder } from "../frames.ts";
-import type { FirmwareWrapper, WrappedLine } from "../../micropython/firmware-wrapper.ts";
+import type { FirmwareWrapper, WrappedLine } from "../../micropython/firmware/firmware-wrapper.ts";
 import { instrumentationFiles, LAUNCHER, shimButtons } from "./instrumentation.ts";
 
 

@@ -21,7 +21,7 @@ import { ScenarioError } from "../../emulator/scenario/parse.ts";
 import { resolveScenario } from "../../emulator/scenario/resolve.ts";
 import { describeStep, type Scenario, type ScenarioBoard } from "../../emulator/scenario/types.ts";
 import { Trace } from "../../emulator/trace.ts";
-import { pythonFirmware } from "../../micropython/firmware-files.ts";
+import { pythonFirmware } from "../../micropython/firmware/firmware-files.ts";
 import { BoardOutput } from "./board-output.ts";
 import { BrokerProxy } from "./broker-proxy.ts";
 import { install, restore, uninstall } from "./install.ts";

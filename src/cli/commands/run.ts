@@ -18,7 +18,7 @@ import { Progress } from "../progress.ts";
 import { sessionOptionsFrom, type RunFlags } from "../session-options.ts";
 import { claimSignals, signalsReceived } from "../signals.ts";
 import { InProcessRun, pythonOnly } from "../supervisor/in-process.ts";
-import { discardPrewarmedWorker } from "../../micropython/vm-prewarm.ts";
+import { discardPrewarmedWorker } from "../../micropython/host/vm-prewarm.ts";
 import { Supervisor } from "../supervisor/supervisor.ts";
 import { TraceFile } from "../trace-file.ts";
 import { timing } from "../../timing.ts";

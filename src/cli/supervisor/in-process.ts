@@ -10,9 +10,9 @@
 import type { Session, SessionOptions } from "../../emulator/runner/session.ts";
 import type { Scenario } from "../../emulator/scenario/types.ts";
 import { Trace } from "../../emulator/trace.ts";
-import { pythonFirmware } from "../../micropython/firmware-files.ts";
-import { bootFirstVmEarly } from "../../micropython/vm-early-boot.ts";
-import { discardEarlyLaunch } from "../../micropython/vm-launch.ts";
+import { pythonFirmware } from "../../micropython/firmware/firmware-files.ts";
+import { bootFirstVmEarly } from "../../micropython/host/vm-early-boot.ts";
+import { discardEarlyLaunch } from "../../micropython/host/vm-launch.ts";
 import { resultFromTrace } from "./fallback-result.ts";
 import { boardInfos, type BoardInfo } from "./protocol.ts";
 import { timing } from "../../timing.ts";

@@ -29,7 +29,7 @@ import type { FaultKind, Scenario, ScenarioBoard } from "../scenario/types.ts";
 import type { BoardView, ButtonView, HeapView, LedView, NetworkView } from "./session-api.ts";
 import type { Trace } from "../trace.ts";
 import { createMqttTap } from "./mqtt-tap.ts";
-import type { FirmwareWrapper } from "../../micropython/firmware-wrapper.ts";
+import type { FirmwareWrapper } from "../../micropython/firmware/firmware-wrapper.ts";
 import { StepFailure } from "./steps.ts";
 
 export interface BoardHostOptions {
@@ -393,7 +393,7 @@ export async function createBoardHosts(scenario: Scenario, options: BoardHostOpt
   const definitionFor = (spec: ScenarioBoard) => definitionOf(boardModel(spec, options, scenario.baseDir));
   checkStepsAgainstBoards(scenario, (name) => definitionFor(scenario.boards.find((b) => b.name === name)!));
   // MicroPython boards (src/micropython) are loaded only when a scenario has one.
-  const { pythonFirmware } = await import("../../micropython/firmware-files.ts");
+  const { pythonFirmware } = await import("../../micropython/firmware/firmware-files.ts");
   const pythonOf = memo((name) => pythonFirmware(name, scenario.baseDir, options.firmwareLang));
   // VM boards start their workers in parallel; hosts keep the scenario's board order.
   const pending: Promise<BoardHost>[] = [];
@@ -430,7 +430,7 @@ export async function createBoardHosts(scenario: Scenario, options: BoardHostOpt
       tapConnections(board.network, clock, trace, spec.name);
       const boardSpec = { ...spec, umqtt: options.umqtt ?? spec.umqtt ?? DEFAULT_UMQTT_VERSION };
       if (python) {
-        const { VmBoardHost } = await import("../../micropython/vm-board-host.ts");
+        const { VmBoardHost } = await import("../../micropython/host/vm-board-host.ts");
         pending.push(VmBoardHost.create(boardSpec, board, python, SERVER_NAME, options.coverage === true, options.wrapFirmware));
       } else {
         const path = firmwarePathOf(spec.firmware);

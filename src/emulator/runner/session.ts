@@ -19,7 +19,7 @@ import { explainQuirks } from "./notes.ts";
 import { BoardHost, createBoardHosts, createBenchTransport } from "./board-host.ts";
 import { runSteps, StepFailure, type StepHost } from "./steps.ts";
 import type { FirmwareWatch } from "./firmware-watch.ts";
-import type { FirmwareWrapper } from "../../micropython/firmware-wrapper.ts";
+import type { FirmwareWrapper } from "../../micropython/firmware/firmware-wrapper.ts";
 
 export interface SessionOptions {
   seed: number;

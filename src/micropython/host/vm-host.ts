@@ -12,18 +12,18 @@
 
 import type { MessagePort, Worker } from "node:worker_threads";
 import { availableParallelism } from "node:os";
-import type { Board } from "../emulator/board/board.ts";
-import type { TimerHandle } from "../emulator/clock/clock.ts";
-import { OSError, MQTTException } from "../client/errors.ts";
-import { DEFAULT_UMQTT_VERSION, type UmqttVersion } from "../client/versions.ts";
-import { allOps, HOST_MODULES } from "./modules/registry.ts";
+import type { Board } from "../../emulator/board/board.ts";
+import type { TimerHandle } from "../../emulator/clock/clock.ts";
+import { OSError, MQTTException } from "../../client/errors.ts";
+import { DEFAULT_UMQTT_VERSION, type UmqttVersion } from "../../client/versions.ts";
+import { allOps, HOST_MODULES } from "../modules/registry.ts";
 import { boardInit } from "./vm-init.ts";
 import { launchFor } from "./vm-launch.ts";
-import { interruptVm, type InterruptWords } from "./vm-interrupt.ts";
-import { LineCoverage, type FileCoverage } from "./coverage/line-coverage.ts";
-import { Handles, type HostModule, type Op, type VmContext } from "./modules/context.ts";
-import type { BoardFiles, ReplInit, ReplMessage } from "./repl-protocol.ts";
-import { REPLY_DONE, REPLY_INVOKE, REPLY_RAISE, type HeapFigures, type HostMessage, type ReplyCode, type Value, type VmMessage, type WorkerInit } from "./protocol.ts";
+import { interruptVm, type InterruptWords } from "../vm-interrupt.ts";
+import { LineCoverage, type FileCoverage } from "../coverage/line-coverage.ts";
+import { Handles, type HostModule, type Op, type VmContext } from "../modules/context.ts";
+import type { BoardFiles, ReplInit, ReplMessage } from "../repl-protocol.ts";
+import { REPLY_DONE, REPLY_INVOKE, REPLY_RAISE, type HeapFigures, type HostMessage, type ReplyCode, type Value, type VmMessage, type WorkerInit } from "../protocol.ts";
 
 /** Virtual time one bridged call costs: 1/64 ms (about a pin read in MicroPython on an ESP32), exact in binary. */
 export const SLICE_MS = 1 / 64;

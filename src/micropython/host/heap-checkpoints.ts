@@ -10,9 +10,9 @@
 // Here the figure is the VM's heap as it last reported it (at its last
 // blocking call), what gc.mem_free() would give there.
 
-import type { Board } from "../emulator/board/board.ts";
-import type { PinId } from "../emulator/board/board-file.ts";
-import type { HeapFigures } from "./protocol.ts";
+import type { Board } from "../../emulator/board/board.ts";
+import type { PinId } from "../../emulator/board/board-file.ts";
+import type { HeapFigures } from "../protocol.ts";
 
 /** As the board's HEAP_EVERY_MS: the least time between two checkpoints taken at pin activity. */
 export const HEAP_TICK_MS = 1000;

@@ -11,8 +11,8 @@
 // The module holds one dict of Python literals and nothing else, so importing
 // it runs no code of ours on the board.
 
-import { FirmwareError } from "../emulator/firmware/load.ts";
-import type { ScenarioBoard } from "../emulator/scenario/types.ts";
+import { FirmwareError } from "../../emulator/firmware/load.ts";
+import type { ScenarioBoard } from "../../emulator/scenario/types.ts";
 import type { PythonFirmware } from "./firmware-files.ts";
 
 /** The module's file name, at the root of the board's filesystem (on sys.path as ""). */

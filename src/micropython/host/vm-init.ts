@@ -7,15 +7,15 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import type { BoardDefinition } from "../emulator/board/board-file.ts";
-import type { HostModule } from "./modules/context.ts";
-import { allGlue, HOST_MODULES } from "./modules/registry.ts";
-import { boardPort } from "./modules/os.ts";
-import { PORT_CONSTANTS_MODULE, portConstantsModule } from "./modules/network.ts";
+import type { BoardDefinition } from "../../emulator/board/board-file.ts";
+import type { HostModule } from "../modules/context.ts";
+import { allGlue, HOST_MODULES } from "../modules/registry.ts";
+import { boardPort } from "../modules/os.ts";
+import { PORT_CONSTANTS_MODULE, portConstantsModule } from "../modules/network.ts";
 import type { BoardInit } from "./vm-launch.ts";
-import type { ReplInit } from "./repl-protocol.ts";
+import type { ReplInit } from "../repl-protocol.ts";
 
-const GLUE_DIR = new URL("./py/", import.meta.url);
+const GLUE_DIR = new URL("../py/", import.meta.url);
 
 export interface BoardInitOptions {
   /** The board's filesystem: path -> contents. */

@@ -7,11 +7,11 @@
 // only if its own init is the same (vm-launch.ts); otherwise this one is
 // ended and the host boots its own, as it would have without it.
 
-import { boardModel, loadBoard } from "../emulator/board/board-file.ts";
-import type { Scenario } from "../emulator/scenario/types.ts";
-import type { SessionOptions } from "../emulator/runner/session.ts";
-import { pythonFirmware } from "./firmware-files.ts";
-import { withParams } from "./params-module.ts";
+import { boardModel, loadBoard } from "../../emulator/board/board-file.ts";
+import type { Scenario } from "../../emulator/scenario/types.ts";
+import type { SessionOptions } from "../../emulator/runner/session.ts";
+import { pythonFirmware } from "../firmware/firmware-files.ts";
+import { withParams } from "../firmware/params-module.ts";
 import { boardInit } from "./vm-init.ts";
 import { launchEarly } from "./vm-launch.ts";
 

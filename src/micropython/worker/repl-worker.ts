@@ -9,9 +9,9 @@
 
 import { parentPort } from "node:worker_threads";
 import type { MicroPython } from "@micropython/micropython-webassembly-pyscript";
-import { OUT_READ, OUT_WRITTEN, type BoardFiles, type ReplInit, type ReplMessage } from "./repl-protocol.ts";
-import type { VmMessage } from "./protocol.ts";
-import type { InterruptWords } from "./vm-interrupt.ts";
+import { OUT_READ, OUT_WRITTEN, type BoardFiles, type ReplInit, type ReplMessage } from "../repl-protocol.ts";
+import type { VmMessage } from "../protocol.ts";
+import type { InterruptWords } from "../vm-interrupt.ts";
 
 /** The VM's stdout for a served board: bytes into the ring; a full ring blocks the program, as a full UART buffer does. */
 export function ringWriter(init: ReplInit): (bytes: Uint8Array) => void {

@@ -6,8 +6,8 @@
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
-const WORKER_TS = new URL("./worker.ts", import.meta.url);
-const WORKER_BOOT = new URL("./worker-boot.mjs", import.meta.url);
+const WORKER_TS = new URL("../worker/worker.ts", import.meta.url);
+const WORKER_BOOT = new URL("../worker/worker-boot.mjs", import.meta.url);
 const VM_PACKAGE = "@micropython/micropython-webassembly-pyscript";
 
 let url: URL | undefined;
@@ -16,7 +16,7 @@ let url: URL | undefined;
 export function workerUrl(): URL {
   if (url) return url;
   // The compiled build (dist/) has the worker as plain JavaScript already.
-  if (import.meta.url.endsWith(".js")) return (url = new URL("./worker.js", import.meta.url));
+  if (import.meta.url.endsWith(".js")) return (url = new URL("../worker/worker.js", import.meta.url));
   try {
     // esbuild is loaded only here: the compiled build never needs it.
     const { buildSync } = createRequire(import.meta.url)("esbuild") as typeof import("esbuild");

@@ -3,7 +3,7 @@
 // such a board runs the firmware wrapped the same way (src/bridge/target/
 // mirror.ts), so the VM's heap carries what the board's carries.
 
-import type { BoardDefinition } from "../emulator/board/board-file.ts";
+import type { BoardDefinition } from "../../emulator/board/board-file.ts";
 
 export interface WrappedLine {
   /** What the firmware printed on the line, without the wrapper's own reports (undefined: nothing). */

@@ -4,7 +4,7 @@
 
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
-import { BUILTIN_FIRMWARE_DIR, FirmwareError } from "../emulator/firmware/load.ts";
+import { BUILTIN_FIRMWARE_DIR, FirmwareError } from "../../emulator/firmware/load.ts";
 
 /** Which language a built-in firmware name runs in: MicroPython (default) or the TypeScript port. */
 export type FirmwareLang = "py" | "ts";

@@ -2,17 +2,17 @@
 // steps and reports use, with the firmware run by a VmHost instead of a
 // TypeScript function.
 
-import { BoardHost } from "../emulator/runner/board-host.ts";
-import type { Board } from "../emulator/board/board.ts";
-import type { BoardResult } from "../emulator/runner/result.ts";
-import type { HeapView } from "../emulator/runner/session-api.ts";
-import type { ScenarioBoard } from "../emulator/scenario/types.ts";
-import { FirmwareError } from "../emulator/firmware/load.ts";
-import type { PythonFirmware } from "./firmware-files.ts";
-import type { FirmwareWrapper, WrappedLine } from "./firmware-wrapper.ts";
+import { BoardHost } from "../../emulator/runner/board-host.ts";
+import type { Board } from "../../emulator/board/board.ts";
+import type { BoardResult } from "../../emulator/runner/result.ts";
+import type { HeapView } from "../../emulator/runner/session-api.ts";
+import type { ScenarioBoard } from "../../emulator/scenario/types.ts";
+import { FirmwareError } from "../../emulator/firmware/load.ts";
+import type { PythonFirmware } from "../firmware/firmware-files.ts";
+import type { FirmwareWrapper, WrappedLine } from "../firmware/firmware-wrapper.ts";
 import { VmHost, VmSyntaxError, type VmEnd } from "./vm-host.ts";
 import { recordHeapCheckpoints } from "./heap-checkpoints.ts";
-import { withParams } from "./params-module.ts";
+import { withParams } from "../firmware/params-module.ts";
 
 export class VmBoardHost extends BoardHost {
   private vm!: VmHost;

@@ -12,8 +12,8 @@ import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
 import { isDeepStrictEqual } from "node:util";
 import { workerUrl } from "./worker-code.ts";
 import { takePrewarmedWorker } from "./vm-prewarm.ts";
-import { timing } from "../timing.ts";
-import type { WorkerInit } from "./protocol.ts";
+import { timing } from "../../timing.ts";
+import type { WorkerInit } from "../protocol.ts";
 
 /** What decides a VM's boot: the WorkerInit without the channel to its host. */
 export type BoardInit = Omit<WorkerInit, "signal" | "port">;

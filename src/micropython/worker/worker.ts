@@ -6,16 +6,16 @@
 
 import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import { loadMicroPython, type MicroPython } from "@micropython/micropython-webassembly-pyscript";
-import { heapLoadOptions, installHeapBudget, type HeapBudget } from "./heap/index.ts";
-import { probeInterruptWords, type InterruptWords } from "./vm-interrupt.ts";
-import { patchedVm, precompileMicroPython } from "./heap/load-hook.ts";
+import { heapLoadOptions, installHeapBudget, type HeapBudget } from "../heap/index.ts";
+import { probeInterruptWords, type InterruptWords } from "../vm-interrupt.ts";
+import { patchedVm, precompileMicroPython } from "../heap/load-hook.ts";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { REPLY_DONE, REPLY_RAISE, type HostMessage, type Value, type VmMessage, type WorkerInit } from "./protocol.ts";
-import { LineRecorder, RECORDER_MODULE, TRACE_ON_PY, TRACER_MODULE, TRACER_PY } from "./coverage/tracer.ts";
+import { REPLY_DONE, REPLY_RAISE, type HostMessage, type Value, type VmMessage, type WorkerInit } from "../protocol.ts";
+import { LineRecorder, RECORDER_MODULE, TRACE_ON_PY, TRACER_MODULE, TRACER_PY } from "../coverage/tracer.ts";
 import { ringWriter, serveRepl } from "./repl-worker.ts";
-import { timing } from "../timing.ts";
+import { timing } from "../../timing.ts";
 
 /** A prewarmed worker (vm-prewarm.ts) is told its board by message; others get it as workerData. */
 async function boardInit(): Promise<WorkerInit> {

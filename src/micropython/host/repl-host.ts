@@ -5,9 +5,9 @@
 // Chunks travel as the answer to the VM's blocking "repl.next" call, so the
 // VM waits for its next chunk the way firmware waits in sleep_ms.
 
-import type { Board } from "../emulator/board/board.ts";
-import type { HostModule, VmContext } from "./modules/context.ts";
-import { CHUNK_EXITED, CHUNK_RAISED, OUT_READ, OUT_WRITTEN, type BoardFiles } from "./repl-protocol.ts";
+import type { Board } from "../../emulator/board/board.ts";
+import type { HostModule, VmContext } from "../modules/context.ts";
+import { CHUNK_EXITED, CHUNK_RAISED, OUT_READ, OUT_WRITTEN, type BoardFiles } from "../repl-protocol.ts";
 import { VmHost, type VmEnd } from "./vm-host.ts";
 
 /** What the front end runs: a friendly-REPL statement, raw-REPL or paste-mode code, a start-up file if present, or a soft reset. */

@@ -8,7 +8,7 @@
 
 import { Worker } from "node:worker_threads";
 import { workerUrl } from "./worker-code.ts";
-import type { WorkerInit } from "./protocol.ts";
+import type { WorkerInit } from "../protocol.ts";
 
 /** What a prewarmed worker gets as its workerData: it then takes its WorkerInit as its first message. */
 export const PREWARMED = { prewarmed: true } as const;
