@@ -6,6 +6,9 @@
 //
 //   node --expose-gc --import tsx bench/many-boards.ts [--sizes 100,1000,10000] [--seconds 10] [--net wifi] [--quiet-turns 3]
 //
+// One size alone, with a heap snapshot taken after the exchange:
+//   node --expose-gc --import tsx bench/many-boards.ts --child ours --boards 1000 --heap-snapshot boards.heapsnapshot
+//
 // --quiet-turns N settles the virtual clock by its older rule (N setImmediate
 // turns without activity) instead of watching the immediate queue, to set the
 // two side by side.
@@ -29,6 +32,7 @@ import { createHash } from "node:crypto";
 import { once } from "node:events";
 import { createServer, type AddressInfo, type Server } from "node:net";
 import { performance } from "node:perf_hooks";
+import { writeHeapSnapshot } from "node:v8";
 import { Aedes } from "aedes";
 import { MqttClient, connect as mqttConnect } from "mqtt";
 import { EmbeddedBroker } from "../src/emulator/broker/embedded.ts";
@@ -50,6 +54,8 @@ export interface OursResult {
   received: number;
   done: number;
   bringUpWallMs: number;
+  /** CPU time (user + system) of the process during bring-up. */
+  bringUpCpuMs: number;
   exchangeWallMs: number;
   /** CPU time (user + system) of the process during the exchange: steadier than wall time on a loaded machine. */
   exchangeCpuMs: number;
@@ -104,11 +110,13 @@ export interface RunOursOptions {
   /** The run's seed (default 1). */
   seed?: number;
   clockOptions?: Omit<VirtualClockOptions, "speed">;
+  /** Write a heap snapshot here after the exchange (to see what each board holds). */
+  heapSnapshot?: string;
 }
 
 /** Boards on the emulator: one broker, one clock, one (non-recording) trace. */
 export async function runOurs(boards: number, seconds: number, net: string, options: RunOursOptions = {}): Promise<OursResult> {
-  const { warmUp = true, hash = false, measureHeap = true, seed = 1, clockOptions = {} } = options;
+  const { warmUp = true, hash = false, measureHeap = true, seed = 1, clockOptions = {}, heapSnapshot } = options;
   const heap = measureHeap ? heapUsed : () => 0;
   // Load and compile every module first (a few boards, two seconds), so the
   // heap delta counts boards, not code.
@@ -141,6 +149,7 @@ export async function runOurs(boards: number, seconds: number, net: string, opti
   };
 
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const hosts = await createBoardHosts(scenario, { clock, trace, broker, seed });
   for (const host of hosts) host.start();
   // Bring-up: every board connects and subscribes (bounded: at most 60 virtual seconds).
@@ -149,6 +158,7 @@ export async function runOurs(boards: number, seconds: number, net: string, opti
     await clock.runUntil(t);
   }
   const bringUpWallMs = performance.now() - t0;
+  const bringUpCpu = process.cpuUsage(cpu0);
   const upAt = clock.now();
   const heapUp = heap();
 
@@ -166,6 +176,7 @@ export async function runOurs(boards: number, seconds: number, net: string, opti
   const virtualMs = clock.now() - upAt;
   const heapAfter = heap();
   const rssAfter = process.memoryUsage().rss;
+  if (heapSnapshot) writeHeapSnapshot(heapSnapshot);
 
   for (const host of hosts) host.stop();
   await broker.close();
@@ -176,6 +187,7 @@ export async function runOurs(boards: number, seconds: number, net: string, opti
     net,
     ...stats,
     bringUpWallMs,
+    bringUpCpuMs: (bringUpCpu.user + bringUpCpu.system) / 1000,
     exchangeWallMs,
     exchangeCpuMs,
     virtualMs,
@@ -299,7 +311,7 @@ function costPerBoard(report: ManyBoardsReport): string {
 export function formatManyBoards(report: ManyBoardsReport): string {
   const bareAt = (n: number, transport: string) => report.bare.find((b): b is BareResult => b.conns === n && "transport" in b && b.transport === transport && !("error" in b));
   const rows = report.ours.map((o) => {
-    if ("error" in o) return [int(o.boards), "failed", "", "", "", "", "", "", "", "", "", "", "", o.error];
+    if ("error" in o) return [int(o.boards), "failed", "", "", "", "", "", "", "", "", "", "", "", "", "", o.error];
     const mem = bareAt(o.boards, "memory");
     const tcp = bareAt(o.boards, "tcp");
     const ratio = (b: { perConn: number } | undefined) => (b ? `${fixed(o.perBoard / b.perConn, 2)}x` : "-");
@@ -308,11 +320,13 @@ export function formatManyBoards(report: ManyBoardsReport): string {
       int(o.boards),
       `${int(o.ready)}/${int(o.received)}`,
       fixed(o.bringUpWallMs / 1000, 2),
+      fixed(o.bringUpCpuMs / 1000, 2),
       fixed(o.exchangeWallMs / 1000, 2),
       fixed(o.exchangeCpuMs / 1000, 2),
       `${fixed(o.virtualMs / 1000, 0)} s`,
       `${fixed(o.virtualMs / o.exchangeWallMs, 2)}x`,
       mem ? `${fixed(total / mem.wallMs, 2)}x` : "-",
+      mem ? `${fixed((o.bringUpCpuMs + o.exchangeCpuMs) / mem.cpuMs, 2)}x` : "-",
       int(o.received / (total / 1000)),
       kib(o.perBoardUp),
       kib(o.perBoard),
@@ -322,7 +336,7 @@ export function formatManyBoards(report: ManyBoardsReport): string {
     ];
   });
   const ours = table(
-    ["boards", "up/msgs rcvd", "bring-up s", "exchange s", "exchange cpu s", "virtual", "x real time", "wall vs bare mem", "msgs/wall s", "heap/board up", "after exchange", "bare mem", "bare tcp", "heap ratio mem/tcp"],
+    ["boards", "up/msgs rcvd", "bring-up s", "bring-up cpu s", "exchange s", "exchange cpu s", "virtual", "x real time", "wall vs bare mem", "cpu vs bare mem", "msgs/wall s", "heap/board up", "after exchange", "bare mem", "bare tcp", "heap ratio mem/tcp"],
     rows,
   );
   const bareRows = report.bare.map((b) =>
@@ -340,7 +354,8 @@ async function main(): Promise<void> {
     const hash = process.argv.includes("--hash");
     // --quiet-turns N: settle by the clock's older rule, to compare figures and trace hashes.
     const quietTurns = argValue("quiet-turns") === undefined ? undefined : argInt("quiet-turns", 3, 100);
-    emitResult(await runOurs(argInt("boards", 100, 100_000), argInt("seconds", 10, 3600), argValue("net") ?? "wifi", { hash, clockOptions: { quietTurns } }));
+    const heapSnapshot = argValue("heap-snapshot");
+    emitResult(await runOurs(argInt("boards", 100, 100_000), argInt("seconds", 10, 3600), argValue("net") ?? "wifi", { hash, clockOptions: { quietTurns }, ...(heapSnapshot ? { heapSnapshot } : {}) }));
     process.exit(0);
   }
   if (child === "bare") {

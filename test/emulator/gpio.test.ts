@@ -34,6 +34,19 @@ describe("GPIO and machine.Pin", () => {
     ]);
   });
 
+  it("machine.Pin is one class per board, its pins on that board's GPIO only", () => {
+    const first = esp8266();
+    const second = esp8266();
+    expect(first.machine.Pin).toBe(first.machine.Pin);
+    expect(second.machine.Pin).not.toBe(first.machine.Pin);
+    const led = new first.machine.Pin(2, first.machine.Pin.OUT, null, 0);
+    expect(led).toBeInstanceOf(first.machine.Pin);
+    expect(String(led)).toBe("Pin(2)");
+    expect(first.gpio.ledLit("led")).toBe(true);
+    expect(second.gpio.ledLit("led")).toBe(false);
+    expect(() => new second.machine.Pin(99)).toThrow(ValueError);
+  });
+
   it("a button press drives its pin to the active level; release returns it to the pull level", () => {
     const { trace, gpio, machine } = esp8266();
     const { Pin } = machine;

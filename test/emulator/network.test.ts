@@ -89,8 +89,52 @@ describe("Network: delays in virtual time", () => {
       const back = await sock.read(1000);
       return { t0, tWritten, tBack: clock.now() - t0, n: back?.length };
     });
-    // 100 ms on the wire out, 10 ms latency, echoed, 100 ms on the wire back, 10 ms latency.
-    expect(t).toEqual({ t0: 20, tWritten: 100, tBack: 220, n: 1000 });
+    // 100 ms on the wire out, 10 ms latency, echoed, 100 ms on the wire back,
+    // 10 ms latency. write() returned at once: 1,000 bytes fit the send buffer.
+    expect(t).toEqual({ t0: 20, tWritten: 0, tBack: 220, n: 1000 });
+  });
+
+  it("blocks a write only while more than the send buffer (two segments) waits to go out", async () => {
+    const { clock, net } = setup({ latencyMs: 10, bandwidthBps: 80_000, mss: 1000 }); // 10 bytes per ms, 2,000-byte buffer
+    const t = await drive(clock, async () => {
+      const sock = await connected(net);
+      const t0 = clock.now();
+      await sock.write(new Uint8Array(5000).fill(1)); // 500 ms on the wire; returns when 2,000 bytes are left
+      const tFirst = clock.now() - t0;
+      await sock.write(new Uint8Array(500).fill(2)); // queued behind 2,000 bytes: 2,500 > 2,000, waits 50 ms
+      const tSecond = clock.now() - t0;
+      const back = await sock.read(5500);
+      return { tFirst, tSecond, tBack: clock.now() - t0, n: back?.length };
+    });
+    // Echoed back segment by segment: the fifth arrives at 510 and holds the
+    // way back until 610; the last (500 bytes, arrived at 560) follows it:
+    // 610 + 50 ms on the wire + 10 ms latency = 670.
+    expect(t).toEqual({ tFirst: 300, tSecond: 350, tBack: 670, n: 5500 });
+  });
+
+  it("sends writes made in one virtual instant as one segment, byte for byte", async () => {
+    const { clock, net, servers } = setup({ latencyMs: 3, jitterMs: 2, bandwidthBps: 10_000_000, mss: 8 });
+    const received: string[] = [];
+    const times = await drive(clock, async () => {
+      const sock = await connected(net);
+      servers[0]!.on("data", (chunk: Buffer) => received.push(`${clock.now()} ${chunk.toString()}`));
+      const t0 = clock.now();
+      // Four small writes in one instant (as umqtt writes a PUBLISH), then one after a pause.
+      for (const part of ["0", "12", "345", "6789ab"]) await sock.write(enc(part));
+      const tWritten = clock.now();
+      await clock.sleep(100);
+      await sock.write(enc("late"));
+      await sock.read(16);
+      return { t0, tWritten };
+    });
+    expect(times.tWritten).toBe(times.t0); // nothing waited
+    // 12 bytes in an 8-byte MSS: one full segment, the rest in a second; the
+    // write 100 ms later travels on its own. Same bytes, same order.
+    expect(received.map((r) => r.split(" ")[1])).toEqual(["01234567", "89ab", "late"]);
+    const [first, second] = received.map((r) => Number(r.split(" ")[0]));
+    expect(second!).toBeGreaterThanOrEqual(first!);
+    expect(first! - times.t0).toBeGreaterThanOrEqual(3);
+    expect(first! - times.t0).toBeLessThan(5.1);
   });
 
   it("delivers in order under loss and jitter, stalling instead of dropping", async () => {

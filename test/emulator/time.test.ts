@@ -37,6 +37,18 @@ describe("time module", () => {
     expect(clock.now()).toBe(71.5);
   });
 
+  it("its functions work taken off the module, as `from time import sleep_ms, ticks_ms` ports", async () => {
+    const clock = new VirtualClock();
+    const { sleep_ms, ticks_ms, ticks_diff: diff } = createTime(clock);
+    const firmware = (async () => {
+      const start = ticks_ms();
+      await sleep_ms(30);
+      return diff(ticks_ms(), start);
+    })();
+    await clock.run();
+    expect(await firmware).toBe(30);
+  });
+
   it("time() counts seconds from the epoch start", async () => {
     const clock = new VirtualClock();
     const time = createTime(clock, { epochStart: 1000 });

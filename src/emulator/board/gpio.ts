@@ -60,11 +60,38 @@ export class ValueError extends Error {
   override name = "ValueError";
 }
 
+/** What a board model wires to its pins, and its pins in order: the same for every board of the model. */
+interface ModelPins {
+  wiring: Map<number, Wiring>;
+  pins: number[];
+}
+
+const modelPins = new WeakMap<BoardDefinition, ModelPins>();
+
+function pinsOf(def: BoardDefinition): ModelPins {
+  let known = modelPins.get(def);
+  if (known === undefined) {
+    const number = (id: PinId): number => {
+      const n = pinNumber(def, id);
+      if (n === undefined) throw new ValueError(`invalid pin ${typeof id === "string" ? `"${id}"` : id}`);
+      return n;
+    };
+    const wiring = new Map<number, Wiring>();
+    for (const led of def.leds) wiring.set(number(led.pin), { role: "led", name: led.name, active: led.active });
+    for (const b of def.buttons) wiring.set(number(b.pin), { role: "button", name: b.name, active: b.active });
+    const pins = [...new Set([...def.pins, ...Object.values(def.named_pins)])];
+    known = { wiring, pins };
+    modelPins.set(def, known);
+  }
+  return known;
+}
+
 export class Gpio {
+  /** Pin states, made when a pin is first used: thousands of boards may share a process. */
   private readonly pins = new Map<number, PinState>();
-  private readonly wiring = new Map<number, Wiring>();
-  private readonly handlers = new Map<number, (pin: number) => void>();
-  private readonly listeners = new Set<PinChangeListener>();
+  private readonly wiring: Map<number, Wiring>;
+  private handlers: Map<number, (pin: number) => void> | undefined;
+  private listeners: Set<PinChangeListener> | undefined;
   private readonly def: BoardDefinition;
   private readonly clock: Clock;
   private readonly trace: Trace | undefined;
@@ -75,15 +102,7 @@ export class Gpio {
     this.clock = options.clock;
     this.trace = options.trace;
     this.board = options.board;
-    for (const led of this.def.leds) this.wiring.set(this.resolve(led.pin), { role: "led", name: led.name, active: led.active });
-    for (const b of this.def.buttons) this.wiring.set(this.resolve(b.pin), { role: "button", name: b.name, active: b.active });
-    const all = [...this.def.pins, ...Object.values(this.def.named_pins)];
-    for (const pin of all) {
-      if (this.pins.has(pin)) continue;
-      const state: PinState = { pin, mode: "in", pull: null, out: 0, drive: null, level: 0, irqTrigger: 0 };
-      state.level = this.compute(state);
-      this.pins.set(pin, state);
-    }
+    this.wiring = pinsOf(this.def).wiring;
   }
 
   /** The trace number of a pin id; ValueError when the board has no such pin. */
@@ -105,7 +124,7 @@ export class Gpio {
 
   /** Snapshots of all pins, by trace number. */
   snapshot(): PinState[] {
-    return [...this.pins.values()].map((s) => ({ ...s }));
+    return pinsOf(this.def).pins.map((pin) => ({ ...this.get(pin) }));
   }
 
   level(id: PinId): Level {
@@ -145,17 +164,18 @@ export class Gpio {
     const s = this.get(pin);
     if (handler === null || trigger === 0) {
       s.irqTrigger = 0;
-      this.handlers.delete(pin);
+      this.handlers?.delete(pin);
     } else {
       s.irqTrigger = trigger;
-      this.handlers.set(pin, handler);
+      (this.handlers ??= new Map()).set(pin, handler);
     }
   }
 
   /** Listen to level changes; returns an unsubscribe function. */
   onChange(listener: PinChangeListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    const listeners = (this.listeners ??= new Set());
+    listeners.add(listener);
+    return () => listeners.delete(listener);
   }
 
   /** Is the LED named `name` lit? */
@@ -186,8 +206,15 @@ export class Gpio {
     return b;
   }
 
+  /** A pin's state (`pin` a number resolve() gave), made at its reset state on first use. */
   private get(pin: number): PinState {
-    return this.pins.get(pin)!;
+    let state = this.pins.get(pin);
+    if (state === undefined) {
+      state = { pin, mode: "in", pull: null, out: 0, drive: null, level: 0, irqTrigger: 0 };
+      state.level = this.compute(state);
+      this.pins.set(pin, state);
+    }
+    return state;
   }
 
   private compute(s: PinState): Level {
@@ -212,9 +239,9 @@ export class Gpio {
         : { t: this.clock.now(), kind: "pin", board: this.board, pin: s.pin, value: level },
     );
     this.clock.markActivity?.();
-    for (const l of this.listeners) l(s.pin, level, s);
+    if (this.listeners) for (const l of this.listeners) l(s.pin, level, s);
     const edge = level === 1 ? EDGE_RISING : EDGE_FALLING;
-    const handler = this.handlers.get(s.pin);
+    const handler = this.handlers?.get(s.pin);
     if (handler && s.irqTrigger & edge) {
       try {
         handler(s.pin);

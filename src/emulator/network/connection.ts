@@ -71,19 +71,21 @@ export class Conn implements NetConnection {
       this.net.activity();
       this.in.send(bytes);
     });
-    const closed = (marker: "fin" | "rst") => {
-      if (this.streamDone) return;
-      this.streamDone = true;
-      if (this.status === "failed") return;
-      this.net.activity();
-      this.in.send(marker);
-    };
-    stream.on("end", () => closed("fin"));
-    stream.on("error", (err: NodeJS.ErrnoException) => closed(err?.code === "ECONNRESET" || err?.code === "EPIPE" ? "rst" : "fin"));
-    stream.on("close", () => closed("fin"));
+    stream.on("end", () => this.serverClosed("fin"));
+    stream.on("error", (err: NodeJS.ErrnoException) => this.serverClosed(err?.code === "ECONNRESET" || err?.code === "EPIPE" ? "rst" : "fin"));
+    stream.on("close", () => this.serverClosed("fin"));
     this.in.send("synack");
     for (const data of this.earlyOut) this.writeStream(data);
     this.earlyOut = [];
+  }
+
+  /** The server stream ended or broke: FIN or RST travels to the board after the data before it. */
+  private serverClosed(marker: "fin" | "rst"): void {
+    if (this.streamDone) return;
+    this.streamDone = true;
+    if (this.status === "failed") return;
+    this.net.activity();
+    this.in.send(marker);
   }
 
   /** Fail the connection now: the board sees `err`; optionally the server stream is destroyed. */

@@ -299,6 +299,11 @@ export class Network implements Transport {
     return this.prof.mss;
   }
 
+  /** Bytes a socket's send buffer holds: lwIP's default TCP_SND_BUF, two segments. */
+  get sendBuffer(): number {
+    return 2 * this.prof.mss;
+  }
+
 }
 
 function isPromise<T>(v: T | Promise<T>): v is Promise<T> {

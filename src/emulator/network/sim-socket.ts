@@ -90,7 +90,11 @@ export class SimSocket implements Socket {
     // bytes cause at the broker and beyond comes after them in the trace.
     this.net.tap(conn, "out", bytes);
     const txEnd = conn.out.send(bytes);
-    const wait = txEnd - this.net.now();
+    // write() returns once the bytes are in the stack's send buffer, as on
+    // lwIP; it blocks only while more than the buffer holds waits to go out.
+    const bps = this.net.bandwidth;
+    const bufferedMs = bps > 0 ? (this.net.sendBuffer * 8000) / bps : Infinity;
+    const wait = txEnd - this.net.now() - bufferedMs;
     if (wait > 0) {
       await this.net.clk.sleep(wait);
       if (conn.error) throw conn.error;

@@ -4,6 +4,7 @@
 
 import * as simple from "../../client/simple.ts";
 import * as robust from "../../client/robust.ts";
+import type { RobustOptions } from "../../client/robust.ts";
 import * as umqttDefault from "../../client/default.ts";
 import { clientOptions, type ClientOptions, type ConstructorRest } from "../../client/simple.ts";
 import type { Transport } from "../../client/socket.ts";
@@ -14,7 +15,7 @@ import { Board } from "../board/board.ts";
 import { boardModel, loadBoard } from "../board/board-file.ts";
 import type { BrokerLink } from "../broker/link.ts";
 import type { Clock } from "../clock/clock.ts";
-import type { Firmware, FirmwareContext, UmqttModules } from "../firmware/context.ts";
+import type { Firmware, FirmwareContext, GcModule, UmqttModules } from "../firmware/context.ts";
 import { FirmwareError, loadFirmware, locateFirmware } from "../firmware/load.ts";
 import { firmwareTraceback } from "./traceback.ts";
 import { markClientMethods, markingModule, type FirmwareWatch } from "./firmware-watch.ts";
@@ -69,22 +70,35 @@ export function createBenchTransport(clock: Clock, trace: Trace, broker: BrokerL
 // TypeScript requires a mixin base to be constructible with `...args: any[]`.
 type ClientClass = new (...args: any[]) => simple.MQTTClient;
 
+/** What a board hands every umqtt client it makes: its network, heap, clock and serial output. */
+interface BoardClientSetup {
+  injected: Partial<RobustOptions>;
+  heap: Allocator;
+  mark: (() => void) | undefined;
+}
+
 /**
- * A subclass of an umqtt client class that always gets `options` merged into
- * its own (and marks resumes, if watched), and charges the board's heap for
- * the topic and payload the firmware hands to publish(): on a device the
- * firmware built those objects, so a payload the heap cannot hold fails with
- * MemoryError before any byte is sent.
+ * A subclass of an umqtt client class that always gets the board's options
+ * merged into its own (and marks resumes, if watched), and charges the
+ * board's heap for the topic and payload the firmware hands to publish():
+ * on a device the firmware built those objects, so a payload the heap
+ * cannot hold fails with MemoryError before any byte is sent. Made once per
+ * umqtt class; a board's own class only passes its setup in.
  */
-function withOptions<C extends ClientClass>(Base: C, injected: Partial<ClientOptions>, heap: Allocator, mark?: () => void): C {
-  return class extends Base {
+function boardClientClass<C extends ClientClass>(Base: C) {
+  return class BoardClient extends Base {
+    readonly boardSetup: BoardClientSetup;
+
     constructor(...args: any[]) {
+      const setup = args.pop() as BoardClientSetup;
       const [client_id, server, ...rest] = args;
-      super(client_id, server, { ...clientOptions(rest as ConstructorRest<ClientOptions>), ...injected });
-      if (mark) markClientMethods(this, mark);
+      super(client_id, server, { ...clientOptions(rest as ConstructorRest<ClientOptions>), ...setup.injected });
+      this.boardSetup = setup;
+      if (setup.mark) markClientMethods(this, setup.mark);
     }
 
     override async publish(topic: Text, msg: Text, retain = false, qos = 0): Promise<void> {
+      const heap = this.boardSetup.heap;
       const charges = chargeFirmwareData(heap, [
         [topic, "firmware.topic"],
         [msg, "firmware.payload"],
@@ -97,6 +111,12 @@ function withOptions<C extends ClientClass>(Base: C, injected: Partial<ClientOpt
     }
   };
 }
+
+const BoardClients = {
+  simple: boardClientClass(simple.MQTTClient),
+  robust: boardClientClass(robust.MQTTClient),
+  default: boardClientClass(umqttDefault.MQTTClient),
+};
 
 /** Allocate each value as the bytes/str object firmware built; on MemoryError release what was taken. */
 function chargeFirmwareData(heap: Allocator, values: [Text, string][]): number[] {
@@ -111,32 +131,90 @@ function chargeFirmwareData(heap: Allocator, values: [Text, string][]): number[]
 }
 
 /**
+ * umqtt's module for one board: `MQTTClient` makes a `Shared` client with
+ * the board's setup, so firmware writes `new MQTTClient(id, server, ...)`.
+ * A function, not a subclass: a class per board gives every board's
+ * clients hidden classes of their own (about 1.5 KiB a board). Statics set
+ * on it (robust's DELAY, DEBUG) apply to this board's clients, which see it
+ * as their class.
+ */
+function boardClientModule<C extends ClientClass>(Shared: C, setup: BoardClientSetup): { MQTTClient: C } {
+  const module = { MQTTClient: undefined as unknown as C };
+  // Assigned, not declared: a function with no name to keep has no property table (see time.ts).
+  module.MQTTClient = function (...args: unknown[]) {
+    const client = new Shared(...args, setup);
+    Object.defineProperty(client, "constructor", { value: module.MQTTClient, writable: true, configurable: true });
+    return client;
+  } as unknown as C;
+  module.MQTTClient.prototype = Shared.prototype;
+  Object.setPrototypeOf(module.MQTTClient, Shared); // DELAY, DEBUG and the like, until set here
+  return module;
+}
+
+/**
  * umqtt classes whose constructors take this board's network, heap and
  * clock, so firmware writes `new umqtt.simple.MQTTClient(id, server)`. Each
  * is made on first use: most firmware imports one, and thousands of boards
- * may share a process.
+ * may share a process. The getters live on a shared prototype.
  */
-function bindUmqtt(board: Board, version: UmqttVersion, mark?: () => void): UmqttModules {
-  const injected = {
-    version,
-    transport: board.network,
-    allocator: board.heap,
-    sleep: (ms: number) => board.clock.sleep(ms),
-    print: (line: string) => board.print(line),
-  };
-  const made: Partial<UmqttModules> = {};
+class BoardUmqtt implements UmqttModules {
+  private setup: BoardClientSetup | undefined;
+  private made: Partial<UmqttModules> = {};
+
+  constructor(
+    private readonly board: Board,
+    private readonly version: UmqttVersion,
+    private readonly mark: (() => void) | undefined,
+  ) {}
+
+  private clientSetup(): BoardClientSetup {
+    const { board } = this;
+    return (this.setup ??= {
+      injected: {
+        version: this.version,
+        transport: board.network,
+        allocator: board.heap,
+        sleep(ms: number) {
+          return board.clock.sleep(ms);
+        },
+        print(line: string) {
+          board.print(line);
+        },
+      },
+      heap: board.heap,
+      mark: this.mark,
+    });
+  }
+
+  get simple(): UmqttModules["simple"] {
+    return (this.made.simple ??= boardClientModule(BoardClients.simple, this.clientSetup()));
+  }
+
+  get robust(): UmqttModules["robust"] {
+    return (this.made.robust ??= boardClientModule(BoardClients.robust, this.clientSetup()));
+  }
+
+  get default(): UmqttModules["default"] {
+    return (this.made.default ??= boardClientModule(BoardClients.default, this.clientSetup()));
+  }
+}
+
+/** MicroPython's gc module on a board's heap (method shorthand: see src/emulator/board/time.ts). */
+function gcModule(board: Board): GcModule {
   return {
-    get simple() {
-      return (made.simple ??= { MQTTClient: withOptions(simple.MQTTClient, injected, board.heap, mark) });
+    collect() {
+      board.heap.collect();
     },
-    get robust() {
-      return (made.robust ??= { MQTTClient: withOptions(robust.MQTTClient, injected, board.heap, mark) });
+    mem_free() {
+      return board.heap.mem_free();
     },
-    get default() {
-      return (made.default ??= { MQTTClient: withOptions(umqttDefault.MQTTClient, injected, board.heap, mark) });
+    mem_alloc() {
+      return board.heap.mem_alloc();
     },
   };
 }
+
+const UBINASCII = { hexlify };
 
 export class BoardHost implements BoardView {
   readonly leds: LedView[];
@@ -186,9 +264,9 @@ export class BoardHost implements BoardView {
     const context: FirmwareContext = {
       machine: board.machine,
       time: mark ? markingModule(board.time, mark) : board.time,
-      gc: { collect: () => void board.heap.collect(), mem_free: () => board.heap.mem_free(), mem_alloc: () => board.heap.mem_alloc() },
-      ubinascii: { hexlify },
-      umqtt: bindUmqtt(board, this.spec.umqtt ?? DEFAULT_UMQTT_VERSION, mark),
+      gc: gcModule(board),
+      ubinascii: UBINASCII,
+      umqtt: new BoardUmqtt(board, this.spec.umqtt ?? DEFAULT_UMQTT_VERSION, mark),
       print: board.print,
       SERVER: this.server,
       params: this.spec.params,
@@ -311,6 +389,7 @@ export async function createBoardHosts(scenario: Scenario, options: BoardHostOpt
   }
   const definitionOf = memo((model) => loadBoard(model));
   const firmwareOf = memo((name) => loadFirmware(name, scenario.baseDir));
+  const firmwarePathOf = memo((name) => locateFirmware(name, scenario.baseDir));
   const definitionFor = (spec: ScenarioBoard) => definitionOf(boardModel(spec, options, scenario.baseDir));
   checkStepsAgainstBoards(scenario, (name) => definitionFor(scenario.boards.find((b) => b.name === name)!));
   // MicroPython boards (src/micropython) are loaded only when a scenario has one.
@@ -337,10 +416,15 @@ export async function createBoardHosts(scenario: Scenario, options: BoardHostOpt
         name: spec.name,
         seed: options.seed,
         profile,
-        dial: (addr) => broker.dial(addr, spec.name),
+        // Method shorthand: no function property table per board (see src/emulator/board/time.ts).
+        dial(addr) {
+          return broker.dial(addr, spec.name);
+        },
         // Firmware connects to SERVER; every name resolves to the broker (an
         // external one's address and port, which the connection then reports).
-        resolve: () => ({ host: broker.host, port: broker.port }),
+        resolve() {
+          return { host: broker.host, port: broker.port };
+        },
         umqtt: spec.umqttLoad ?? "frozen",
       });
       tapConnections(board.network, clock, trace, spec.name);
@@ -349,7 +433,7 @@ export async function createBoardHosts(scenario: Scenario, options: BoardHostOpt
         const { VmBoardHost } = await import("../../micropython/host/vm-board-host.ts");
         pending.push(VmBoardHost.create(boardSpec, board, python, SERVER_NAME, options.coverage === true, options.wrapFirmware));
       } else {
-        const path = locateFirmware(spec.firmware, scenario.baseDir);
+        const path = firmwarePathOf(spec.firmware);
         pending.push(Promise.resolve(new BoardHost(boardSpec, board, firmware!, SERVER_NAME, path, options.firmwareWatch)));
       }
     }
