@@ -8,16 +8,16 @@
 // reusable thread, see protocol.ts): each run creates its session, trace and
 // heartbeat anew, and the firmware module is imported afresh for each session
 // (load.ts: a new tsx namespace per import), so a run sees nothing of the one
-// before. A run that leaves something behind (see leftovers()) says so with
+// before. A run that leaves something behind (leftovers.ts) says so with
 // its result, and the supervisor ends the thread instead of reusing it.
 
-import { promisify } from "node:util";
 import { parentPort, workerData } from "node:worker_threads";
 import { createSession, type Session } from "../../emulator/runner/session.ts";
 import { Trace } from "../../emulator/trace.ts";
 import { boardInfos, type FromSessionThread, type SessionRun, type SessionThreadData, type ToSessionThread } from "./protocol.ts";
 import { HeartbeatWriter } from "./watchdog.ts";
 import { containFirmware } from "./containment.ts";
+import { watchLeftovers } from "./leftovers.ts";
 
 const port = parentPort!;
 const { data } = workerData as { data: SessionThreadData };
@@ -56,96 +56,8 @@ const containment = containFirmware(
   (board) => current?.heartbeat.resumed(current.boardIndex.get(board) ?? -1),
 );
 
-/**
- * Reusable threads: the timers (setTimeout, setInterval) not yet fired or
- * cleared, unref()'d ones too, which process.getActiveResourcesInfo() does
- * not list. The globals are wrapped before the snapshot below.
- */
-const liveTimers = new Set<NodeJS.Timeout>();
-if (reusable) trackTimers();
-
-function trackTimers(): void {
-  const realTimeout = globalThis.setTimeout;
-  const realInterval = globalThis.setInterval;
-  const realClearTimeout = globalThis.clearTimeout;
-  const realClearInterval = globalThis.clearInterval;
-  const tracked = <T extends (...args: never[]) => unknown>(real: T, wrapped: (...args: Parameters<T>) => ReturnType<T>): T =>
-    Object.assign(wrapped, { [promisify.custom]: (real as unknown as Record<symbol, unknown>)[promisify.custom] }) as unknown as T;
-  globalThis.setTimeout = tracked(realTimeout, (callback, ...rest) => {
-    // Not a function: Node's own error, thrown here.
-    if (typeof callback !== "function") return realTimeout(callback, ...rest);
-    const timer: NodeJS.Timeout = realTimeout(function (this: unknown, ...args: unknown[]) {
-      liveTimers.delete(timer);
-      return (callback as (...a: unknown[]) => unknown).apply(this, args);
-    }, ...rest);
-    liveTimers.add(timer);
-    return timer;
-  });
-  globalThis.setInterval = tracked(realInterval, (...args) => {
-    const timer = realInterval(...args);
-    liveTimers.add(timer);
-    return timer;
-  });
-  globalThis.clearTimeout = (timer) => {
-    if (timer && typeof timer === "object") liveTimers.delete(timer as NodeJS.Timeout);
-    realClearTimeout(timer);
-  };
-  globalThis.clearInterval = (timer) => {
-    if (timer && typeof timer === "object") liveTimers.delete(timer as NodeJS.Timeout);
-    realClearInterval(timer);
-  };
-}
-
-/** The globals before any run: each name and its value (undefined for an accessor). */
-const globalsBefore = globalsNow();
-
-function globalsNow(): Map<string, { value?: unknown; accessor: boolean }> {
-  const descriptors = Object.getOwnPropertyDescriptors(globalThis) as Record<string, PropertyDescriptor>;
-  return new Map(Object.entries(descriptors).map(([name, d]) => [name, "value" in d ? { value: d.value, accessor: false } : { accessor: true }]));
-}
-
-/**
- * Added, or holding another value. Some of Node's globals (btoa, say) are
- * accessors that turn into plain values when first read: an accessor before
- * counts as unchanged.
- */
-function globalsChanged(): string[] {
-  return [...globalsNow()]
-    .filter(([name, now]) => {
-      const was = globalsBefore.get(name);
-      return !was || (!was.accessor && (now.accessor || !Object.is(was.value, now.value)));
-    })
-    .map(([name]) => name);
-}
-
-/** What keeps this thread's event loop going besides its port: timers, sockets, file requests. */
-function activeResources(): string[] {
-  return process.getActiveResourcesInfo().filter((r) => r !== "MessagePort");
-}
-
-/** File requests finish on their own; give the ones in flight a few milliseconds. */
-const IN_FLIGHT = /^(FSReq|CloseReq|FileHandleCloseReq|StatWatcher$)/;
-const IN_FLIGHT_WAITS = 10;
-
-/**
- * What a finished run left on this thread that a fresh thread would not
- * have: a timer, socket or file still open (firmware's own, say), or a new
- * global. Empty when the thread can take another run.
- */
-async function leftovers(): Promise<string[]> {
-  // Let the session's last callbacks (closes, settles) run before looking.
-  await new Promise((resolve) => setImmediate(resolve));
-  for (let wait = 0; wait < IN_FLIGHT_WAITS && activeResources().some((r) => IN_FLIGHT.test(r)); wait++) {
-    await new Promise((resolve) => setTimeout(resolve, 1));
-  }
-  const found: string[] = [];
-  const resources = activeResources();
-  if (resources.length > 0) found.push(`still active: ${resources.join(", ")}`);
-  if (liveTimers.size > 0) found.push(`${liveTimers.size} timer(s) still set`);
-  const changed = globalsChanged();
-  if (changed.length > 0) found.push(`globals added or replaced: ${changed.join(", ")}`);
-  return found;
-}
+// Reusable threads only: what a run leaves behind is watched from before the first run.
+const leftovers = reusable ? watchLeftovers() : undefined;
 
 function finish(run: CurrentRun): Promise<void> {
   run.finishing ??= (async () => {
@@ -158,7 +70,7 @@ function finish(run: CurrentRun): Promise<void> {
     // From here on, as on a thread ended once its result is sent, nothing reaches the run's trace or result.
     run.stopped = true;
     run.unsubscribe?.();
-    const left = await leftovers();
+    const left = await leftovers!.find();
     current = undefined;
     send({ type: "result", result, reusable: left.length === 0 && !run.tainted });
   })();
