@@ -2,7 +2,7 @@
 // (node --expose-gc --import tsx), then one summary. Benchmarks print
 // figures; they are never part of `npm test`.
 //
-//   npm run bench                      # throughput, 100/1,000/10,000 boards, decoder, tcp, codec, start-up
+//   npm run bench                      # throughput, 100/1,000/10,000 boards, decoder, tcp, codec, start-up, seed sweep
 //   npm run bench -- --quick           # 200 commands, 100/1,000 boards, short tcp/codec runs
 //   npm run bench -- --sizes 100,1000 --seconds 10 --commands 1000
 
@@ -17,7 +17,7 @@ import { formatTcp } from "./tcp.ts";
 import type { CodecRow } from "./codec.ts";
 import { formatCodec } from "./codec.ts";
 import type { StartupRow } from "./startup.ts";
-import { GOAL_HEADER, goalRows } from "./goals.ts";
+import { GOAL_HEADER, goalRows, type SweepRow } from "./goals.ts";
 import { describeMachine, fixed, int, kib, runChild, table } from "./lib.ts";
 
 function argValue(name: string): string | undefined {
@@ -36,7 +36,7 @@ console.log(`umqtt-bench benchmarks, ${new Date().toISOString().slice(0, 10)}`);
 console.log(describeMachine());
 console.log("");
 
-console.log(`[1/6] throughput: example_sub_led, ${commands} commands, one per virtual second`);
+console.log(`[1/7] throughput: example_sub_led, ${commands} commands, one per virtual second`);
 let throughput: { rows: ThroughputRow[]; seed: number } | undefined;
 try {
   throughput = await runChild("throughput.ts", ["--json", "--commands", commands, "--repeat", repeat], { timeoutMs: 900_000, echo: true });
@@ -44,7 +44,7 @@ try {
   console.log(`  throughput failed: ${(error as Error).message}`);
 }
 
-console.log(`\n[2/6] many boards: ${sizes} boards on one embedded aedes and one virtual clock, ${seconds} virtual s`);
+console.log(`\n[2/7] many boards: ${sizes} boards on one embedded aedes and one virtual clock, ${seconds} virtual s`);
 let many: ManyBoardsReport | undefined;
 try {
   many = await runChild("many-boards.ts", ["--json", "--sizes", sizes, "--seconds", seconds], { timeoutMs: 1_800_000, echo: true });
@@ -52,7 +52,7 @@ try {
   console.log(`  many boards failed: ${(error as Error).message}`);
 }
 
-console.log("\n[3/6] decoder: one large PUBLISH in 1,460-byte chunks");
+console.log("\n[3/7] decoder: one large PUBLISH in 1,460-byte chunks");
 let decoder: DecoderRow[] | undefined;
 try {
   decoder = await runChild("decoder.ts", ["--json"], { timeoutMs: 300_000 });
@@ -60,7 +60,7 @@ try {
   console.log(`  decoder failed: ${(error as Error).message}`);
 }
 
-console.log("\n[4/6] client on real TCP: ours vs MQTT.js on mosquitto and aedes (127.0.0.1)");
+console.log("\n[4/7] client on real TCP: ours vs MQTT.js on mosquitto and aedes (127.0.0.1)");
 let tcp: TcpRow[] | undefined;
 try {
   tcp = await runChild("tcp.ts", ["--json", ...(quick ? ["--rtt", "200", "--count", "5000", "--rounds", "1"] : [])], { timeoutMs: 600_000 });
@@ -68,7 +68,7 @@ try {
   console.log(`  tcp failed: ${(error as Error).message}`);
 }
 
-console.log("\n[5/6] codec: PUBLISH encode and stream decode vs mqtt-packet");
+console.log("\n[5/7] codec: PUBLISH encode and stream decode vs mqtt-packet");
 let codec: CodecRow[] | undefined;
 try {
   codec = await runChild("codec.ts", ["--json", ...(quick ? ["--packets", "5000", "--rounds", "1"] : [])], { timeoutMs: 300_000 });
@@ -76,12 +76,20 @@ try {
   console.log(`  codec failed: ${(error as Error).message}`);
 }
 
-console.log("\n[6/6] start-up: umqtt-bench run example_sub_led, end to end, beside Node's own start");
+console.log("\n[6/7] start-up: umqtt-bench run example_sub_led, end to end, beside Node's own start");
 let startup: StartupRow[] | undefined;
 try {
   startup = await runChild("startup.ts", ["--json", "--rounds", quick ? "2" : "5"], { timeoutMs: 600_000 });
 } catch (error) {
   console.log(`  start-up failed: ${(error as Error).message}`);
+}
+
+console.log("\n[7/7] seed sweep: umqtt-bench sweep example_sub_led, 1 job and 2");
+let sweep: SweepRow[] | undefined;
+try {
+  sweep = await runChild("sweep.ts", ["--json", "--seeds", quick ? "40" : "200", "--rounds", quick ? "1" : "2"], { timeoutMs: 900_000, echo: true });
+} catch (error) {
+  console.log(`  sweep failed: ${(error as Error).message}`);
 }
 
 console.log("\n== throughput (median wall time of the repetitions) ==");
@@ -113,7 +121,7 @@ if (tcp) console.log(formatTcp(tcp));
 console.log("\n== codec (ratio > 1: ours faster) ==");
 if (codec) console.log(formatCodec(codec));
 console.log("\n== the speed goals: ours and the peer's, from this run ==");
-console.log(table(GOAL_HEADER, goalRows({ tcp, codec, many, startup })));
+console.log(table(GOAL_HEADER, goalRows({ tcp, codec, many, startup, sweep })));
 console.log("\n== summary ==");
 console.log(table(["benchmark", "result", "detail"], summary));
 console.log(`\n(${fixed((Date.now() - started) / 1000, 0)} s in all; ${describeMachine()})`);

@@ -62,6 +62,8 @@ export async function sweepCommand(scenarioArgs: string[], flags: SweepFlags): P
       jobs,
       scenarios,
       options,
+      // A new session thread for every seed, as sweeps ran before threads were kept (bench/sweep.ts compares).
+      freshThreads: process.env.UMQTT_BENCH_SWEEP_FRESH_THREADS === "1",
       onDone: ({ unit, result }) =>
         progress?.seedDone(result.status === "pass", `${scenarioArgs[unit.scenarioIndex]} seed ${unit.seed}: ${result.status.toUpperCase()} ${outcomeKind(result.status, result.failure) ?? ""}`),
     });

@@ -7,12 +7,19 @@ import type { RunResult } from "../../emulator/runner/result.ts";
 import type { Scenario } from "../../emulator/scenario/types.ts";
 import type { TraceEvent } from "../../emulator/trace.ts";
 
-export interface SessionThreadData {
+/** One run: a scenario, its options (the seed among them) and the watchdog's shared cells (see watchdog.ts). */
+export interface SessionRun {
   scenario: Scenario;
   options: Omit<SessionOptions, "trace">;
-  /** The watchdog's shared cells (see watchdog.ts). */
   heartbeat: SharedArrayBuffer;
 }
+
+/**
+ * A session thread's workerData: one run given at start (`run`), or none for
+ * a reusable thread (sweeps), which takes its runs one after another as
+ * `{ type: "run" }` messages.
+ */
+export type SessionThreadData = SessionRun | { reusable: true };
 
 /** What the report needs to know of a board before the run ends (and if it never ends). */
 export interface BoardInfo {
@@ -39,10 +46,11 @@ export function boardInfos(session: Session): BoardInfo[] {
 export type FromSessionThread =
   | { type: "ready"; boards: BoardInfo[]; broker: string; clock: "virtual" | "real" }
   | { type: "event"; event: TraceEvent }
-  | { type: "result"; result: RunResult }
+  /** `reusable` (reusable threads only): the run left nothing behind that could touch the next one. */
+  | { type: "result"; result: RunResult; reusable?: boolean }
   /** Bad input found while loading (exit 2): the error's class name and one-line message. */
   | { type: "load-error"; name: string; message: string; stack?: string }
   /** An error of the bench's own code on the session thread after loading (exit 3, with the report). */
   | { type: "internal-error"; message: string; stack?: string };
 
-export type ToSessionThread = { type: "stop" };
+export type ToSessionThread = { type: "stop" } | { type: "run"; run: SessionRun };

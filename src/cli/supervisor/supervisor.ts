@@ -11,7 +11,7 @@ import { moduleBeside, startTsWorker } from "../../emulator/runner/ts-worker.ts"
 import type { Scenario } from "../../emulator/scenario/types.ts";
 import { Trace } from "../../emulator/trace.ts";
 import { resultFromTrace } from "./fallback-result.ts";
-import type { BoardInfo, FromSessionThread, SessionThreadData, ToSessionThread } from "./protocol.ts";
+import type { BoardInfo, FromSessionThread, SessionRun, SessionThreadData, ToSessionThread } from "./protocol.ts";
 import { createHeartbeat, Watchdog } from "./watchdog.ts";
 
 /** Wall time without a heartbeat after which firmware is declared stuck. */
@@ -43,6 +43,21 @@ export interface SupervisedOutcome {
 
 export interface SupervisorOptions {
   stallMs?: number;
+  /**
+   * An idle reusable session thread (startReusableSessionThread) to run on
+   * instead of starting one. When the run ends cleanly and left nothing
+   * behind on it, `reusableThread` hands it back; otherwise it is ended.
+   */
+  thread?: Worker;
+}
+
+/** A session thread that takes runs one after another (sweeps): see session-thread.ts. */
+export function startReusableSessionThread(): Worker {
+  const data: SessionThreadData = { reusable: true };
+  const worker = startTsWorker(moduleBeside("./session-thread.ts", import.meta.url), data, { stdout: true });
+  // Firmware's console output goes to stderr: stdout carries the report (or --json).
+  worker.stdout.pipe(process.stderr, { end: false });
+  return worker;
 }
 
 export class Supervisor {
@@ -62,6 +77,13 @@ export class Supervisor {
   private rejectOutcome!: (error: Error) => void;
   private graceTimer: NodeJS.Timeout | undefined;
   private internalError: string | undefined;
+  private released: Worker | undefined;
+  private readonly onMessage = (message: FromSessionThread): void => this.receive(message);
+  private readonly onError = (error: Error): void => this.failed(error);
+  private readonly onExit = (code: number): void => {
+    this.internalError = `exit code ${code}`;
+    this.abandon(`internal error: the session thread ended unexpectedly (exit code ${code})`, "fail");
+  };
   /** Resolves with the run's outcome; rejects with a LoadError when the scenario could not load. */
   readonly outcome: Promise<SupervisedOutcome>;
 
@@ -75,25 +97,19 @@ export class Supervisor {
       this.rejectOutcome = reject;
     });
     const heartbeat = createHeartbeat();
-    const data: SessionThreadData = { scenario, options, heartbeat };
-    // Firmware's console output goes to stderr: stdout carries the report (or --json).
-    this.worker = startTsWorker(moduleBeside("./session-thread.ts", import.meta.url), data, { stdout: true });
-    this.worker.stdout.pipe(process.stderr, { end: false });
-    this.worker.on("message", (message: FromSessionThread) => this.receive(message));
-    this.worker.on("error", (error) => {
-      if ((error as NodeJS.ErrnoException).code === "ERR_WORKER_OUT_OF_MEMORY") {
-        // Firmware scheduling without yielding (sleep_ms without await in a loop) fills memory before the watchdog fires.
-        const board = this.lastBoard();
-        this.abandon(`the run ran out of memory${board ? `; ${board}'s firmware ran last (a loop that never awaits?)` : ""}`, "fail");
-        return;
-      }
-      this.internalError = error.stack ?? error.message;
-      this.abandon(`internal error: the session thread failed: ${error.name}: ${error.message}`, "fail");
-    });
-    this.worker.on("exit", (code) => {
-      this.internalError = `exit code ${code}`;
-      this.abandon(`internal error: the session thread ended unexpectedly (exit code ${code})`, "fail");
-    });
+    const run: SessionRun = { scenario, options, heartbeat };
+    if (supervisorOptions.thread) {
+      this.worker = supervisorOptions.thread;
+      this.worker.postMessage({ type: "run", run } satisfies ToSessionThread);
+    } else {
+      const data: SessionThreadData = run;
+      // Firmware's console output goes to stderr: stdout carries the report (or --json).
+      this.worker = startTsWorker(moduleBeside("./session-thread.ts", import.meta.url), data, { stdout: true });
+      this.worker.stdout.pipe(process.stderr, { end: false });
+    }
+    this.worker.on("message", this.onMessage);
+    this.worker.on("error", this.onError);
+    this.worker.on("exit", this.onExit);
     const stallMs = supervisorOptions.stallMs ?? DEFAULT_STALL_MS;
     // Firmware runs only once the session is ready; building thousands of boards may hold the thread longer.
     this.watchdog = new Watchdog(
@@ -101,6 +117,22 @@ export class Supervisor {
       () => (this.isReady ? stallMs : LOADING_STALL_MS),
       (index, stalledMs) => this.stalled(index, stalledMs),
     );
+  }
+
+  /** The thread this run used, handed back for another run (a reusable thread whose run ended cleanly); undefined otherwise. */
+  get reusableThread(): Worker | undefined {
+    return this.released;
+  }
+
+  private failed(error: Error): void {
+    if ((error as NodeJS.ErrnoException).code === "ERR_WORKER_OUT_OF_MEMORY") {
+      // Firmware scheduling without yielding (sleep_ms without await in a loop) fills memory before the watchdog fires.
+      const board = this.lastBoard();
+      this.abandon(`the run ran out of memory${board ? `; ${board}'s firmware ran last (a loop that never awaits?)` : ""}`, "fail");
+      return;
+    }
+    this.internalError = error.stack ?? error.message;
+    this.abandon(`internal error: the session thread failed: ${error.name}: ${error.message}`, "fail");
   }
 
   private receive(message: FromSessionThread): void {
@@ -117,6 +149,7 @@ export class Supervisor {
         this.resolveReady();
         return;
       case "result":
+        if (message.reusable === true) this.released = this.worker;
         this.settle({ result: message.result, boards: this.boards });
         return;
       case "internal-error":
@@ -186,9 +219,10 @@ export class Supervisor {
   private cleanUp(): void {
     this.watchdog.stop();
     clearTimeout(this.graceTimer);
-    this.worker.removeAllListeners("exit");
-    this.worker.removeAllListeners("error");
+    this.worker.off("message", this.onMessage);
+    this.worker.off("exit", this.onExit);
+    this.worker.off("error", this.onError);
     // terminate() stops even a thread stuck in a loop (V8 interrupts it).
-    void this.worker.terminate();
+    if (!this.released) void this.worker.terminate();
   }
 }
