@@ -4,7 +4,8 @@
 // trace event, timestamps included, goes into a sha256; two runs must agree.
 // The clock's older settle rule (three quiet turns) must reach the same
 // trace as its queue watch, and another seed must not: the hash sees the
-// seeded delays.
+// seeded delays. The first run also counts the clock's timers: writes in one
+// instant cross the link as one segment, so a round trip is three timers.
 
 import { describe, expect, it } from "vitest";
 import { runOurs } from "../../bench/many-boards.ts";
@@ -19,6 +20,10 @@ describe("many boards: determinism", () => {
     expect(first.received).toBe(2000);
     // connect, subscribe and two round trips per board are all in the trace
     expect(first.traceEvents).toBeGreaterThanOrEqual(1000 * 10);
+    // Instants are the emulator's cost: bring-up (DNS, SYN, SYN-ACK, CONNECT,
+    // CONNACK, SUBSCRIBE, SUBACK) and three timers a round trip (the
+    // PUBLISH out as one segment, back, the firmware's sleep), not one a write.
+    expect(first.timersFired).toBe(1000 * (7 + 2 * 3));
     const second = await run(1000, 2);
     expect(second.traceEvents).toBe(first.traceEvents);
     expect(second.timersFired).toBe(first.timersFired);
