@@ -115,7 +115,8 @@ describe("sweep on reused session threads", () => {
   it("a runaway seed's thread is replaced, and the seeds after it run as they would alone", async () => {
     const paths = [join(FIXTURES, "runaway/spin.yaml"), FLAKY];
     const flags: RunFlags = { firmwareLang: "ts", netSet: ["dnsFailRate=0.3"] };
-    const after = await sweep(paths, [2, 3], flags, 1, false, 1_000);
+    // A stall of 3 s: short enough for the two runaway seeds, long enough that a loaded machine does not starve a sound seed's thread that long.
+    const after = await sweep(paths, [2, 3], flags, 1, false, 3_000);
     const alone = await sweep([FLAKY], [2, 3], flags, 1, true);
     expect(after.runs.filter((r) => r.scenario === "runaway_spin").map((r) => [r.status, r.failure])).toEqual([
       ["fail", expect.stringMatching(/board1 has not yielded/)],
