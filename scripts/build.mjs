@@ -54,8 +54,11 @@ if (!process.argv.includes("--force") && current()) {
 
 // Vendored package -> its file in dist/vendor/. mqtt-packet is its own file,
 // shared by aedes and our broker glue, so the glue sets the instance aedes
-// writes with (src/emulator/broker/embedded.ts); CommonJS, as aedes requires it.
-const VENDORED = { yaml: "yaml.js", aedes: "aedes.js", "mqtt-packet": "mqtt-packet.cjs" };
+// writes with (src/emulator/broker/embedded.ts). Each is an ES module:
+// importing a CommonJS file makes Node scan all of it for its exports first.
+const VENDORED = { yaml: "yaml.js", aedes: "aedes.js", "mqtt-packet": "mqtt-packet.js" };
+/** CommonJS code bundled as an ES module still requires Node's own modules: give it a require. */
+const NODE_REQUIRE = { js: 'import { createRequire as __vendorRequire } from "node:module"; const require = __vendorRequire(import.meta.url);' };
 const vendorPath = (name) => join(NEXT, "vendor", VENDORED[name]);
 const NEXT = `${OUT}.next-${process.pid}`;
 const OLD = `${OUT}.old-${process.pid}`;
@@ -106,18 +109,18 @@ await build({
   target: "node20",
   logLevel: "warning",
 });
+// mqtt-packet is CommonJS: its module.exports becomes the default export, as aedes imports it.
 await build({
   entryPoints: { "mqtt-packet": "mqtt-packet" },
   outdir: join(NEXT, "vendor"),
-  outExtension: { ".js": ".cjs" },
   bundle: true,
-  format: "cjs",
+  format: "esm",
   platform: "node",
   target: "node20",
   logLevel: "warning",
+  banner: NODE_REQUIRE,
 });
-// aedes is an ES module; its dependencies are CommonJS: give them a require
-// for Node's own modules, and for the vendored mqtt-packet beside it.
+// aedes is an ES module; its dependencies are CommonJS. It imports the vendored mqtt-packet beside it.
 await build({
   entryPoints: { aedes: "aedes" },
   outdir: join(NEXT, "vendor"),
@@ -126,7 +129,7 @@ await build({
   platform: "node",
   target: "node20",
   logLevel: "warning",
-  banner: { js: 'import { createRequire as __vendorRequire } from "node:module"; const require = __vendorRequire(import.meta.url);' },
+  banner: NODE_REQUIRE,
   plugins: [{ name: "shared-mqtt-packet", setup: (b) => b.onResolve({ filter: /^mqtt-packet$/ }, () => ({ path: `./${VENDORED["mqtt-packet"]}`, external: true })) }],
 });
 // The command's own code as a few files: loading ~100 modules one by one

@@ -1,7 +1,8 @@
 // Loaded by the bin script before the command itself: for `umqtt-bench run`
 // on emulated boards, a VM worker starts now and loads while the command
-// loads (micropython/host/vm-prewarm.ts). Kept to a few small imports, so every
-// other command pays nothing for it.
+// loads (micropython/host/vm-prewarm.ts), and is given the scenario's first
+// board as soon as that is read (early-run.ts). Kept to a few small static
+// imports, so every other command pays nothing for it.
 
 import { prewarmVmWorker } from "../micropython/host/vm-prewarm.ts";
 
@@ -16,4 +17,8 @@ export function runsVmBoards(args: readonly string[]): boolean {
   return true;
 }
 
-if (runsVmBoards(process.argv.slice(2))) prewarmVmWorker();
+if (runsVmBoards(process.argv.slice(2))) {
+  prewarmVmWorker();
+  // The scenario's first VM board boots while the command loads (early-run.ts).
+  (await import("./early-run.ts")).bootEarlyFromCommandLine(process.argv.slice(2));
+}

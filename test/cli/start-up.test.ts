@@ -13,6 +13,9 @@ import { Supervisor } from "../../src/cli/supervisor/supervisor.ts";
 import { runsVmBoards } from "../../src/cli/prewarm.ts";
 import { prewarmVmWorker } from "../../src/micropython/host/vm-prewarm.ts";
 import { BIN } from "./cli-process.ts";
+import { earlyRunFlags } from "../../src/cli/early-run.ts";
+import { bootFirstVmEarly } from "../../src/micropython/host/vm-early-boot.ts";
+import { loadBoard } from "../../src/emulator/board/board-file.ts";
 
 const OPTIONS = { seed: 5, speed: "max" as const };
 
@@ -58,6 +61,47 @@ describe("which command lines prewarm a VM worker", () => {
   });
 });
 
+describe("the flags read from the command line before the command loads", () => {
+  it("reads the scenario, --board, --firmware-lang and --coverage as commander will", () => {
+    expect(earlyRunFlags(["run", "example_sub_led", "--seed", "1", "--json"])).toEqual({ scenario: "example_sub_led", board: [], coverage: false });
+    expect(earlyRunFlags(["run", "--board", "esp32", "x.yaml", "--board=b2=rp2-pico-w", "--firmware-lang", "py"])).toEqual({
+      scenario: "x.yaml",
+      board: ["esp32", "b2=rp2-pico-w"],
+      firmwareLang: "py",
+      coverage: false,
+    });
+    // --coverage takes the next argument as its file unless it looks like an option.
+    expect(earlyRunFlags(["run", "x.yaml", "--coverage", "out.info"])).toMatchObject({ scenario: "x.yaml", coverage: true });
+    expect(earlyRunFlags(["run", "--coverage", "--quiet", "x.yaml"])).toMatchObject({ scenario: "x.yaml", coverage: true });
+    expect(earlyRunFlags(["run", "--seed=3", "--net", "wifi", "x.yaml"])).toMatchObject({ scenario: "x.yaml" });
+  });
+
+  it("guesses nothing for anything unusual (the command then reads it alone)", () => {
+    expect(earlyRunFlags(["watch", "x.yaml"])).toBeUndefined();
+    expect(earlyRunFlags(["run"])).toBeUndefined();
+    expect(earlyRunFlags(["run", "--coverage", "x.yaml"])).toBeUndefined(); // x.yaml is the coverage file: no scenario
+    expect(earlyRunFlags(["run", "a.yaml", "b.yaml"])).toBeUndefined();
+    expect(earlyRunFlags(["run", "x.yaml", "-h"])).toBeUndefined();
+    expect(earlyRunFlags(["run", "x.yaml", "--a-firmware", "fw.py"])).toBeUndefined();
+    expect(earlyRunFlags(["run", "x.yaml", "--seed"])).toBeUndefined();
+  });
+
+  it("a wrong guess costs a boot, never the run: a VM booted for other files is not taken", async () => {
+    // The early boot reads the scenario's own firmware; the run is told another board model here.
+    const scenario = resolveScenario("example_sub_led");
+    const options = { ...OPTIONS, boardModel: "esp32" };
+    const plain = new InProcessRun(scenario, options);
+    await plain.outcome;
+    prewarmVmWorker();
+    bootFirstVmEarly(scenario, {});
+    const guessed = new InProcessRun(scenario, options);
+    const { result } = await guessed.outcome;
+    expect(result.boards[0]!.heap!.budget).toBe(loadBoard("esp32").heap.budget);
+    expect(loadBoard("esp32").heap.budget).not.toBe(loadBoard("esp8266").heap.budget);
+    expect(JSON.stringify(guessed.trace.events)).toBe(JSON.stringify(plain.trace.events));
+  }, 60_000);
+});
+
 describe("UMQTT_BENCH_TIMING=1", () => {
   it("prints each thread's start-up phases on stderr in order; stdout stays the report", async () => {
     const run = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
@@ -79,7 +123,9 @@ describe("UMQTT_BENCH_TIMING=1", () => {
     expect(at("vm heap budget installed")).toBeGreaterThan(at("vm board received"));
     expect(at("main boards ready, run starts")).toBeGreaterThanOrEqual(at("vm heap budget installed"));
     expect(at("main exit")).toBeGreaterThanOrEqual(at("main run ended"));
-    // The VM boots while the emulator and broker load (vm-early-boot.ts), and its board's host takes that VM: one start.
+    // The VM is given its board from the command line, before the command loads (early-run.ts), and the
+    // board's host takes that VM: one start.
+    expect(at("main VM worker starting")).toBeLessThan(at("main run command loaded"));
     expect(at("main VM worker starting")).toBeLessThan(at("main emulator loaded"));
     expect(phases.filter((p) => p.at === "main VM worker starting")).toHaveLength(1);
   }, 120_000);

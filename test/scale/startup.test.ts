@@ -73,7 +73,7 @@ describe("start-up", () => {
     expect(py.modules.some((u) => u.endsWith("/dist/micropython/worker/worker.js"))).toBe(true);
     expect(loadsTsx(py)).toBe(false);
     // aedes and the broker glue share one mqtt-packet, the vendored one: the glue's setting reaches what aedes writes with.
-    expect([...new Set(py.modules.filter((u) => u.includes("mqtt-packet")))]).toEqual([expect.stringMatching(/\/dist\/vendor\/mqtt-packet\.cjs$/)]);
+    expect([...new Set(py.modules.filter((u) => u.includes("mqtt-packet")))]).toEqual([expect.stringMatching(/\/dist\/vendor\/mqtt-packet\.js$/)]);
     // `run` does not load the watch view's ink.
     expect(py.modules.some((u) => u.includes("/node_modules/ink/"))).toBe(false);
 

@@ -71,10 +71,12 @@ export class VmLaunch {
 let early: VmLaunch | undefined;
 
 /**
- * Boots a VM for a board the run has not built yet. Only one at a time; a
- * second call, or a later discardEarlyLaunch(), ends the one not taken.
+ * Boots a VM for a board the run has not built yet. Only one at a time: a
+ * second call with the same init keeps the first; with another init, or a
+ * later discardEarlyLaunch(), the one not taken is ended.
  */
 export function launchEarly(init: BoardInit): VmLaunch {
+  if (early && isDeepStrictEqual(early.init, init)) return early;
   discardEarlyLaunch();
   early = new VmLaunch(init);
   return early;
