@@ -14,6 +14,8 @@ export interface SweepRow {
   jobs: number;
   seeds: number;
   wallMs: number;
+  /** The sweep process's CPU time over its wall time. */
+  coresBusy: number;
 }
 
 export interface Measured {
@@ -84,8 +86,13 @@ function sweepRows(rows: SweepRow[]): Row[] {
     .filter((r) => r.jobs > 1 && one)
     .map((r) => {
       const speedUp = one!.wallMs / r.wallMs;
-      return [`sweep, ${r.jobs} jobs vs 1 (${r.seeds} seeds)`, `${fixed(r.wallMs / 1000, 2)} s`, `1 job ${fixed(one!.wallMs / 1000, 2)} s`, `${fixed(speedUp, 2)}x`, `near ${r.jobs}x`, met(speedUp >= 0.85 * r.jobs)];
-    });
+      return [
+        [`sweep, ${r.jobs} jobs vs 1 (${r.seeds} seeds)`, `${fixed(r.wallMs / 1000, 2)} s`, `1 job ${fixed(one!.wallMs / 1000, 2)} s`, `${fixed(speedUp, 2)}x`, `near ${r.jobs}x`, met(speedUp >= 0.85 * r.jobs)],
+        // Why the speed-up is what it is: one job already keeps more than one core busy.
+        [`sweep, cores busy with ${r.jobs} jobs`, fixed(r.coresBusy, 2), `1 job ${fixed(one!.coresBusy, 2)}`, "-", "-", "-"],
+      ] as Row[];
+    })
+    .flat();
 }
 
 export function goalRows(m: Measured): Row[] {
