@@ -98,37 +98,16 @@ await build({
     },
   ],
 });
+/** A dependency bundled into dist/vendor/ as one ES module. */
+const vendor = (name, options = {}) =>
+  build({ entryPoints: { [name]: name }, outdir: join(NEXT, "vendor"), bundle: true, format: "esm", platform: "node", target: "node20", logLevel: "warning", ...options });
 // yaml: its ES module build (the package's "default" export condition; the
 // "node" one is CommonJS, whose names a bundle could not re-export).
-await build({
-  entryPoints: { yaml: "yaml" },
-  outdir: join(NEXT, "vendor"),
-  bundle: true,
-  format: "esm",
-  platform: "neutral",
-  target: "node20",
-  logLevel: "warning",
-});
+await vendor("yaml", { platform: "neutral" });
 // mqtt-packet is CommonJS: its module.exports becomes the default export, as aedes imports it.
-await build({
-  entryPoints: { "mqtt-packet": "mqtt-packet" },
-  outdir: join(NEXT, "vendor"),
-  bundle: true,
-  format: "esm",
-  platform: "node",
-  target: "node20",
-  logLevel: "warning",
-  banner: NODE_REQUIRE,
-});
+await vendor("mqtt-packet", { banner: NODE_REQUIRE });
 // aedes is an ES module; its dependencies are CommonJS. It imports the vendored mqtt-packet beside it.
-await build({
-  entryPoints: { aedes: "aedes" },
-  outdir: join(NEXT, "vendor"),
-  bundle: true,
-  format: "esm",
-  platform: "node",
-  target: "node20",
-  logLevel: "warning",
+await vendor("aedes", {
   banner: NODE_REQUIRE,
   plugins: [{ name: "shared-mqtt-packet", setup: (b) => b.onResolve({ filter: /^mqtt-packet$/ }, () => ({ path: `./${VENDORED["mqtt-packet"]}`, external: true })) }],
 });
