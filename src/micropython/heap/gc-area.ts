@@ -175,9 +175,15 @@ export class GcArea {
   lowestHole(): number {
     const table = this.tableView();
     const kind = (b: number): number => (table[b >> 2] >> ((b & 3) * 2)) & 3;
-    let top = table.length * BLOCKS_PER_ATB;
+    // Called once per object start-up packing makes: whole table bytes are skipped
+    // where they can be (0: four free blocks; no 2-bit field 0: none free).
+    let topByte = table.length;
+    while (topByte > 0 && table[topByte - 1] === 0) topByte--;
+    let top = topByte * BLOCKS_PER_ATB;
     while (top > 0 && kind(top - 1) === AT_FREE) top--;
-    for (let i = 0; i < top; i++) {
+    let i = 0;
+    while (i < top && (table[i >> 2] & 0x03) !== 0 && (table[i >> 2] & 0x0c) !== 0 && (table[i >> 2] & 0x30) !== 0 && (table[i >> 2] & 0xc0) !== 0) i += BLOCKS_PER_ATB;
+    for (; i < top; i++) {
       if (kind(i) !== AT_FREE) continue;
       let j = i;
       while (kind(j) === AT_FREE) j++;
