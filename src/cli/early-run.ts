@@ -9,6 +9,7 @@
 // guessed.
 
 import { resolveScenario } from "../emulator/scenario/resolve.ts";
+import type { Scenario } from "../emulator/scenario/types.ts";
 import { bootFirstVmEarly } from "../micropython/host/vm-early-boot.ts";
 import { sessionOptionsFrom } from "./session-options.ts";
 import { pythonOnly } from "./supervisor/in-process.ts";
@@ -51,12 +52,23 @@ export function earlyRunFlags(args: readonly string[]): EarlyRunFlags | undefine
   return flags.scenario === "" ? undefined : flags;
 }
 
+/** The scenario read here, kept for the run command so a large file is not parsed twice. */
+let early: { arg: string; scenario: Scenario } | undefined;
+
+/** The scenario read from the command line for `arg`, once; undefined if none was (the command reads it). */
+export function takeEarlyScenario(arg: string): Scenario | undefined {
+  const kept = early;
+  early = undefined;
+  return kept?.arg === arg ? kept.scenario : undefined;
+}
+
 /** Starts booting the run's first .py board; does nothing when the command line or the scenario says otherwise or is bad (the command reports it). */
 export function bootEarlyFromCommandLine(args: readonly string[]): void {
   const flags = earlyRunFlags(args);
   if (!flags) return;
   try {
     const scenario = resolveScenario(flags.scenario);
+    early = { arg: flags.scenario, scenario };
     const options = sessionOptionsFrom({ board: flags.board, firmwareLang: flags.firmwareLang }, { speed: "max" });
     if (pythonOnly(scenario, options)) bootFirstVmEarly(scenario, { ...options, coverage: flags.coverage });
   } catch {

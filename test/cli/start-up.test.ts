@@ -13,7 +13,7 @@ import { Supervisor } from "../../src/cli/supervisor/supervisor.ts";
 import { runsVmBoards } from "../../src/cli/prewarm.ts";
 import { prewarmVmWorker } from "../../src/micropython/host/vm-prewarm.ts";
 import { BIN } from "./cli-process.ts";
-import { earlyRunFlags } from "../../src/cli/early-run.ts";
+import { bootEarlyFromCommandLine, earlyRunFlags, takeEarlyScenario } from "../../src/cli/early-run.ts";
 import { bootFirstVmEarly } from "../../src/micropython/host/vm-early-boot.ts";
 import { loadBoard } from "../../src/emulator/board/board-file.ts";
 
@@ -84,6 +84,14 @@ describe("the flags read from the command line before the command loads", () => 
     expect(earlyRunFlags(["run", "x.yaml", "-h"])).toBeUndefined();
     expect(earlyRunFlags(["run", "x.yaml", "--a-firmware", "fw.py"])).toBeUndefined();
     expect(earlyRunFlags(["run", "x.yaml", "--seed"])).toBeUndefined();
+  });
+
+  it("the scenario read there is handed to the run command once, for the same argument only", () => {
+    bootEarlyFromCommandLine(["run", "example_sub_led", "--firmware-lang", "ts"]);
+    expect(takeEarlyScenario("led_button_pair")).toBeUndefined();
+    bootEarlyFromCommandLine(["run", "example_sub_led", "--firmware-lang", "ts"]);
+    expect(takeEarlyScenario("example_sub_led")).toEqual(resolveScenario("example_sub_led"));
+    expect(takeEarlyScenario("example_sub_led")).toBeUndefined();
   });
 
   it("a wrong guess costs a boot, never the run: a VM booted for other files is not taken", async () => {

@@ -8,6 +8,7 @@ import { closeSync, mkdirSync, openSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { DEFAULT_LCOV_FILE, writeCoverage } from "../../micropython/coverage/write.ts";
 import { resolveScenario } from "../../emulator/scenario/resolve.ts";
+import { takeEarlyScenario } from "../early-run.ts";
 import type { RunResult } from "../../emulator/runner/result.ts";
 import { EXIT } from "../exit-codes.ts";
 import { UsageError } from "../errors.ts";
@@ -68,7 +69,8 @@ export async function runCommand(scenarioArg: string, flags: RunCommandFlags): P
   });
   try {
     timing("main", "run command loaded");
-    const scenario = resolveScenario(scenarioArg);
+    // Read once: the command line's early read (early-run.ts) kept it, unless there was none.
+    const scenario = takeEarlyScenario(scenarioArg) ?? resolveScenario(scenarioArg);
     timing("main", "scenario resolved");
     const options = sessionOptionsFrom(flags, { speed: "max" });
     const lcovFile = flags.coverage === true ? DEFAULT_LCOV_FILE : flags.coverage || undefined;
