@@ -51,6 +51,25 @@ describe("a board's umqtt modules", () => {
     expect(robust.MQTTClient.DELAY).toBe(2);
   });
 
+  it("firmware can subclass a board's MQTTClient: its own methods and fields, and the board's network", async () => {
+    const seen: unknown[] = [];
+    await twoBoards(async (name, { umqtt }) => {
+      if (name !== "b1") return;
+      class Named extends umqtt.simple.MQTTClient {
+        readonly label = "named";
+        hello(): string {
+          return `${this.label} ${String(this.client_id)}`;
+        }
+      }
+      const c = new Named("b1-client", "broker.local");
+      seen.push(c.hello(), c instanceof Named, c instanceof umqtt.simple.MQTTClient, c.constructor === Named);
+      await c.connect();
+      seen.push("connected");
+      await c.disconnect();
+    });
+    expect(seen).toEqual(["named b1-client", true, true, true, "connected"]);
+  });
+
   it("clients of two boards exchange a message through the embedded broker", async () => {
     const got: string[] = [];
     const { hosts } = await twoBoards(async (name, { umqtt, time }) => {

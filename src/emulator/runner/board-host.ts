@@ -141,7 +141,9 @@ function chargeFirmwareData(heap: Allocator, values: [Text, string][]): number[]
 function boardClientModule<C extends ClientClass>(Shared: C, setup: BoardClientSetup): { MQTTClient: C } {
   const module = { MQTTClient: undefined as unknown as C };
   // Assigned, not declared: a function with no name to keep has no property table (see time.ts).
-  module.MQTTClient = function (...args: unknown[]) {
+  module.MQTTClient = function (this: unknown, ...args: unknown[]) {
+    // Firmware's own subclass (`class Mine extends MQTTClient`): its prototype, so its methods and fields are there.
+    if (new.target !== undefined && (new.target as unknown) !== module.MQTTClient) return Reflect.construct(Shared, [...args, setup], new.target) as object;
     const client = new Shared(...args, setup);
     Object.defineProperty(client, "constructor", { value: module.MQTTClient, writable: true, configurable: true });
     return client;
