@@ -53,7 +53,10 @@ export interface SupervisorOptions {
 
 /** A session thread that takes runs one after another (sweeps): see session-thread.ts. */
 export function startReusableSessionThread(): Worker {
-  const data: SessionThreadData = { reusable: true };
+  return startSessionThread({ reusable: true });
+}
+
+function startSessionThread(data: SessionThreadData): Worker {
   const worker = startTsWorker(moduleBeside("./session-thread.ts", import.meta.url), data, { stdout: true });
   // Firmware's console output goes to stderr: stdout carries the report (or --json).
   worker.stdout.pipe(process.stderr, { end: false });
@@ -102,10 +105,7 @@ export class Supervisor {
       this.worker = supervisorOptions.thread;
       this.worker.postMessage({ type: "run", run } satisfies ToSessionThread);
     } else {
-      const data: SessionThreadData = run;
-      // Firmware's console output goes to stderr: stdout carries the report (or --json).
-      this.worker = startTsWorker(moduleBeside("./session-thread.ts", import.meta.url), data, { stdout: true });
-      this.worker.stdout.pipe(process.stderr, { end: false });
+      this.worker = startSessionThread(run);
     }
     this.worker.on("message", this.onMessage);
     this.worker.on("error", this.onError);
