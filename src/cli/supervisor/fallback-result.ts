@@ -88,7 +88,7 @@ export function resultFromTrace(facts: FallbackFacts): RunResult {
     failure: facts.failure,
     notes: [
       ...explainQuirks(events),
-      "The session thread was stopped from outside, so this report is rebuilt from the trace: heap and network figures are the last the trace recorded.",
+      "The run was stopped before its session gave its own result, so this report is rebuilt from the trace: heap and network figures are the last the trace recorded.",
     ],
   };
 }
