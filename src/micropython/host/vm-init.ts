@@ -35,10 +35,18 @@ function settraceWasm(): string {
   return join(dirname(entry), "micropython-settrace.wasm");
 }
 
+/** The glue's files ship with the bench and do not change while it runs: each is read once per process (every VM board, and `run`'s early boot, make an init). */
+const glueTexts = new Map<string, string>();
+function glueText(path: string): string {
+  let text = glueTexts.get(path);
+  if (text === undefined) glueTexts.set(path, (text = readFileSync(new URL(path, GLUE_DIR), "utf8")));
+  return text;
+}
+
 export function boardInit(definition: BoardDefinition, options: BoardInitOptions): BoardInit {
   const modules = [...HOST_MODULES, ...(options.modules ?? [])];
   const glue: Record<string, string> = {};
-  for (const path of allGlue(modules)) glue[path] = readFileSync(new URL(path, GLUE_DIR), "utf8");
+  for (const path of allGlue(modules)) glue[path] = glueText(path);
   glue[PORT_CONSTANTS_MODULE] = portConstantsModule({ definition });
   const init: BoardInit = {
     files: options.files,
