@@ -105,7 +105,10 @@ const vendor = (name, options = {}) =>
 // "node" one is CommonJS, whose names a bundle could not re-export).
 await vendor("yaml", { platform: "neutral" });
 // mqtt-packet is CommonJS: its module.exports becomes the default export, as aedes imports it.
-await vendor("mqtt-packet", { banner: NODE_REQUIRE });
+// Its parser's buffer list (bl) takes Duplex from readable-stream, a copy of
+// Node's own streams for older runtimes (180 KB of the bundle, compiled at
+// every start): on Node 20 it gets Node's.
+await vendor("mqtt-packet", { banner: NODE_REQUIRE, alias: { "readable-stream": "node:stream" } });
 // aedes is an ES module; its dependencies are CommonJS. It imports the vendored mqtt-packet beside it.
 await vendor("aedes", {
   banner: NODE_REQUIRE,
