@@ -56,7 +56,7 @@ if (!process.argv.includes("--force") && current()) {
 // shared by aedes and our broker glue, so the glue sets the instance aedes
 // writes with (src/emulator/broker/embedded.ts). Each is an ES module:
 // importing a CommonJS file makes Node scan all of it for its exports first.
-const VENDORED = { yaml: "yaml.js", aedes: "aedes.js", "mqtt-packet": "mqtt-packet.js" };
+const VENDORED = { yaml: "yaml.js", aedes: "aedes.js", "mqtt-packet": "mqtt-packet.js", commander: "commander.js" };
 /** CommonJS code bundled as an ES module still requires Node's own modules: give it a require. */
 const NODE_REQUIRE = { js: 'import { createRequire as __vendorRequire } from "node:module"; const require = __vendorRequire(import.meta.url);' };
 const vendorPath = (name) => join(NEXT, "vendor", VENDORED[name]);
@@ -109,6 +109,8 @@ await vendor("yaml", { platform: "neutral" });
 // Node's own streams for older runtimes (180 KB of the bundle, compiled at
 // every start): on Node 20 it gets Node's.
 await vendor("mqtt-packet", { banner: NODE_REQUIRE, alias: { "readable-stream": "node:stream" } });
+// commander is CommonJS in five files, each a load through Node's CommonJS loader; its ES entry names the exports.
+await vendor("commander", { banner: NODE_REQUIRE });
 // aedes is an ES module; its dependencies are CommonJS. It imports the vendored mqtt-packet beside it.
 await vendor("aedes", {
   banner: NODE_REQUIRE,
