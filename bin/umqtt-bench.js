@@ -34,9 +34,12 @@ function buildState() {
 
 const state = process.env.UMQTT_BENCH_SOURCES === "1" ? "forced" : buildState();
 // cli/prewarm starts a `run`'s VM worker first, so it loads while the command does.
+const args = process.argv.slice(2);
 if (state === "fresh") {
-  await import("../dist/bundle/prewarm.js");
-  await import("../dist/bundle/main.js");
+  const { loadWithCodeCache } = await import("../dist/cli/code-cache.js");
+  const command = loadWithCodeCache(new URL("dist/bundle/command.cjs", ROOT));
+  await command.prewarm(args);
+  await command.runCommandLine(args);
 } else {
   // Said on a terminal only: piped output (tests, CI) stays the command's own.
   if (state !== "forced" && process.stderr.isTTY) {
@@ -45,6 +48,6 @@ if (state === "fresh") {
   }
   const { register } = await import("tsx/esm/api");
   register();
-  await import("../src/cli/prewarm.ts");
-  await import("../src/cli/main.ts");
+  await (await import("../src/cli/prewarm.ts")).prewarm(args);
+  await (await import("../src/cli/main.ts")).runCommandLine(args);
 }

@@ -181,8 +181,11 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-timing("main", "command line loaded");
-installSignalHandlers();
-const code = await main(process.argv.slice(2));
-timing("main", "exit");
-process.exit(code);
+/** The process's command: runs it and exits with its code. */
+export async function runCommandLine(args: string[]): Promise<never> {
+  timing("main", "command line loaded");
+  installSignalHandlers();
+  const code = await main(args);
+  timing("main", "exit");
+  process.exit(code);
+}

@@ -17,8 +17,10 @@ export function runsVmBoards(args: readonly string[]): boolean {
   return true;
 }
 
-if (runsVmBoards(process.argv.slice(2))) {
+/** Starts what `args` will need before the command loads: for a `run` on VM boards, its VM worker and first board. */
+export async function prewarm(args: readonly string[]): Promise<void> {
+  if (!runsVmBoards(args)) return;
   prewarmVmWorker();
   // The scenario's first VM board boots while the command loads (early-run.ts).
-  (await import("./early-run.ts")).bootEarlyFromCommandLine(process.argv.slice(2));
+  (await import("./early-run.ts")).bootEarlyFromCommandLine(args);
 }

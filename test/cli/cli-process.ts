@@ -47,7 +47,12 @@ export interface Background {
 }
 
 export function background(...args: string[]): Background {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  return backgroundWithEnv({}, ...args);
+}
+
+/** background() with variables added to the environment. */
+export function backgroundWithEnv(env: NodeJS.ProcessEnv, ...args: string[]): Background {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
   let out = "";
   let err = "";
   child.stdout!.on("data", (d) => (out += d));

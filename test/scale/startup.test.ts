@@ -4,7 +4,7 @@
 // src/ are left alone) by recording the modules the process resolves.
 
 import { execFile, execFileSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -37,9 +37,10 @@ function run(env: NodeJS.ProcessEnv, ...args: string[]): Promise<Loaded> {
 }
 
 const fromSources = (m: Loaded) => m.modules.some((u) => u.includes("/src/cli/main.ts"));
-const fromDist = (m: Loaded) => m.modules.some((u) => u.includes("/dist/bundle/main.js"));
-/** Threads start from these (each bundled into one file by the build). */
-const THREAD_ENTRIES = ["/dist/micropython/worker/worker.js", "/dist/cli/supervisor/session-thread.js", "/dist/emulator/runner/ts-worker-entry.mjs"];
+/** The compiled command is one script the bin compiles itself (cli/code-cache.ts), so its loader is what shows. */
+const fromDist = (m: Loaded) => m.modules.some((u) => u.includes("/dist/cli/code-cache.js"));
+/** Threads start from these (each bundled into one file by the build), and the bin script's loader of the command's script. */
+const THREAD_ENTRIES = ["/dist/micropython/worker/worker.js", "/dist/cli/supervisor/session-thread.js", "/dist/emulator/runner/ts-worker-entry.mjs", "/dist/cli/code-cache.js"];
 /** Compiled modules loaded outside the bundle, the vendored packages and the threads' entries: a second copy of some module's state. */
 const unbundled = (m: Loaded) =>
   m.modules.filter((u) => u.includes("/dist/") && !u.includes("/node_modules/") && !u.includes("/dist/bundle/") && !u.includes("/dist/vendor/") && !THREAD_ENTRIES.some((e) => u.endsWith(e)));
@@ -72,8 +73,8 @@ describe("start-up", () => {
     expect(sessionThread(py)).toBe(false);
     expect(py.modules.some((u) => u.endsWith("/dist/micropython/worker/worker.js"))).toBe(true);
     expect(loadsTsx(py)).toBe(false);
-    // aedes and the broker glue share one mqtt-packet, the vendored one: the glue's setting reaches what aedes writes with.
-    expect([...new Set(py.modules.filter((u) => u.includes("mqtt-packet")))]).toEqual([expect.stringMatching(/\/dist\/vendor\/mqtt-packet\.js$/)]);
+    // aedes and the broker glue share one mqtt-packet, the one inside the command's script: none is loaded beside it.
+    expect(py.modules.filter((u) => u.includes("mqtt-packet"))).toEqual([]);
     // `run` does not load the watch view's ink.
     expect(py.modules.some((u) => u.includes("/node_modules/ink/"))).toBe(false);
 
@@ -86,6 +87,25 @@ describe("start-up", () => {
     const forced = await run({ UMQTT_BENCH_SOURCES: "1" }, "--version");
     expect(fromSources(forced)).toBe(true);
     expect(fromDist(forced)).toBe(false);
+  }, 120_000);
+
+  it("the command's code cache: written by the build, used, and a damaged one is ignored and written again", async () => {
+    const cache = join(copy, `dist/bundle/command.cjs.${process.version}-${process.arch}.v8cache`);
+    const written = statSync(cache);
+    expect(written.size).toBeGreaterThan(100_000);
+    const used = await run({}, "run", "example_sub_led", "--seed", "1", "--quiet");
+    expect([used.code, used.stdout, used.stderr]).toEqual([0, "PASS example_sub_led seed 1\n", ""]);
+    expect(statSync(cache).mtimeMs).toBe(written.mtimeMs); // accepted, so not written again
+
+    writeFileSync(cache, Buffer.alloc(4096, 0x5a));
+    const damaged = await run({}, "run", "example_sub_led", "--seed", "1", "--quiet");
+    expect([damaged.code, damaged.stdout, damaged.stderr]).toEqual([0, "PASS example_sub_led seed 1\n", ""]);
+    expect(statSync(cache).size).toBeGreaterThan(100_000);
+
+    rmSync(cache);
+    const off = await run({ UMQTT_BENCH_CODE_CACHE: "off" }, "--version");
+    expect(off.stdout).toBe("0.1.0\n");
+    expect(existsSync(cache)).toBe(false);
   }, 120_000);
 
   it("src/ changed after the build (or a file added): back to the sources, never stale code", async () => {
