@@ -9,8 +9,11 @@
 // it (another Node version, a new build): by the build itself after a sample
 // run, and otherwise by the first run that finds none. A cache that cannot be
 // written (a read-only install) is simply not kept. V8 checks that a cache
-// belongs to this script, this V8 and these flags, and ignores it otherwise.
+// belongs to this V8 and these flags, but of the script only its length: so
+// the file starts with the script's SHA-1, and a cache made for another
+// script is never handed to V8.
 
+import { createHash } from "node:crypto";
 import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
@@ -28,12 +31,17 @@ export function cachePath(script: string): string {
   return `${script}.${process.version}-${process.arch}.v8cache`;
 }
 
-function readCache(path: string): Buffer | undefined {
+const HASH_BYTES = 20;
+
+/** The cache in `path` when it was made for the script whose SHA-1 is `hash`. */
+function readCache(path: string, hash: Buffer): Buffer | undefined {
+  let file: Buffer;
   try {
-    return readFileSync(path);
+    file = readFileSync(path);
   } catch {
     return undefined;
   }
+  return file.length > HASH_BYTES && file.subarray(0, HASH_BYTES).equals(hash) ? file.subarray(HASH_BYTES) : undefined;
 }
 
 /** Written whole or not at all: a run starting meanwhile reads the old file or the new one. */
@@ -56,11 +64,13 @@ export function loadWithCodeCache<T = CommandModule>(url: URL): T {
   const filename = fileURLToPath(url);
   const mode = process.env.UMQTT_BENCH_CODE_CACHE;
   const cacheFile = cachePath(filename);
-  const cachedData = mode === "off" || mode === "write" ? undefined : readCache(cacheFile);
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, __import) {${readFileSync(filename, "utf8")}\n})`, { filename, cachedData });
+  const source = readFileSync(filename);
+  const hash = createHash("sha1").update(source).digest();
+  const cachedData = mode === "off" || mode === "write" ? undefined : readCache(cacheFile, hash);
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, __import) {${source.toString("utf8")}\n})`, { filename, cachedData });
   if (mode !== "off" && (mode === "write" || cachedData === undefined || script.cachedDataRejected)) {
     // At exit, so the cache holds what this run compiled; process.exit() runs exit handlers too.
-    process.once("exit", () => writeCache(cacheFile, script.createCachedData()));
+    process.once("exit", () => writeCache(cacheFile, Buffer.concat([hash, script.createCachedData()])));
   }
   const module = { exports: {} as T };
   // The script's import() calls, rewritten by the build: a package, or a file beside the script.

@@ -89,7 +89,7 @@ describe("start-up", () => {
     expect(fromDist(forced)).toBe(false);
   }, 120_000);
 
-  it("the command's code cache: written by the build, used, and a damaged one is ignored and written again", async () => {
+  it("the command's code cache: written by the build, used; a damaged one, or one made for another script of the same length, is ignored and written again", async () => {
     const cache = join(copy, `dist/bundle/command.cjs.${process.version}-${process.arch}.v8cache`);
     const written = statSync(cache);
     expect(written.size).toBeGreaterThan(100_000);
@@ -101,6 +101,16 @@ describe("start-up", () => {
     const damaged = await run({}, "run", "example_sub_led", "--seed", "1", "--quiet");
     expect([damaged.code, damaged.stdout, damaged.stderr]).toEqual([0, "PASS example_sub_led seed 1\n", ""]);
     expect(statSync(cache).size).toBeGreaterThan(100_000);
+
+    // V8 checks only a script's length against its cache: a rebuilt script of the same length must not run the old code.
+    const script = join(copy, "dist/bundle/command.cjs");
+    const original = readFileSync(script, "utf8");
+    const edited = original.replace('.version("0.1.0")', '.version("9.9.9")');
+    expect(edited.length).toBe(original.length);
+    writeFileSync(script, edited);
+    const rebuilt = await run({}, "--version");
+    writeFileSync(script, original);
+    expect(rebuilt.stdout).toBe("9.9.9\n");
 
     rmSync(cache);
     const off = await run({ UMQTT_BENCH_CODE_CACHE: "off" }, "--version");
