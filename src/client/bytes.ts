@@ -7,7 +7,18 @@ const encoder = new TextEncoder();
 
 /** The bytes a MicroPython `sock.write(x)` puts on the wire for `x` (a str is written as UTF-8). */
 export function bytesOf(x: Text): Uint8Array {
-  return typeof x === "string" ? encoder.encode(x) : x;
+  if (typeof x !== "string") return x;
+  // A short ASCII str (topics, most payloads) is copied as is: several times faster than TextEncoder.
+  if (x.length <= 256) {
+    const out = new Uint8Array(x.length);
+    for (let i = 0; i < x.length; i++) {
+      const c = x.charCodeAt(i);
+      if (c > 0x7f) return encoder.encode(x);
+      out[i] = c;
+    }
+    return out;
+  }
+  return encoder.encode(x);
 }
 
 /**
