@@ -21,6 +21,9 @@ export interface TcpRow {
   broker: string;
   oursRttUs: number;
   mqttjsRttUs: number;
+  /** Process CPU time per round trip (with aedes, the broker's too): steadier than wall time. */
+  oursRttCpuUs: number;
+  mqttjsRttCpuUs: number;
   oursQos0PerS: number;
   mqttjsQos0PerS: number;
   oursQos0CpuUs: number;
@@ -30,10 +33,16 @@ export interface TcpRow {
 const PAYLOAD = "p".repeat(30);
 
 interface Side {
-  rttUs(n: number): Promise<number>;
+  /** µs per round trip, and process CPU µs per round trip. */
+  rttUs(n: number): Promise<[number, number]>;
   /** msgs/s and CPU µs per message. */
   qos0(n: number): Promise<[number, number]>;
   close(): Promise<void>;
+}
+
+function perRoundTrip(startMs: number, startCpu: NodeJS.CpuUsage, n: number): [number, number] {
+  const used = process.cpuUsage(startCpu);
+  return [((performance.now() - startMs) * 1000) / n, (used.user + used.system) / n];
 }
 
 async function ours(port: number): Promise<Side> {
@@ -41,9 +50,10 @@ async function ours(port: number): Promise<Side> {
   await c.connect();
   return {
     async rttUs(n) {
+      const cpu = process.cpuUsage();
       const t = performance.now();
       for (let i = 0; i < n; i++) await c.publish("bench/rtt/ours", PAYLOAD, false, 1);
-      return ((performance.now() - t) * 1000) / n;
+      return perRoundTrip(t, cpu, n);
     },
     async qos0(n) {
       const cpu = process.cpuUsage();
@@ -64,9 +74,10 @@ async function mqttjs(port: number): Promise<Side> {
   const c: MqttClient = await connectAsync({ host: "127.0.0.1", port, clientId: "bench-mqttjs", reconnectPeriod: 0 });
   return {
     async rttUs(n) {
+      const cpu = process.cpuUsage();
       const t = performance.now();
       for (let i = 0; i < n; i++) await c.publishAsync("bench/rtt/mqttjs", PAYLOAD, { qos: 1 });
-      return ((performance.now() - t) * 1000) / n;
+      return perRoundTrip(t, cpu, n);
     },
     async qos0(n) {
       const cpu = process.cpuUsage();
@@ -91,10 +102,14 @@ export async function measure(broker: string, port: number, rtt: number, count: 
   await b.rttUs(50);
   await a.qos0(1000);
   await b.qos0(1000);
-  const r = { oursRtt: [] as number[], jsRtt: [] as number[], oursRate: [] as number[], jsRate: [] as number[], oursCpu: [] as number[], jsCpu: [] as number[] };
+  const r = { oursRtt: [] as number[], jsRtt: [] as number[], oursRttCpu: [] as number[], jsRttCpu: [] as number[], oursRate: [] as number[], jsRate: [] as number[], oursCpu: [] as number[], jsCpu: [] as number[] };
   for (let i = 0; i < rounds; i++) {
-    r.oursRtt.push(await a.rttUs(rtt));
-    r.jsRtt.push(await b.rttUs(rtt));
+    const [ot, otc] = await a.rttUs(rtt);
+    const [jt, jtc] = await b.rttUs(rtt);
+    r.oursRtt.push(ot);
+    r.oursRttCpu.push(otc);
+    r.jsRtt.push(jt);
+    r.jsRttCpu.push(jtc);
     const [or, oc] = await a.qos0(count);
     const [jr, jc] = await b.qos0(count);
     r.oursRate.push(or);
@@ -108,6 +123,8 @@ export async function measure(broker: string, port: number, rtt: number, count: 
     broker,
     oursRttUs: median(r.oursRtt),
     mqttjsRttUs: median(r.jsRtt),
+    oursRttCpuUs: median(r.oursRttCpu),
+    mqttjsRttCpuUs: median(r.jsRttCpu),
     oursQos0PerS: median(r.oursRate),
     mqttjsQos0PerS: median(r.jsRate),
     oursQos0CpuUs: median(r.oursCpu),
@@ -118,7 +135,12 @@ export async function measure(broker: string, port: number, rtt: number, count: 
 export function formatTcp(rows: TcpRow[]): string {
   const out: string[][] = [];
   for (const r of rows) {
-    out.push([`QoS 1 publish + PUBACK (${r.broker})`, `${fixed(r.oursRttUs, 0)} µs`, `${fixed(r.mqttjsRttUs, 0)} µs`, `${fixed(r.mqttjsRttUs / r.oursRttUs, 2)}x`]);
+    out.push([
+      `QoS 1 publish + PUBACK (${r.broker})`,
+      `${fixed(r.oursRttUs, 0)} µs (${fixed(r.oursRttCpuUs, 0)} µs CPU)`,
+      `${fixed(r.mqttjsRttUs, 0)} µs (${fixed(r.mqttjsRttCpuUs, 0)} µs CPU)`,
+      `${fixed(r.mqttjsRttUs / r.oursRttUs, 2)}x`,
+    ]);
     out.push([
       `QoS 0 publish 30 B, msg/s (${r.broker})`,
       `${int(r.oursQos0PerS)} (${fixed(r.oursQos0CpuUs, 1)} µs CPU)`,
