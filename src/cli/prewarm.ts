@@ -1,8 +1,9 @@
-// Loaded by the bin script before the command itself: for `umqtt-bench run`
+// Called by the bin script before the command runs: for `umqtt-bench run`
 // on emulated boards, a VM worker starts now and loads while the command
 // loads (micropython/host/vm-prewarm.ts), and is given the scenario's first
-// board as soon as that is read (early-run.ts). Kept to a few small static
-// imports, so every other command pays nothing for it.
+// board as soon as that is read (early-run.ts). Its imports are few and small
+// (the rest loads on demand), so from the sources every other command pays
+// nothing for it.
 
 import { prewarmVmWorker } from "../micropython/host/vm-prewarm.ts";
 
