@@ -112,6 +112,18 @@ describe("sweep on reused session threads", () => {
     expect(threads).toBe(1 + 1 + 2 + 2 + 2 + 1);
   }, 60_000);
 
+  it("a TypeScript firmware's crash prints the same traceback line on a reused thread as in `run`", async () => {
+    const path = join(REUSE, "crash.yaml");
+    const { runs } = await sweep([path], [1, 2], {}, 1);
+    expect(runs.map((r) => r.failure)).toEqual([expect.stringContaining("crashed: TypeError"), expect.stringContaining("crashed: TypeError")]);
+    const plain = await Promise.all([1, 2].map((seed) => plainRun(path, seed, [])));
+    expect(plain).toEqual(runs.map(strip));
+    const traceFile = join(tmp, "crash-trace.jsonl");
+    await cli("run", path, "--seed", "1", "--trace", traceFile);
+    const printed = readFileSync(traceFile, "utf8");
+    expect(printed).toContain('File \\"crash.ts\\", line 9, column 21');
+  }, 60_000);
+
   it("a runaway seed's thread is replaced, and the seeds after it run as they would alone", async () => {
     const paths = [join(FIXTURES, "runaway/spin.yaml"), FLAKY];
     const flags: RunFlags = { firmwareLang: "ts", netSet: ["dnsFailRate=0.3"] };

@@ -7,8 +7,8 @@
 // A sweep keeps its threads and runs seeds on them one after another (a
 // reusable thread, see protocol.ts): each run creates its session, trace and
 // heartbeat anew, and the firmware module is imported afresh for each session
-// (load.ts: a new tsx namespace per import), so a run sees nothing of the one
-// before. A run that leaves something behind (leftovers.ts) says so with
+// (emulator/firmware/compiled.ts: a new instance of its bundle per run), so a
+// run sees nothing of the one before. A run that leaves something behind (leftovers.ts) says so with
 // its result, and the supervisor ends the thread instead of reusing it.
 
 import { parentPort, workerData } from "node:worker_threads";
@@ -18,10 +18,13 @@ import { boardInfos, type FromSessionThread, type SessionRun, type SessionThread
 import { HeartbeatWriter } from "./watchdog.ts";
 import { containFirmware } from "./containment.ts";
 import { watchLeftovers } from "./leftovers.ts";
+import { loadFirmwareBundled } from "../../emulator/firmware/load.ts";
 
 const port = parentPort!;
 const { data } = workerData as { data: SessionThreadData };
 const reusable = "reusable" in data;
+// Many runs on one thread: TypeScript firmware is bundled once, not loaded through tsx for each (compiled.ts).
+if (reusable) loadFirmwareBundled();
 const send = (message: FromSessionThread): void => port.postMessage(message);
 
 interface CurrentRun {

@@ -48,15 +48,31 @@ function loadFailure(error: unknown): string {
   return lines[0];
 }
 
+let bundled = false;
+
+/**
+ * From now on this thread loads TypeScript firmware as a bundle made once
+ * (compiled.ts) instead of through tsx each time: for threads that run many
+ * times (a sweep's kept session threads).
+ */
+export function loadFirmwareBundled(): void {
+  bundled = true;
+}
+
 export async function loadFirmware(name: string, baseDir: string): Promise<Firmware> {
   const path = locateFirmware(name, baseDir);
   let module: { default?: unknown };
   try {
-    // tsImport, not import(): a user's firmware may sit in a folder with no
-    // package.json, where Node would treat the .ts file as CommonJS.
-    // tsx is loaded here, on demand: only runs with TypeScript firmware pay for it.
-    const { tsImport } = await import("tsx/esm/api");
-    module = (await tsImport(path, import.meta.url)) as { default?: unknown };
+    const bundle = bundled ? await (await import("./compiled.ts")).bundledFirmwareUrl(path) : undefined;
+    if (bundle) {
+      module = (await import(bundle)) as { default?: unknown };
+    } else {
+      // tsImport, not import(): a user's firmware may sit in a folder with no
+      // package.json, where Node would treat the .ts file as CommonJS.
+      // tsx is loaded here, on demand: only runs with TypeScript firmware pay for it.
+      const { tsImport } = await import("tsx/esm/api");
+      module = (await tsImport(path, import.meta.url)) as { default?: unknown };
+    }
   } catch (error) {
     throw new FirmwareError(`firmware ${name} failed to load: ${loadFailure(error)}`);
   }
