@@ -13,6 +13,7 @@ import { Trace } from "../../emulator/trace.ts";
 import { resultFromTrace } from "./fallback-result.ts";
 import type { BoardInfo, FromSessionThread, SessionRun, SessionThreadData, ToSessionThread } from "./protocol.ts";
 import { createHeartbeat, Watchdog } from "./watchdog.ts";
+import { removeBundlesAtExit } from "../../emulator/firmware/bundle-folder.ts";
 
 /** Wall time without a heartbeat after which firmware is declared stuck. */
 export const DEFAULT_STALL_MS = 5_000;
@@ -53,6 +54,8 @@ export interface SupervisorOptions {
 
 /** A session thread that takes runs one after another (sweeps): see session-thread.ts. */
 export function startReusableSessionThread(): Worker {
+  // Its TypeScript firmware is bundled into a temporary folder (emulator/firmware/compiled.ts).
+  removeBundlesAtExit();
   return startSessionThread({ reusable: true });
 }
 

@@ -18,10 +18,10 @@
 // loads it or reports the error as before.
 
 import { build } from "esbuild";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, extname, join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { threadBundleFolder } from "./bundle-folder.ts";
 
 const bundles = new Map<string, Promise<string>>();
 /** Spelled in parts: the project's own build rewrites that expression wherever it is written whole. */
@@ -30,10 +30,7 @@ let folder: string | undefined;
 let imports = 0;
 
 function bundleFolder(): string {
-  if (folder) return folder;
-  const made = mkdtempSync(join(tmpdir(), "umqtt-bench-firmware-"));
-  process.once("exit", () => rmSync(made, { recursive: true, force: true }));
-  return (folder = made);
+  return (folder ??= threadBundleFolder());
 }
 
 async function bundle(path: string): Promise<string> {
