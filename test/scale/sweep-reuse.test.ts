@@ -8,12 +8,13 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { resolveScenario } from "../../src/emulator/scenario/resolve.ts";
 import type { TraceEvent } from "../../src/emulator/trace.ts";
 import { sessionOptionsFrom, type RunFlags } from "../../src/cli/session-options.ts";
 import { SweepPool, type SweepUnit } from "../../src/sweep/pool.ts";
 import { cli, FIXTURES } from "../cli/cli-process.ts";
+import { removeBundles } from "../../src/emulator/firmware/bundle-folder.ts";
 
 const FLAKY = join(import.meta.dirname, "fixtures/flaky_dns.yaml");
 const REUSE = join(import.meta.dirname, "fixtures/reuse");
@@ -68,6 +69,9 @@ async function plainRun(path: string, seed: number, args: string[]): Promise<Omi
 }
 
 const strip = ({ scenario: _s, ...rest }: SeedRun) => rest;
+
+// The test runner may end this process without its exit handlers.
+afterAll(removeBundles);
 
 describe("sweep on reused session threads", () => {
   it("TypeScript firmware: each seed's result and trace are the same with 1 job, 2 jobs, fresh threads and `run`", async () => {

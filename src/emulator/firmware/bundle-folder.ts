@@ -17,11 +17,16 @@ export function threadBundleFolder(): string {
   return folder;
 }
 
+/** Removes this process's bundles now. */
+export function removeBundles(): void {
+  rmSync(processFolder(), { recursive: true, force: true });
+}
+
 let removing = false;
 
 /** Removes this process's bundles when it exits; call from the thread that starts the session threads. */
 export function removeBundlesAtExit(): void {
   if (removing) return;
   removing = true;
-  process.once("exit", () => rmSync(processFolder(), { recursive: true, force: true }));
+  process.once("exit", removeBundles);
 }
