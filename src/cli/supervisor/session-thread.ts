@@ -8,8 +8,9 @@
 // reusable thread, see protocol.ts): each run creates its session, trace and
 // heartbeat anew, and the firmware module is imported afresh for each session
 // (emulator/firmware/compiled.ts: a new instance of its bundle per run), so a
-// run sees nothing of the one before. A run that leaves something behind (leftovers.ts) says so with
-// its result, and the supervisor ends the thread instead of reusing it.
+// run sees nothing of the one before. A run that leaves something behind
+// (leftovers.ts) says so with its result, and the supervisor ends the thread
+// instead of reusing it.
 
 import { parentPort, workerData } from "node:worker_threads";
 import { createSession, type Session } from "../../emulator/runner/session.ts";

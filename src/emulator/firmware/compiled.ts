@@ -27,6 +27,7 @@ const bundles = new Map<string, Promise<string>>();
 /** Spelled in parts: the project's own build rewrites that expression wherever it is written whole. */
 const IMPORT_META_URL = ["import", "meta", "url"].join(".");
 let folder: string | undefined;
+let made = 0;
 let imports = 0;
 
 function bundleFolder(): string {
@@ -34,7 +35,7 @@ function bundleFolder(): string {
 }
 
 async function bundle(path: string): Promise<string> {
-  const outfile = join(bundleFolder(), `firmware-${bundles.size}.mjs`);
+  const outfile = join(bundleFolder(), `firmware-${made++}.mjs`);
   await build({
     entryPoints: [path],
     outfile,
