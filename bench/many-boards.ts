@@ -8,6 +8,9 @@
 //
 // One size alone, with a heap snapshot taken after the exchange:
 //   node --expose-gc --import tsx bench/many-boards.ts --child ours --boards 1000 --heap-snapshot boards.heapsnapshot
+// One size alone, with a CPU profile of bring-up and one of the exchange
+// (DIR/bring-up.cpuprofile, DIR/exchange.cpuprofile; open them in Chrome DevTools):
+//   node --expose-gc --import tsx bench/many-boards.ts --child ours --boards 3000 --cpu-profile DIR
 //
 // --quiet-turns N settles the virtual clock by its older rule (N setImmediate
 // turns without activity) instead of watching the immediate queue, to set the
@@ -33,6 +36,9 @@ import { once } from "node:events";
 import { createServer, type AddressInfo, type Server } from "node:net";
 import { performance } from "node:perf_hooks";
 import { writeHeapSnapshot } from "node:v8";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
+import { join } from "node:path";
 import { Aedes } from "aedes";
 import { MqttClient, connect as mqttConnect } from "mqtt";
 import { EmbeddedBroker } from "../src/emulator/broker/embedded.ts";
@@ -112,11 +118,37 @@ export interface RunOursOptions {
   clockOptions?: Omit<VirtualClockOptions, "speed">;
   /** Write a heap snapshot here after the exchange (to see what each board holds). */
   heapSnapshot?: string;
+  /** Write a CPU profile of bring-up and one of the exchange into this folder. */
+  cpuProfileDir?: string;
+}
+
+/** Profiles one phase at a time with the inspector, so bring-up and exchange are not mixed in one file. */
+class PhaseProfiler {
+  private readonly session = new Session();
+  private constructor(private readonly dir: string) {}
+
+  static async open(dir: string | undefined): Promise<PhaseProfiler | undefined> {
+    if (!dir) return undefined;
+    mkdirSync(dir, { recursive: true });
+    const profiler = new PhaseProfiler(dir);
+    profiler.session.connect();
+    await profiler.session.post("Profiler.enable");
+    return profiler;
+  }
+
+  async start(): Promise<void> {
+    await this.session.post("Profiler.start");
+  }
+
+  async stop(phase: string): Promise<void> {
+    const { profile } = await this.session.post("Profiler.stop");
+    writeFileSync(join(this.dir, `${phase}.cpuprofile`), JSON.stringify(profile));
+  }
 }
 
 /** Boards on the emulator: one broker, one clock, one (non-recording) trace. */
 export async function runOurs(boards: number, seconds: number, net: string, options: RunOursOptions = {}): Promise<OursResult> {
-  const { warmUp = true, hash = false, measureHeap = true, seed = 1, clockOptions = {}, heapSnapshot } = options;
+  const { warmUp = true, hash = false, measureHeap = true, seed = 1, clockOptions = {}, heapSnapshot, cpuProfileDir } = options;
   const heap = measureHeap ? heapUsed : () => 0;
   // Load and compile every module first (a few boards, two seconds), so the
   // heap delta counts boards, not code.
@@ -148,6 +180,8 @@ export async function runOurs(boards: number, seconds: number, net: string, opti
     steps: [],
   };
 
+  const profiler = await PhaseProfiler.open(cpuProfileDir);
+  await profiler?.start();
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   const hosts = await createBoardHosts(scenario, { clock, trace, broker, seed });
@@ -159,9 +193,11 @@ export async function runOurs(boards: number, seconds: number, net: string, opti
   }
   const bringUpWallMs = performance.now() - t0;
   const bringUpCpu = process.cpuUsage(cpu0);
+  await profiler?.stop("bring-up");
   const upAt = clock.now();
   const heapUp = heap();
 
+  await profiler?.start();
   const t1 = performance.now();
   const cpu1 = process.cpuUsage();
   // The exchange: `seconds` round trips per board, then a little slack (bounded).
@@ -172,6 +208,7 @@ export async function runOurs(boards: number, seconds: number, net: string, opti
   }
   const exchangeWallMs = performance.now() - t1;
   const cpuUsed = process.cpuUsage(cpu1);
+  await profiler?.stop("exchange");
   const exchangeCpuMs = (cpuUsed.user + cpuUsed.system) / 1000;
   const virtualMs = clock.now() - upAt;
   const heapAfter = heap();
@@ -355,7 +392,15 @@ async function main(): Promise<void> {
     // --quiet-turns N: settle by the clock's older rule, to compare figures and trace hashes.
     const quietTurns = argValue("quiet-turns") === undefined ? undefined : argInt("quiet-turns", 3, 100);
     const heapSnapshot = argValue("heap-snapshot");
-    emitResult(await runOurs(argInt("boards", 100, 100_000), argInt("seconds", 10, 3600), argValue("net") ?? "wifi", { hash, clockOptions: { quietTurns }, ...(heapSnapshot ? { heapSnapshot } : {}) }));
+    const cpuProfileDir = argValue("cpu-profile");
+    emitResult(
+      await runOurs(argInt("boards", 100, 100_000), argInt("seconds", 10, 3600), argValue("net") ?? "wifi", {
+        hash,
+        clockOptions: { quietTurns },
+        ...(heapSnapshot ? { heapSnapshot } : {}),
+        ...(cpuProfileDir ? { cpuProfileDir } : {}),
+      }),
+    );
     process.exit(0);
   }
   if (child === "bare") {

@@ -64,7 +64,12 @@ export type VmMessage =
   /** The firmware ended: returned ("exit"), raised ("crash", detail = last traceback line) or failed inside the bench ("fault"). */
   | (VmReport & { t: "end"; how: "exit" | "crash" | "fault"; detail?: string; where?: string });
 
-export type HostMessage = { t: "start" } | { t: "reply"; code: ReplyCode; vals: Value[] };
+/**
+ * `recycle`: the run is over and the host keeps this worker for another board
+ * (vm-recycle.ts); sent only while the VM is blocked waiting for the host. The
+ * VM's Python is abandoned where it stands and the worker posts `{ t: "idle" }`.
+ */
+export type HostMessage = { t: "start" } | { t: "reply"; code: ReplyCode; vals: Value[] } | { t: "recycle" };
 
 /** The worker's start-up data. */
 export interface WorkerInit {

@@ -13,7 +13,7 @@ import { resolveScenario } from "../../src/emulator/scenario/resolve.ts";
 import type { TraceEvent } from "../../src/emulator/trace.ts";
 import { sessionOptionsFrom, type RunFlags } from "../../src/cli/session-options.ts";
 import { SweepPool, type SweepUnit } from "../../src/sweep/pool.ts";
-import { cli, FIXTURES } from "../cli/cli-process.ts";
+import { backgroundWithEnv, cli, FIXTURES } from "../cli/cli-process.ts";
 import { removeBundles } from "../../src/emulator/firmware/bundle-folder.ts";
 
 const FLAKY = join(import.meta.dirname, "fixtures/flaky_dns.yaml");
@@ -103,6 +103,11 @@ describe("sweep on reused session threads", () => {
     expect(fresh.runs).toEqual(one.runs);
     const plain = await Promise.all(seeds.map((seed) => plainRun(FLAKY, seed, ["--net-set", "dnsFailRate=0.3"])));
     expect(plain).toEqual(one.runs.map(strip));
+    // The seeds after the first booted their VM in the worker of the seed before (vm-recycle.ts), or this proves nothing about it.
+    const timed = backgroundWithEnv({ UMQTT_BENCH_TIMING: "1" }, "sweep", FLAKY, "--seeds", "2..4", "--jobs", "1", "--net-set", "dnsFailRate=0.3");
+    await timed.exited;
+    expect(timed.err().match(/VM worker starting/g)).toHaveLength(1);
+    expect(timed.err().match(/VM worker reused/g)).toHaveLength(2);
   }, 120_000);
 
   it("every seed gets a fresh firmware module instance; a seed that leaves a timer or a global behind ends its thread", async () => {

@@ -20,12 +20,17 @@ import { HeartbeatWriter } from "./watchdog.ts";
 import { containFirmware } from "./containment.ts";
 import { watchLeftovers } from "./leftovers.ts";
 import { loadFirmwareBundled } from "../../emulator/firmware/load.ts";
+import { setVmWorkerReuse } from "../../micropython/host/vm-recycle.ts";
 
 const port = parentPort!;
 const { data } = workerData as { data: SessionThreadData };
 const reusable = "reusable" in data;
-// Many runs on one thread: TypeScript firmware is bundled once, not loaded through tsx for each (compiled.ts).
-if (reusable) loadFirmwareBundled();
+// Many runs on one thread: TypeScript firmware is bundled once, not loaded through tsx for each (compiled.ts),
+// and a .py board's VM boots in a worker kept from the run before (vm-recycle.ts; UMQTT_BENCH_VM_REUSE=0: never).
+if (reusable) {
+  loadFirmwareBundled();
+  if (process.env.UMQTT_BENCH_VM_REUSE !== "0") setVmWorkerReuse(true);
+}
 const send = (message: FromSessionThread): void => port.postMessage(message);
 
 interface CurrentRun {

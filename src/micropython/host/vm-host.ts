@@ -11,6 +11,7 @@
 // no sleep still sees time pass.
 
 import type { MessagePort, Worker } from "node:worker_threads";
+import { clearTimeout as clearTimeoutUntracked, setTimeout as setTimeoutUntracked } from "node:timers";
 import { availableParallelism } from "node:os";
 import type { Board } from "../../emulator/board/board.ts";
 import type { TimerHandle } from "../../emulator/clock/clock.ts";
@@ -18,7 +19,8 @@ import { OSError, MQTTException } from "../../client/errors.ts";
 import { DEFAULT_UMQTT_VERSION, type UmqttVersion } from "../../client/versions.ts";
 import { allOps, HOST_MODULES } from "../modules/registry.ts";
 import { boardInit } from "./vm-init.ts";
-import { launchFor } from "./vm-launch.ts";
+import { launchFor, type VmLaunch } from "./vm-launch.ts";
+import { recycleWorker, vmWorkerReuseEnabled } from "./vm-recycle.ts";
 import { interruptVm, type InterruptWords } from "../vm-interrupt.ts";
 import { LineCoverage, type FileCoverage } from "../coverage/line-coverage.ts";
 import { Handles, type HostModule, type Op, type VmContext } from "../modules/context.ts";
@@ -81,6 +83,9 @@ export interface VmHostOptions {
   coverage?: { sources?: Record<string, string> };
 }
 
+/** Wall time stop() waits for a VM running between two calls to wait again, before its worker is ended instead of kept. */
+const RECYCLE_WAIT_MS = 1000;
+
 /** VMs starting at once: more than the cores only makes every start slower (each compiles the wasm). */
 const STARTS_AT_ONCE = Math.max(1, availableParallelism());
 let starting = 0;
@@ -120,6 +125,7 @@ function done(value: Value | void): Reply {
 
 export class VmHost {
   private readonly board: Board;
+  private readonly launch: VmLaunch;
   private readonly worker: Worker;
   private readonly port: MessagePort;
   private readonly signal: Int32Array;
@@ -140,6 +146,18 @@ export class VmHost {
   private slice: TimerHandle | undefined;
   private watchdog: NodeJS.Timeout | undefined;
   private ended = false;
+  /** This worker may go back to vm-recycle.ts when the run ends (reuse is on, no REPL, no coverage). */
+  private readonly reusable: boolean;
+  /** The VM said "ready": from then until start() it waits for the host. */
+  private readySeen = false;
+  /** start() was called. */
+  private started = false;
+  /** The VM ended by itself (exit or crash) and now waits for the host: it can be recycled. */
+  private endedIdle = false;
+  /** The worker has been ended or handed back. */
+  private released = false;
+  /** Set while stop() waits for a running VM's next message to recycle its worker. */
+  private recycleOnArrival: (() => void) | undefined;
   private file = "boot.py";
   private figures: HeapFigures;
   /** How to raise KeyboardInterrupt in the VM, once it reported it. */
@@ -191,6 +209,9 @@ export class VmHost {
     if (options.coverage) this.lineCoverage = new LineCoverage(options.coverage.sources);
     // The VM `run` booted early for this board, when it was given this very init (vm-launch.ts).
     const launch = launchFor(init);
+    this.launch = launch;
+    // A REPL or coverage VM keeps state the next board must not see: it is never kept.
+    this.reusable = vmWorkerReuseEnabled() && !options.repl && !options.coverage;
     this.worker = launch.worker;
     this.port = launch.port;
     this.signal = launch.signal;
@@ -202,6 +223,7 @@ export class VmHost {
           if (m.t === "files") return options.onFiles?.(m.files);
           if (m.t === "ready") {
             started = true;
+            this.readySeen = true;
             if (m.coverage) this.lineCoverage?.setFiles(m.coverage);
             if (m.syntax) reject(new VmSyntaxError(m.syntax));
             else resolve();
@@ -251,6 +273,7 @@ export class VmHost {
 
   /** Runs boot.py then main.py. */
   start(): void {
+    this.started = true;
     this.send({ t: "start" });
     this.watchdog = setInterval(() => this.checkRunaway(), Math.min(250, this.runawayMs / 4));
     this.watchdog.unref();
@@ -270,9 +293,52 @@ export class VmHost {
 
   /** Ends the VM (the run is over, or it was interrupted). */
   async stop(): Promise<void> {
+    const blocked = this.vmBlocked();
+    // Between two bridged calls: it waits for the host again in a moment, unless it runs away.
+    const between = !blocked && this.started && !this.ended && this.runaway === undefined;
     this.ended = true;
     this.settle();
+    if (this.released) return;
+    this.released = true;
+    if (this.reusable && blocked) return this.handBack();
+    if (this.reusable && between) return this.handBackOnNextMessage();
     await this.worker.terminate();
+  }
+
+  /**
+   * The VM waits for the host in Atomics.wait: its firmware ended by itself,
+   * or its last message arrived and nothing was sent since (the VM posts and
+   * then waits; only the host's answer sets it running again).
+   */
+  private vmBlocked(): boolean {
+    if (this.ended) return this.endedIdle;
+    if (!this.readySeen) return false;
+    return !this.started || (this.runaway === undefined && (this.waiting || this.inbox !== undefined));
+  }
+
+  /** Recycle the worker (vm-recycle.ts): its VM is blocked waiting for the host. */
+  private handBack(): void {
+    this.launch.detach();
+    recycleWorker(this.worker);
+    this.port.postMessage({ t: "recycle" } satisfies HostMessage);
+    Atomics.add(this.signal, 0, 1);
+    Atomics.notify(this.signal, 0);
+    this.port.close();
+  }
+
+  /** The VM is running Python between two calls: recycle it when it next waits, or end it if it does not soon. */
+  private handBackOnNextMessage(): void {
+    // node:timers' own setTimeout, unref'd: the host's housekeeping, not a timer the run left behind (leftovers.ts).
+    const giveUp = setTimeoutUntracked(() => {
+      this.recycleOnArrival = undefined;
+      void this.worker.terminate();
+    }, RECYCLE_WAIT_MS);
+    giveUp.unref();
+    this.recycleOnArrival = () => {
+      clearTimeoutUntracked(giveUp);
+      this.recycleOnArrival = undefined;
+      this.handBack();
+    };
   }
 
   // ---- the message loop ---------------------------------------------------
@@ -291,7 +357,11 @@ export class VmHost {
   }
 
   private arrive(message: VmMessage): void {
-    if (this.ended) return;
+    if (this.ended) {
+      // A "running" notice comes while the VM goes on; any other message means it waits now.
+      if (this.recycleOnArrival && message.t !== "running") this.recycleOnArrival();
+      return;
+    }
     // Lines that ran are recorded on arrival: the run may end before the message is handled.
     if (message.t !== "ready" && message.t !== "running" && message.hits) this.lineCoverage?.add(message.hits);
     if (message.t === "running") {
@@ -354,6 +424,8 @@ export class VmHost {
         return;
       }
       case "end":
+        // After its own end (not a fault inside the bench) the VM waits for the host's recycle.
+        if (message.how !== "fault") this.endedIdle = true;
         if (message.how === "exit") this.end({ how: "exit" });
         else this.end({ how: message.how, detail: message.detail ?? "" });
         return;
@@ -464,7 +536,11 @@ export class VmHost {
     this.ended = true;
     this.settle();
     // Like a device whose main.py ended: its connections stay open until the run ends.
-    void this.worker.terminate();
+    // A kept worker's VM waits for stop() to recycle it; any other is ended now.
+    if (!(this.reusable && this.endedIdle)) {
+      this.released = true;
+      void this.worker.terminate();
+    }
     this.onEnd(end);
   }
 }

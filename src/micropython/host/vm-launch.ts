@@ -12,6 +12,7 @@ import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
 import { isDeepStrictEqual } from "node:util";
 import { workerUrl } from "./worker-code.ts";
 import { takePrewarmedWorker } from "./vm-prewarm.ts";
+import { noteWorkerStart, takeRecycledWorker } from "./vm-recycle.ts";
 import { timing } from "../../timing.ts";
 import type { WorkerInit } from "../protocol.ts";
 
@@ -41,13 +42,27 @@ export class VmLaunch {
     this.port = channel.port1;
     this.signal = new Int32Array(shared);
     const full: WorkerInit = { ...init, signal: shared, port: channel.port2 };
-    timing("main", "VM worker starting");
-    // A worker started early (vm-prewarm.ts) has its thread and modules loaded already.
-    this.worker = takePrewarmedWorker(full, [channel.port2]) ?? new Worker(workerUrl(), { workerData: full, transferList: [channel.port2] });
+    // A worker started early (vm-prewarm.ts) or kept from an earlier board (vm-recycle.ts) has its thread and modules loaded already.
+    const recycled = takeRecycledWorker(full, [channel.port2]);
+    noteWorkerStart(recycled ? "reused" : "new");
+    timing("main", recycled ? "VM worker reused" : "VM worker starting");
+    this.worker = recycled ?? takePrewarmedWorker(full, [channel.port2]) ?? new Worker(workerUrl(), { workerData: full, transferList: [channel.port2] });
     this.worker.unref();
-    this.worker.on("message", (value: unknown) => this.deliver({ kind: "message", value }));
-    this.worker.on("error", (value: Error) => this.deliver({ kind: "error", value }));
-    this.worker.on("exit", (value: number) => this.deliver({ kind: "exit", value }));
+    this.worker.on("message", this.onMessage);
+    this.worker.on("error", this.onError);
+    this.worker.on("exit", this.onExit);
+  }
+
+  private readonly onMessage = (value: unknown): void => this.deliver({ kind: "message", value });
+  private readonly onError = (value: Error): void => this.deliver({ kind: "error", value });
+  private readonly onExit = (value: number): void => this.deliver({ kind: "exit", value });
+
+  /** Stop listening to the worker (it is handed on to vm-recycle.ts). */
+  detach(): void {
+    this.worker.off("message", this.onMessage);
+    this.worker.off("error", this.onError);
+    this.worker.off("exit", this.onExit);
+    this.listener = undefined;
   }
 
   /** The host's handlers: what the worker said before this is handed over first, in order. */

@@ -17,10 +17,26 @@ import { LineRecorder, RECORDER_MODULE, TRACE_ON_PY, TRACER_MODULE, TRACER_PY } 
 import { ringWriter, serveRepl } from "./repl-worker.ts";
 import { timing } from "../../timing.ts";
 
-/** A prewarmed worker (vm-prewarm.ts) is told its board by message; others get it as workerData. */
-async function boardInit(): Promise<WorkerInit> {
+/**
+ * The boards this worker serves, one at a time. The first comes as workerData,
+ * or by message for a prewarmed worker (vm-prewarm.ts); after a board, a
+ * kept worker (vm-recycle.ts) is given the next one by message.
+ */
+const boards: WorkerInit[] = [];
+let boardArrived: (() => void) | null = null;
+parentPort!.on("message", (message: WorkerInit) => {
+  boards.push(message);
+  boardArrived?.();
+});
+
+async function nextBoard(): Promise<WorkerInit> {
+  while (boards.length === 0) await new Promise<void>((resolve) => (boardArrived = resolve));
+  boardArrived = null;
+  return boards.shift()!;
+}
+
+async function firstBoard(): Promise<WorkerInit> {
   if (!(workerData as { prewarmed?: boolean } | undefined)?.prewarmed) return workerData as WorkerInit;
-  const message = new Promise<WorkerInit>((resolve) => parentPort!.once("message", resolve));
   // Meanwhile, the VM's binary: the load then only instantiates it (unless the board needs another build).
   try {
     const entry = createRequire(import.meta.url).resolve("@micropython/micropython-webassembly-pyscript");
@@ -28,19 +44,26 @@ async function boardInit(): Promise<WorkerInit> {
   } catch {
     // Then it is patched and compiled as it loads, as without a prewarmed worker.
   }
-  return message;
+  return nextBoard();
 }
 
+/**
+ * Thrown out of a bridged call when the host recycles this worker: it unwinds
+ * the Python stack without running any Python (no except or finally clause
+ * can see it), and the VM instance it leaves behind is never used again.
+ */
+class Recycled extends Error {}
+
 timing("vm", "worker loaded");
-const init = await boardInit();
-timing("vm", "board received");
-const signal = new Int32Array(init.signal);
+// The board being served and what comes with it (set by serveBoard).
+let init: WorkerInit;
+let signal: Int32Array;
 const GLUE_DIR = "/.bench";
 /** The first GC area; the heap module decides how far it may grow. */
 const INITIAL_HEAP = 256 * 1024;
 
 let mp: MicroPython;
-const replOut = init.repl ? (ringWriter(init.repl) as unknown as (line: string) => void) : undefined;
+let replOut: ((line: string) => void) | undefined;
 let budget: HeapBudget;
 /** How the host can interrupt this VM's current instance (a soft reset makes a new one). */
 let interrupt: InterruptWords | undefined;
@@ -49,7 +72,7 @@ let args: Value[] = [];
 let vals: Value[] = [];
 let code = 0;
 /** Line coverage of the board's .py files (--coverage): the settrace build runs the firmware. */
-const coverage = init.coverage ? new LineRecorder(init.coverage.files) : undefined;
+let coverage: LineRecorder | undefined;
 /** _bench.call's answer when the reply is not one plain value (see _MORE in py/_benchcore.py). */
 const MORE = "\u0000bench";
 
@@ -83,6 +106,7 @@ function report(withHeap = false): { out: string[]; heap?: ReturnType<HeapBudget
 
 function awaitReply(): number {
   const message = receive();
+  if (message.t === "recycle") throw new Recycled();
   if (message.t !== "reply") {
     vals = ["RuntimeError", 0, `bench: unexpected ${message.t} from the host`];
     return REPLY_RAISE;
@@ -96,6 +120,7 @@ function guarded<A extends unknown[], R>(fn: (...a: A) => R, fallback: R): (...a
     try {
       return fn(...a);
     } catch (error) {
+      if (error instanceof Recycled) throw error;
       vals = ["RuntimeError", 0, `bench: ${(error as Error).message}`];
       code = REPLY_RAISE;
       return fallback;
@@ -223,11 +248,22 @@ function flushPartialLine(): void {
   }
 }
 
-async function main(): Promise<void> {
+/** Runs one board: boot, then boot.py and main.py, until the firmware ends or the host recycles the worker. True when the host did. */
+async function serveBoard(board: WorkerInit): Promise<boolean> {
+  init = board;
+  signal = new Int32Array(init.signal);
+  replOut = init.repl ? (ringWriter(init.repl) as unknown as (line: string) => void) : undefined;
+  coverage = init.coverage ? new LineRecorder(init.coverage.files) : undefined;
+  out = [];
+  args = [];
+  vals = [];
+  code = 0;
+  interrupt = undefined;
+  timing("vm", "board received");
   await bootVm();
   if (init.repl) {
     post({ t: "ready" });
-    if (receive().t !== "start") return;
+    if (receive().t !== "start") return false;
     const files = init as { files: Record<string, string | Uint8Array> };
     await serveRepl({ vm: () => mp, interruptWords: () => interrupt, reboot: (board) => ((files.files = board), bootVm()) }, init.repl.dirs);
   }
@@ -236,11 +272,13 @@ async function main(): Promise<void> {
     const problem = boot.check(path) as string;
     if (problem) {
       post({ t: "ready", syntax: problem });
-      return;
+      return waitForRecycle();
     }
   }
   post(coverage ? { t: "ready", coverage: { files: [...coverage.files], lines: coverage.executable } } : { t: "ready" });
-  if (receive().t !== "start") return;
+  const first = receive();
+  if (first.t === "recycle") return true;
+  if (first.t !== "start") return false;
   for (;;) {
     const runner = mp.pyimport("_benchboot");
     if (coverage) mp.runPython(TRACE_ON_PY);
@@ -259,7 +297,33 @@ async function main(): Promise<void> {
     flushPartialLine();
     if (status === 1) post({ t: "end", how: "crash", detail: String(runner.error()), where: String(runner.where()), ...report(true) });
     else post({ t: "end", how: "exit", ...report(true) });
-    return;
+    // Like a device whose main.py ended: idle until the run ends, then ended or recycled by the host.
+    return waitForRecycle();
+  }
+}
+
+/** After the board's end: the host either ends this worker or recycles it. */
+function waitForRecycle(): boolean {
+  for (;;) if (receive().t === "recycle") return true;
+}
+
+async function main(): Promise<void> {
+  let board = await firstBoard();
+  for (;;) {
+    let recycled: boolean;
+    try {
+      recycled = await serveBoard(board);
+    } catch (error) {
+      if (!(error instanceof Recycled)) throw error;
+      recycled = true;
+    }
+    if (!recycled) return;
+    // Nothing of the old board stays reachable: its VM instance, heap and files go with it.
+    mp = undefined as unknown as MicroPython;
+    budget = undefined as unknown as HeapBudget;
+    coverage = undefined;
+    parentPort!.postMessage({ t: "idle" });
+    board = await nextBoard();
   }
 }
 
