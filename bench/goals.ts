@@ -11,6 +11,8 @@ import { fixed, int, kib } from "./lib.ts";
 
 /** One job count of bench/sweep.ts: the sweep's own wall time (median). */
 export interface SweepRow {
+  /** The firmware's language: "ts" or "py" (example_sub_led has both). */
+  lang: string;
   jobs: number;
   seeds: number;
   wallMs: number;
@@ -81,15 +83,17 @@ function startupRows(rows: StartupRow[]): Row[] {
 }
 
 function sweepRows(rows: SweepRow[]): Row[] {
-  const one = rows.find((r) => r.jobs === 1);
+  const firmware = (lang: string) => (lang === "py" ? "MicroPython" : "TypeScript");
   return rows
-    .filter((r) => r.jobs > 1 && one)
+    .filter((r) => r.jobs > 1)
     .map((r) => {
-      const speedUp = one!.wallMs / r.wallMs;
+      const one = rows.find((o) => o.jobs === 1 && o.lang === r.lang);
+      if (!one) return [];
+      const speedUp = one.wallMs / r.wallMs;
       return [
-        [`sweep, ${r.jobs} jobs vs 1 (${r.seeds} seeds)`, `${fixed(r.wallMs / 1000, 2)} s`, `1 job ${fixed(one!.wallMs / 1000, 2)} s`, `${fixed(speedUp, 2)}x`, `near ${r.jobs}x`, met(speedUp >= 0.85 * r.jobs)],
+        [`sweep, ${r.jobs} jobs vs 1 (${r.seeds} seeds, ${firmware(r.lang)})`, `${fixed(r.wallMs / 1000, 2)} s`, `1 job ${fixed(one.wallMs / 1000, 2)} s`, `${fixed(speedUp, 2)}x`, `near ${r.jobs}x`, met(speedUp >= 0.85 * r.jobs)],
         // Why the speed-up is what it is: one job already keeps more than one core busy.
-        [`sweep, cores busy with ${r.jobs} jobs`, fixed(r.coresBusy, 2), `1 job ${fixed(one!.coresBusy, 2)}`, "-", "-", "-"],
+        [`sweep, cores busy with ${r.jobs} jobs (${firmware(r.lang)})`, fixed(r.coresBusy, 2), `1 job ${fixed(one.coresBusy, 2)}`, "-", "-", "-"],
       ] as Row[];
     })
     .flat();

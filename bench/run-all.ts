@@ -89,10 +89,12 @@ try {
   console.log(`  start-up failed: ${(error as Error).message}`);
 }
 
-console.log("\n[7/7] seed sweep: umqtt-bench sweep example_sub_led, 1 job and 2");
+console.log("\n[7/7] seed sweeps: umqtt-bench sweep example_sub_led, TypeScript and MicroPython firmware, 1 job and 2");
 let sweep: SweepRow[] | undefined;
 try {
-  sweep = await runChild("sweep.ts", ["--json", "--seeds", quick ? "40" : "200", "--rounds", quick ? "1" : "2"], { timeoutMs: 900_000, echo: true });
+  const ts = await runChild<SweepRow[]>("sweep.ts", ["--json", "--seeds", quick ? "40" : "200", "--rounds", quick ? "1" : "2"], { timeoutMs: 900_000, echo: true });
+  // The same with the firmware in MicroPython: each seed boots a VM (in the worker of the seed before).
+  sweep = [...ts, ...(await runChild<SweepRow[]>("sweep.ts", ["--json", "--lang", "py", "--seeds", quick ? "20" : "100", "--rounds", quick ? "1" : "2"], { timeoutMs: 900_000, echo: true }))];
 } catch (error) {
   console.log(`  sweep failed: ${(error as Error).message}`);
 }

@@ -6,11 +6,13 @@
 // process start included, over the seeds: steadier than wall time on a
 // shared machine). `--fresh` adds the same sweeps with a new session thread
 // for every seed (UMQTT_BENCH_SWEEP_FRESH_THREADS=1, how sweeps ran before
-// threads were kept), alternated with the rest.
+// threads were kept), alternated with the rest. `--no-vm-reuse` adds the same
+// sweeps on kept threads but with a new VM worker for every .py board
+// (UMQTT_BENCH_VM_REUSE=0, how .py seeds ran before VM workers were kept).
 //
 // --json emits the kept threads' rows for bench/goals.ts.
 //
-//   node --import tsx bench/sweep.ts [--seeds 12] [--rounds 2] [--lang py|ts] [--max-jobs 2] [--fresh] [--json]
+//   node --import tsx bench/sweep.ts [--seeds 12] [--rounds 2] [--lang py|ts] [--max-jobs 2] [--fresh] [--no-vm-reuse] [--json]
 
 import { spawnSync, execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -24,7 +26,11 @@ const rounds = numberArg("rounds", 2);
 const maxJobs = numberArg("max-jobs", 2);
 const langAt = process.argv.indexOf("--lang");
 const lang = langAt < 0 ? "ts" : process.argv[langAt + 1]!;
-const modes = process.argv.includes("--fresh") ? (["kept", "fresh"] as const) : (["kept"] as const);
+const modes = [
+  "kept",
+  ...(process.argv.includes("--fresh") ? ["fresh"] : []),
+  ...(process.argv.includes("--no-vm-reuse") ? ["no-vm-reuse"] : []),
+] as ("kept" | "fresh" | "no-vm-reuse")[];
 const BIN = join(REPO_DIR, "bin/umqtt-bench.js");
 
 type Mode = (typeof modes)[number];
@@ -63,7 +69,7 @@ function sweepOnce(jobs: number, mode: Mode): Sample {
     encoding: "utf8",
     timeout: 900_000,
     maxBuffer: 64 * 1024 * 1024,
-    env: { ...process.env, UMQTT_BENCH_SWEEP_FRESH_THREADS: mode === "fresh" ? "1" : "" },
+    env: { ...process.env, UMQTT_BENCH_SWEEP_FRESH_THREADS: mode === "fresh" ? "1" : "", UMQTT_BENCH_VM_REUSE: mode === "no-vm-reuse" ? "0" : "" },
   });
   const processMs = performance.now() - started;
   // Exit 1 (a failing seed) still prints the report.
@@ -72,7 +78,7 @@ function sweepOnce(jobs: number, mode: Mode): Sample {
 }
 
 const load = (): string => loadavg().map((l) => l.toFixed(2)).join(" ");
-console.log(`sweep: example_sub_led (${lang} firmware), seeds 1..${seeds}, ${rounds} round(s) of 1..${maxJobs} jobs alternated${modes.length > 1 ? ", kept threads and a fresh thread per seed" : ""}`);
+console.log(`sweep: example_sub_led (${lang} firmware), seeds 1..${seeds}, ${rounds} round(s) of 1..${maxJobs} jobs alternated, modes: ${modes.join(", ")}`);
 console.log(describeMachine());
 console.log(`load average at start: ${load()}`);
 const samples = new Map<string, Sample[]>();
@@ -83,7 +89,7 @@ for (let round = 0; round < rounds; round++) {
       const key = `${mode} ${jobs}`;
       samples.set(key, [...(samples.get(key) ?? []), sample]);
       console.log(
-        `  round ${round + 1}, ${mode} threads, ${jobs} job(s): ${fixed(sample.sweepMs / 1000, 2)} s sweep, ${fixed(sample.processMs / 1000, 2)} s process, ` +
+        `  round ${round + 1}, ${mode}, ${jobs} job(s): ${fixed(sample.sweepMs / 1000, 2)} s sweep, ${fixed(sample.processMs / 1000, 2)} s process, ` +
           `${fixed(sample.cpuMs / seeds, 0)} ms CPU a seed, ${sample.passed}/${seeds} passed`,
       );
     }
@@ -101,13 +107,13 @@ const rows = [...samples].map(([key, list]) => {
 console.log("");
 // Cores busy: the child's CPU time over its wall time. One job already keeps more than one core busy
 // (its session thread, its firmware's loader or VM thread, the main thread), which bounds the speed-up of more jobs.
-console.log(table(["threads", "jobs", "sweep wall (median)", "seeds/s", "speed-up vs 1 job", "CPU a seed (median, process start included)", "cores busy"], rows));
+console.log(table(["mode", "jobs", "sweep wall (median)", "seeds/s", "speed-up vs 1 job", "CPU a seed (median, process start included)", "cores busy"], rows));
 
 if (process.argv.includes("--json")) {
   const rows: SweepRow[] = [];
   for (let jobs = 1; jobs <= maxJobs; jobs++) {
     const list = samples.get(`kept ${jobs}`)!;
-    rows.push({ jobs, seeds, wallMs: median(list.map((s) => s.sweepMs)), coresBusy: median(list.map((s) => s.cpuMs)) / median(list.map((s) => s.processMs)) });
+    rows.push({ lang, jobs, seeds, wallMs: median(list.map((s) => s.sweepMs)), coresBusy: median(list.map((s) => s.cpuMs)) / median(list.map((s) => s.processMs)) });
   }
   emitResult(rows);
 }
