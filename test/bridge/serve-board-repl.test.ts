@@ -75,6 +75,14 @@ describe("the board's REPL front end on the VM board", () => {
     expect(await keys("led.value()\r")).toBe("led.value()\r\n0\r\n>>> ");
   });
 
+  it("a statement that fills the heap: its MemoryError prints, and the board's REPL goes on", async () => {
+    // The list being built holds the heap when the traceback is made: making it must not end the VM.
+    const answer = await keys("k = [bytes(256) for i in range(1000)]\r");
+    expect(answer).toMatch(/\r\nMemoryError[^\r]*\r\n>>> $/);
+    expect(answer).not.toContain("serve-board");
+    expect(await keys("print(6 * 7)\r")).toBe("print(6 * 7)\r\n42\r\n>>> ");
+  });
+
   it("backspace (a whole UTF-8 character), Tab at the start of a line, Ctrl-C on a line", async () => {
     expect(await keys("1+23\x7f\r")).toBe("1+23\x08 \x08\r\n3\r\n>>> ");
     expect(await keys("'\xc3\xa9\xc3\xa9\x7f'\r")).toBe("'\xc3\xa9\xc3\xa9\x08 \x08'\r\n'\xc3\xa9'\r\n>>> ");

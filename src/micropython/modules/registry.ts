@@ -14,7 +14,7 @@ import { timerModule } from "./timer.ts";
 import { wdtModule } from "./wdt.ts";
 
 /** Always installed: the bridge, the boot runner, gc, micropython. */
-export const CORE_GLUE = ["_benchcore.py", "_benchboot.py", "bench_gc.py", "bench_micropython.py", "bench_sys.py", "bench_imports.py"];
+export const CORE_GLUE = ["_benchcore.py", "_benchboot.py", "bench_gc.py", "bench_micropython.py", "bench_sys.py"];
 
 export const HOST_MODULES: readonly HostModule[] = [machineModule, timeModule, umqttModule, networkModule, socketModule, selectModule, osModule, timerModule, wdtModule];
 

@@ -29,8 +29,6 @@ import bench_select, bench_os
 
 for _name, _mod in (("select", bench_select), ("os", bench_os)):
     sys.modules[_name] = sys.modules["u" + _name] = _mod
-# Modules the VM has and the boards' firmware has not raise ImportError (bench_imports.py).
-import bench_imports
 
 _GLUE = '"/.bench/'
 last_error = ["", ""]  # the last line of the last traceback, and where it was raised

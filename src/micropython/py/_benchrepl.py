@@ -101,6 +101,10 @@ def loop():
             status = EXITED
         except BaseException as e:
             status = RAISED
-            tb = "\n".join(_benchboot._traceback(e))
+            try:
+                tb = "\n".join(_benchboot._traceback(e))
+            except MemoryError:
+                # No room even for the traceback (a chunk too large filled the heap): a device still says this much.
+                tb = "MemoryError"
         code = None
         r = _next(sync, status, tb)
