@@ -48,7 +48,8 @@ let precompiled: Precompiled | undefined;
 /**
  * Patch and compile this binary now (a VM worker waiting for its board), so
  * the next load of the same bytes only instantiates it. Any other binary
- * (the settrace build for --coverage) is patched and compiled as it loads.
+ * (the settrace build for --coverage) is patched and compiled as it loads,
+ * and then kept in its place for the loads after it.
  */
 export function precompileMicroPython(input: Uint8Array): void {
   const patch = patchMicroPythonWasm(input);
@@ -76,8 +77,8 @@ export function armNextMicroPythonLoad(): void {
     if (!view || !isMicroPythonImports(imports)) return (original as (...a: unknown[]) => Promise<unknown>).call(WebAssembly, source, imports);
     WebAssembly.instantiate = original;
     armed = false;
+    // Kept for the next load of the same binary: a worker that serves board after board (vm-recycle.ts) only instantiates it again.
     const ready = samePrecompiled(view);
-    precompiled = undefined;
     const patch = ready ? { bytes: null, pendingFlagAddr: ready.pendingFlagAddr } : patchMicroPythonWasm(view);
     // Shared memory lets another thread interrupt a VM spinning in pure Python (vm-interrupt.ts).
     if (patch.bytes) shareWasmMemory(patch.bytes);
@@ -109,6 +110,7 @@ export function armNextMicroPythonLoad(): void {
       ? ready.module.then(async (module) => ({ module, instance: await WebAssembly.instantiate(module, patchedImports) }))
       : WebAssembly.instantiate(patch.bytes as Uint8Array<ArrayBuffer>, patchedImports);
     return instantiated.then((result) => {
+      if (!ready) precompiled = { input: view, pendingFlagAddr: patch.pendingFlagAddr, module: Promise.resolve(result.module) };
       const exports = result.instance.exports;
       vm.memory = exports.memory as WebAssembly.Memory;
       vm.stackCurrent = exports.emscripten_stack_get_current as () => number;
