@@ -102,33 +102,27 @@ export async function measure(broker: string, port: number, rtt: number, count: 
   await b.rttUs(50);
   await a.qos0(1000);
   await b.qos0(1000);
-  const r = { oursRtt: [] as number[], jsRtt: [] as number[], oursRttCpu: [] as number[], jsRttCpu: [] as number[], oursRate: [] as number[], jsRate: [] as number[], oursCpu: [] as number[], jsCpu: [] as number[] };
+  // Each round: [time, CPU] per round trip, and [msgs/s, CPU per msg], for each side, the sides alternated.
+  const samples = { ours: { rtt: [] as [number, number][], qos0: [] as [number, number][] }, mqttjs: { rtt: [] as [number, number][], qos0: [] as [number, number][] } };
   for (let i = 0; i < rounds; i++) {
-    const [ot, otc] = await a.rttUs(rtt);
-    const [jt, jtc] = await b.rttUs(rtt);
-    r.oursRtt.push(ot);
-    r.oursRttCpu.push(otc);
-    r.jsRtt.push(jt);
-    r.jsRttCpu.push(jtc);
-    const [or, oc] = await a.qos0(count);
-    const [jr, jc] = await b.qos0(count);
-    r.oursRate.push(or);
-    r.oursCpu.push(oc);
-    r.jsRate.push(jr);
-    r.jsCpu.push(jc);
+    samples.ours.rtt.push(await a.rttUs(rtt));
+    samples.mqttjs.rtt.push(await b.rttUs(rtt));
+    samples.ours.qos0.push(await a.qos0(count));
+    samples.mqttjs.qos0.push(await b.qos0(count));
   }
   await a.close();
   await b.close();
+  const col = (list: [number, number][], i: 0 | 1) => median(list.map((pair) => pair[i]));
   return {
     broker,
-    oursRttUs: median(r.oursRtt),
-    mqttjsRttUs: median(r.jsRtt),
-    oursRttCpuUs: median(r.oursRttCpu),
-    mqttjsRttCpuUs: median(r.jsRttCpu),
-    oursQos0PerS: median(r.oursRate),
-    mqttjsQos0PerS: median(r.jsRate),
-    oursQos0CpuUs: median(r.oursCpu),
-    mqttjsQos0CpuUs: median(r.jsCpu),
+    oursRttUs: col(samples.ours.rtt, 0),
+    mqttjsRttUs: col(samples.mqttjs.rtt, 0),
+    oursRttCpuUs: col(samples.ours.rtt, 1),
+    mqttjsRttCpuUs: col(samples.mqttjs.rtt, 1),
+    oursQos0PerS: col(samples.ours.qos0, 0),
+    mqttjsQos0PerS: col(samples.mqttjs.qos0, 0),
+    oursQos0CpuUs: col(samples.ours.qos0, 1),
+    mqttjsQos0CpuUs: col(samples.mqttjs.qos0, 1),
   };
 }
 

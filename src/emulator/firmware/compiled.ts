@@ -19,6 +19,7 @@
 
 import { build } from "esbuild";
 import { existsSync, readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { dirname, extname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { threadBundleFolder } from "./bundle-folder.ts";
@@ -53,7 +54,6 @@ async function bundle(path: string): Promise<string> {
         setup(b) {
           b.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, async (args) => {
             if (args.path.includes("/node_modules/")) return undefined;
-            const { readFile } = await import("node:fs/promises");
             const text = (await readFile(args.path, "utf8")).replaceAll(IMPORT_META_URL, JSON.stringify(pathToFileURL(args.path).href));
             const loader = /\.[cm]?tsx$/.test(args.path) ? "tsx" : /\.[cm]?ts$/.test(args.path) ? "ts" : "js";
             return { contents: text, loader };

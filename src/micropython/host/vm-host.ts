@@ -216,20 +216,18 @@ export class VmHost {
     this.port = launch.port;
     this.signal = launch.signal;
     this.ready = new Promise((resolve, reject) => {
-      let started = false;
       launch.attach({
         message: (value) => {
           const m = value as VmMessage | ReplMessage;
           if (m.t === "files") return options.onFiles?.(m.files);
           if (m.t === "ready") {
-            started = true;
             this.readySeen = true;
             if (m.coverage) this.lineCoverage?.setFiles(m.coverage);
             if (m.syntax) reject(new VmSyntaxError(m.syntax));
             else resolve();
             return;
           }
-          if (!started && m.t === "end") {
+          if (!this.readySeen && m.t === "end") {
             reject(new Error(`the VM did not start: ${m.detail ?? m.how}`));
             return;
           }
